@@ -1,0 +1,386 @@
+"""Typed environment configuration: the only input the constructs take.
+
+Each environment is a YAML file under `environments/`. The models know nothing of CDK; loading a bad
+file raises `LakewardError` naming the file, the field and the fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lakeward.errors import LakewardError
+
+ENVIRONMENTS_DIR = Path(__file__).resolve().parent.parent / "environments"
+REQUIRED_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter", "DataClassification")
+SCHEMAS = ("raw", "curated", "chunks", "embeddings", "evaluation", "prompts")
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")]
+UcName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,62}$")]
+GroupName = Annotated[str, Field(min_length=2, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Tier(StrEnum):
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+
+
+class AwsConfig(Model):
+    account_id: str = Field(pattern=r"^\d{12}$", description="the 12-digit AWS account ID")
+    region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region such as us-east-1")
+
+
+class PrivateLinkServices(Model):
+    workspace: str = Field(
+        pattern=r"^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]+$",
+        description="the regional Databricks workspace (REST API) VPC endpoint service name",
+    )
+    relay: str = Field(
+        pattern=r"^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]+$",
+        description="the regional secure-cluster-connectivity relay VPC endpoint service name",
+    )
+
+
+class DatabricksConfig(Model):
+    account_id: str = Field(
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="the Databricks account ID (a UUID from the account console)",
+    )
+    aws_principal_account: str = Field(
+        default="414351767826",
+        pattern=r"^\d{12}$",
+        description="the AWS account Databricks assumes roles from (414351767826 on commercial AWS)",
+    )
+    privatelink: PrivateLinkServices
+
+
+class NetworkConfig(Model):
+    vpc_cidr: ipaddress.IPv4Network = Field(description="an IPv4 CIDR of /16 to /24, such as 10.20.0.0/16")
+    availability_zones: list[str] = Field(min_length=2, description="two or more distinct AZs of the region")
+    private_subnets: list[ipaddress.IPv4Network] = Field(
+        min_length=2, description="one cluster subnet CIDR per AZ, inside vpc_cidr"
+    )
+    endpoint_subnets: list[ipaddress.IPv4Network] = Field(
+        min_length=2, description="one PrivateLink endpoint subnet CIDR per AZ, inside vpc_cidr"
+    )
+    internet_gateway: bool = Field(
+        default=False, description="false: no internet gateway (egress only through VPC endpoints)"
+    )
+    flow_log_retention_days: int = Field(default=365, ge=90, le=3653, description="days, 90 to 3653")
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc_size(cls, value: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        if not 16 <= value.prefixlen <= 24:
+            raise ValueError(f"a /{value.prefixlen} VPC is outside the /16 to /24 range AWS allows")
+        return value
+
+    @model_validator(mode="after")
+    def _subnets_fit(self) -> NetworkConfig:
+        if len(set(self.availability_zones)) != len(self.availability_zones):
+            raise ValueError("availability_zones must be distinct")
+        all_subnets: list[tuple[str, ipaddress.IPv4Network]] = []
+        for field in ("private_subnets", "endpoint_subnets"):
+            subnets = getattr(self, field)
+            if len(subnets) != len(self.availability_zones):
+                raise ValueError(
+                    f"{field} has {len(subnets)} CIDRs for {len(self.availability_zones)} availability zones"
+                )
+            for subnet in subnets:
+                if not subnet.subnet_of(self.vpc_cidr):
+                    raise ValueError(f"{field}: {subnet} is not inside vpc_cidr {self.vpc_cidr}")
+                all_subnets.append((field, subnet))
+        for i, (field_a, a) in enumerate(all_subnets):
+            for field_b, b in all_subnets[i + 1 :]:
+                if a.overlaps(b):
+                    raise ValueError(f"{field_a} {a} overlaps {field_b} {b}")
+        return self
+
+
+class WorkspaceConfig(Model):
+    name: Name = Field(description="lowercase letters, digits and dashes, 3 to 40 characters")
+    pricing_tier: Literal["ENTERPRISE"] = "ENTERPRISE"
+    allowed_ip_ranges: list[ipaddress.IPv4Network] = Field(
+        min_length=1, description="corporate egress CIDRs allowed to reach the workspace UI and API"
+    )
+    token_max_lifetime_days: int = Field(default=90, ge=1, le=365, description="days, 1 to 365")
+    compliance_security_profile: bool = Field(
+        default=False, description="true to enable the compliance security profile (HIPAA, PCI)"
+    )
+
+    @field_validator("allowed_ip_ranges")
+    @classmethod
+    def _no_open_range(cls, value: list[ipaddress.IPv4Network]) -> list[ipaddress.IPv4Network]:
+        for network in value:
+            if network.prefixlen < 8:
+                raise ValueError(f"{network} is too broad for an IP access list (use /8 or narrower)")
+        return value
+
+
+class MetastoreConfig(Model):
+    name: str = Field(min_length=3, max_length=64, description="the regional Unity Catalog metastore name")
+    existing_id: str | None = Field(
+        default=None,
+        pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        description="the ID of a metastore that already exists in the region, or null to create one",
+    )
+    owner: GroupName = Field(description="the account group that owns the metastore")
+
+
+class GroupsConfig(Model):
+    admins: GroupName = Field(description="account group administering the platform")
+    engineers: GroupName = Field(description="account group building pipelines")
+    readers: GroupName = Field(description="account group reading curated data and answers")
+    jobs_service_principal: str = Field(
+        min_length=3, max_length=64, description="display name of the service principal jobs run as"
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> GroupsConfig:
+        names = [self.admins, self.engineers, self.readers]
+        if len(set(names)) != len(names):
+            raise ValueError("admins, engineers and readers must be different groups")
+        for name in names:
+            if name.lower() in {"users", "account users", "admins"}:
+                raise ValueError(f"'{name}' is a built-in group; name a dedicated account group")
+        return self
+
+
+class CatalogConfig(Model):
+    name: UcName = Field(description="lowercase letters, digits and underscores, starting with a letter")
+    schemas: list[UcName] = Field(default=list(SCHEMAS), description=f"must include {', '.join(SCHEMAS)}")
+
+    @field_validator("schemas")
+    @classmethod
+    def _pipeline_schemas(cls, value: list[str]) -> list[str]:
+        missing = [schema for schema in SCHEMAS if schema not in value]
+        if missing:
+            raise ValueError(f"the LLM pipeline needs the schemas {', '.join(missing)}")
+        if len(set(value)) != len(value):
+            raise ValueError("schema names must be unique")
+        return value
+
+
+class ComputeConfig(Model):
+    runtimes: list[str] = Field(
+        min_length=1,
+        description="allowed LTS Databricks runtime keys, such as 15.4.x-scala2.12",
+    )
+    node_types: list[str] = Field(min_length=1, description="allowed EC2 instance types for CPU clusters")
+    autotermination_minutes: int = Field(default=30, ge=10, le=120, description="minutes, 10 to 120")
+    max_workers: int = Field(default=8, ge=1, le=256, description="workers per cluster, 1 to 256")
+    max_dbus_per_hour: int = Field(default=40, ge=1, le=2000, description="DBU per hour cap, 1 to 2000")
+
+    @field_validator("runtimes")
+    @classmethod
+    def _runtime_keys(cls, value: list[str]) -> list[str]:
+        for runtime in value:
+            if not re.fullmatch(r"\d+\.\d+\.x-(cpu-ml-|gpu-ml-)?scala2\.1[23]", runtime):
+                raise ValueError(f"'{runtime}' is not a runtime key like 15.4.x-scala2.12")
+        return value
+
+
+class GpuConfig(Model):
+    node_type: str = Field(pattern=r"^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$", description="a GPU instance type")
+    runtime: str = Field(pattern=r"^\d+\.\d+\.x-gpu-ml-scala2\.1[23]$", description="a GPU ML runtime key")
+    max_capacity: int = Field(default=4, ge=1, le=64, description="GPU instances in the pool, 1 to 64")
+    max_workers: int = Field(default=4, ge=1, le=64, description="GPU workers per cluster, 1 to 64")
+    max_dbus_per_hour: int = Field(default=60, ge=1, le=2000, description="DBU per hour cap, 1 to 2000")
+    idle_minutes: int = Field(default=10, ge=1, le=60, description="idle instance auto-termination, minutes")
+
+    @model_validator(mode="after")
+    def _workers_fit_pool(self) -> GpuConfig:
+        if self.max_workers >= self.max_capacity:
+            raise ValueError(
+                f"max_workers ({self.max_workers}) must be below the pool's max_capacity "
+                f"({self.max_capacity}), which also holds the driver"
+            )
+        return self
+
+
+class ServingEndpointConfig(Model):
+    name: Name = Field(description="lowercase letters, digits and dashes")
+    entity: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
+        description="a Unity Catalog model as catalog.schema.model",
+    )
+    entity_version: str = Field(pattern=r"^\d+$", description="the registered model version number")
+    workload_size: Literal["Small", "Medium", "Large"] = "Small"
+    min_concurrency: int = Field(default=0, ge=0, le=256, description="provisioned concurrency floor")
+    max_concurrency: int = Field(default=8, ge=4, le=256, description="provisioned concurrency ceiling")
+    calls_per_user_per_minute: int = Field(default=60, ge=1, le=10000, description="per-user rate limit")
+    calls_per_endpoint_per_minute: int = Field(default=600, ge=1, le=100000, description="endpoint limit")
+
+    @model_validator(mode="after")
+    def _bounds(self) -> ServingEndpointConfig:
+        if self.min_concurrency > self.max_concurrency:
+            raise ValueError(
+                f"min_concurrency ({self.min_concurrency}) exceeds max_concurrency ({self.max_concurrency})"
+            )
+        if self.calls_per_user_per_minute > self.calls_per_endpoint_per_minute:
+            raise ValueError("calls_per_user_per_minute exceeds calls_per_endpoint_per_minute")
+        return self
+
+
+class ServingConfig(Model):
+    endpoints: list[ServingEndpointConfig] = Field(min_length=1, description="at least one endpoint")
+    vector_search_endpoint: Name = Field(description="name of the vector search endpoint")
+    blocked_keywords: list[str] = Field(default_factory=list, description="terms the AI gateway refuses")
+
+
+class StateConfig(Model):
+    backend: Literal["s3", "local"] = Field(description="s3 for real deploys, local for offline work")
+    bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    region: str | None = None
+    key_prefix: str = Field(default="lakeward", pattern=r"^[A-Za-z0-9_./-]+$")
+    kms_key_id: str | None = Field(default=None, description="the KMS key ARN or alias encrypting state")
+
+    @model_validator(mode="after")
+    def _s3_complete(self) -> StateConfig:
+        if self.backend == "s3" and not (self.bucket and self.region):
+            raise ValueError("the s3 backend needs bucket and region")
+        return self
+
+
+class Environment(Model):
+    """One deployable environment: everything the stacks need, nothing they derive."""
+
+    name: Name = Field(description="the environment name, matching its file name")
+    tier: Tier = Field(description="dev, staging or prod")
+    aws: AwsConfig
+    databricks: DatabricksConfig
+    network: NetworkConfig
+    workspace: WorkspaceConfig
+    metastore: MetastoreConfig
+    catalog: CatalogConfig
+    groups: GroupsConfig
+    compute: ComputeConfig
+    gpu: GpuConfig
+    serving: ServingConfig
+    state: StateConfig
+    tags: dict[str, str] = Field(description="must include Owner, CostCenter and DataClassification")
+
+    @field_validator("tags")
+    @classmethod
+    def _required_tags(cls, value: dict[str, str]) -> dict[str, str]:
+        missing = [key for key in ("Owner", "CostCenter", "DataClassification") if not value.get(key)]
+        if missing:
+            raise ValueError(f"missing required tags: {', '.join(missing)}")
+        for key in ("Project", "Environment"):
+            if key in value:
+                raise ValueError(f"the tag {key} is set by Lakeward; remove it")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Environment:
+        if not all(az.startswith(self.aws.region) for az in self.network.availability_zones):
+            raise ValueError(f"network.availability_zones must all lie in aws.region {self.aws.region}")
+        for service in (self.databricks.privatelink.workspace, self.databricks.privatelink.relay):
+            if f".{self.aws.region}." not in service:
+                raise ValueError(f"databricks.privatelink service {service} is not in {self.aws.region}")
+        if self.tier is Tier.PROD and self.network.internet_gateway:
+            raise ValueError("network.internet_gateway must be false in prod")
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.tier is Tier.PROD
+
+    @property
+    def prefix(self) -> str:
+        """Name prefix for every resource of this environment."""
+        return f"lakeward-{self.name}"
+
+    def resource_tags(self) -> dict[str, str]:
+        return {"Project": "lakeward", "Environment": self.name, **self.tags}
+
+
+def _describe(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
+    """Dotted field path and a fix hint for one pydantic error."""
+    loc = [str(part) for part in error["loc"]]
+    field = ".".join(loc) if loc else "(top level)"
+    if error["type"] == "extra_forbidden":
+        return field, "remove this key or correct its spelling (see schemas/environment.schema.json)"
+    if error["type"] == "missing":
+        return field, f"add {field} (see schemas/environment.schema.json)"
+    info = _field_info(model, [part for part in error["loc"] if isinstance(part, str)])
+    if info is not None and info.description:
+        return field, f"set {field} to {info.description}"
+    return field, "see schemas/environment.schema.json for the allowed values"
+
+
+def _field_info(model: type[BaseModel], path: list[str]) -> Any:
+    info = None
+    current: Any = model
+    for part in path:
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return info
+        info = fields[part]
+        annotation = info.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((arg for arg in (annotation, *args) if isinstance(arg, type) and issubclass(arg, BaseModel)), None)
+    return info
+
+
+def parse_environment(data: Any, source: str) -> Environment:
+    """Validate already-parsed YAML, raising `LakewardError` on the first problem."""
+    if not isinstance(data, dict):
+        raise LakewardError("the file must hold a YAML mapping", source=source, fix="see environments/dev.yaml")
+    try:
+        return Environment.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field, fix = _describe(first, Environment)
+        message = first["msg"].removeprefix("Value error, ")
+        extra = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise LakewardError(message + extra, source=source, field=field, fix=fix) from None
+
+
+def load_environment_file(path: Path) -> Environment:
+    """Load and validate one environment file."""
+    source = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LakewardError("no such file", source=source, fix="create it or pick one under environments/") from None
+    except yaml.YAMLError as exc:
+        raise LakewardError(f"not valid YAML: {exc}", source=source, fix="correct the YAML syntax") from None
+    env = parse_environment(data, source)
+    if env.name != path.stem:
+        raise LakewardError(
+            f"name '{env.name}' differs from the file name", source=source, field="name", fix=f"set name to {path.stem}"
+        )
+    return env
+
+
+def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environment:
+    """Load `environments/<name>.yaml`."""
+    path = directory / f"{name}.yaml"
+    if not path.exists():
+        available = sorted(p.stem for p in directory.glob("*.yaml"))
+        raise LakewardError(
+            f"unknown environment '{name}'",
+            source=str(path),
+            fix=f"use one of: {', '.join(available) or '(none found)'}",
+        )
+    return load_environment_file(path)
+
+
+def environment_json_schema() -> dict[str, Any]:
+    """The JSON Schema editors use to validate environment files."""
+    schema = Environment.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://lakeward.dev/schemas/environment.schema.json"
+    return schema

@@ -101,11 +101,11 @@ class WorkspaceCustomerManagedKeys(Policy):
 
 class CustomerManagedKeyConfigured(Policy):
     id = "LKW_DBX_006"
-    name = "Customer-managed key names a KMS key ARN, its use cases, and covers cluster volumes"
+    name = "Customer-managed key names a KMS key ARN and only known use cases"
     severity = Severity.MEDIUM
     resource_types = ("databricks_mws_customer_managed_keys",)
-    rationale = "A storage key that is not reused for cluster volumes leaves EBS volumes on Databricks keys."
-    remediation = "Set aws_key_info.key_arn, use_cases, and reuse_key_for_cluster_volumes = true for STORAGE."
+    rationale = "A key configuration without a key ARN or with an unknown use case encrypts nothing."
+    remediation = "Set aws_key_info.key_arn and use_cases to STORAGE and/or MANAGED_SERVICES."
     soc2 = ("CC6.1", "CC6.7")
     iso27001 = ("A.8.24",)
     hipaa = ("164.312(a)(2)(iv)",)
@@ -117,8 +117,6 @@ class CustomerManagedKeyConfigured(Policy):
         use_cases = {str(case) for case in as_list(resource.get("use_cases"))}
         if not use_cases or not use_cases <= {"STORAGE", "MANAGED_SERVICES"}:
             yield f"use_cases must be STORAGE and/or MANAGED_SERVICES, got {sorted(use_cases)}"
-        if "STORAGE" in use_cases and resource.get("aws_key_info.reuse_key_for_cluster_volumes") is not True:
-            yield "a STORAGE key must set aws_key_info.reuse_key_for_cluster_volumes = true"
 
 
 class AuditLogDelivery(Policy):

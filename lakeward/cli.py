@@ -79,6 +79,52 @@ def synth(
     console.print(table)
 
 
+@app.command()
+def scan(
+    env: Annotated[str | None, typer.Option("--env", help="Synthesize this environment and scan it.")] = None,
+    input_dir: Annotated[
+        Path | None, typer.Option("--input", help="Scan a synth output folder (DIR/stacks/*/cdk.tf.json).")
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma list of text,sarif,junitxml,json.")
+    ] = "text",
+    out: Annotated[Path, typer.Option("--out", help="Folder for the sarif, junitxml and json files.")] = Path(
+        "out/scan"
+    ),
+    fail_on: Annotated[
+        str,
+        typer.Option("--fail-on", help="Exit 1 on unwaived failures at or above LOW/MEDIUM/HIGH/CRITICAL."),
+    ] = "HIGH",
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Run checkov's AWS checks and the Lakeward Databricks pack; exit 1 on unwaived failures."""
+    from lakeward.policies.base import Severity
+    from lakeward.policies.reports import parse_formats, print_summary, write_reports
+    from lakeward.policies.scan import run_scan
+    from lakeward.policies.waivers import WAIVERS_FILE
+
+    if fail_on.upper() not in Severity.__members__:
+        raise LakewardError(
+            f"unknown severity '{fail_on}'", field="--fail-on", fix="use LOW, MEDIUM, HIGH or CRITICAL"
+        )
+    chosen = parse_formats(formats)
+    from contextlib import nullcontext
+
+    with nullcontext() if json_out else console.status("scanning with checkov"):
+        report = run_scan(env, input_dir, Severity(fail_on.upper()), waivers or WAIVERS_FILE)
+    written = write_reports(report, chosen, out)
+    if json_out:
+        print_json({**report.as_dict(), "outputs": [str(path) for path in written]})
+    elif "text" in chosen:
+        print_summary(report, console)
+    for path in [] if json_out else written:
+        console.print(f"wrote {path}", highlight=False)
+    raise typer.Exit(report.exit_code)
+
+
 def main() -> None:
     """Entry point: turn `LakewardError` into a clear message and a non-zero exit."""
     try:

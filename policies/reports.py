@@ -88,6 +88,7 @@ def print_summary(report: ScanReport, console: Console) -> None:
             f"{blocking} {finding.severity.value} {finding.check_id} {finding.stack}/{finding.resource}: "
             f"{finding.name}" + (f" ({details})" if details else ""),
             highlight=False,
+            soft_wrap=True,
         )
     for finding in report.with_status("waived"):
         waiver = finding.waiver
@@ -96,10 +97,15 @@ def print_summary(report: ScanReport, console: Console) -> None:
             f"[dim]waived {finding.check_id} {finding.stack}/{finding.resource} "
             f"({waiver.ticket}, {waiver.owner}, until {waiver.expires})[/]",
             highlight=False,
+            soft_wrap=True,
         )
-    for waiver in report.unused_waivers:
+    if report.unused_waivers:
+        tickets = ", ".join(sorted({waiver.ticket for waiver in report.unused_waivers}))
         console.print(
-            f"[yellow]unused waiver[/] {waiver.check} {waiver.resource} ({waiver.ticket})", highlight=False
+            f"[yellow]{len(report.unused_waivers)} waiver(s) matched no finding[/] "
+            f"(a partial footprint, or stale: {tickets})",
+            highlight=False,
+            soft_wrap=True,
         )
     verdict = "[red]failed[/]" if report.exit_code else "[green]passed[/]"
     passed, failed, waived = (len(report.with_status(s)) for s in ("passed", "failed", "waived"))
@@ -107,6 +113,7 @@ def print_summary(report: ScanReport, console: Console) -> None:
         f"scan {verdict}: {passed} passed, {failed} failed ({len(report.blocking)} at or above "
         f"{report.fail_on.value}), {waived} waived in {report.seconds:.1f} s",
         highlight=False,
+        soft_wrap=True,
     )
 
 

@@ -119,9 +119,21 @@ def scan_stacks(
     fail_on: Severity = Severity.HIGH,
     source: str = "",
 ) -> ScanReport:
-    """Run checkov once over every stack, normalise what it reports and apply the waivers."""
+    """Run checkov once over every stack, then judge what it reports."""
     started = time.perf_counter()
     results = run_checkov(files)
+    return build_report(results, files, waivers, fail_on, source, time.perf_counter() - started)
+
+
+def build_report(
+    results: list[CheckovResult],
+    files: dict[str, Path],
+    waivers: list[Waiver],
+    fail_on: Severity = Severity.HIGH,
+    source: str = "",
+    seconds: float = 0.0,
+) -> ScanReport:
+    """Normalise checkov's results to `type.name` findings with severity and controls, and apply waivers."""
     locations = {stack: _Locations(path) for stack, path in files.items()}
     policies = by_id()
     used: set[int] = set()
@@ -133,7 +145,7 @@ def scan_stacks(
         findings.append(_finding(result, resource, stack, where, policies, waivers, used))
     findings.sort(key=lambda f: (f.stack, f.resource, f.check_id))
     unused = [waiver for index, waiver in enumerate(waivers) if index not in used]
-    return ScanReport(findings, fail_on, source, time.perf_counter() - started, unused)
+    return ScanReport(findings, fail_on, source, seconds, unused)
 
 
 def run_scan(

@@ -81,7 +81,7 @@ def test_metastore_assigned_and_audit_logs_delivered(synth: Synthesized) -> None
 def test_existing_metastore_is_assigned_not_created(tmp_path: Path, dev_env: Environment) -> None:
     from cdktn import App
 
-    from lakeward.stacks.app import build_footprint
+    from lakeward.stacks.app import APP_CONTEXT, build_footprint
 
     env = dev_env.model_copy(
         update={
@@ -90,7 +90,7 @@ def test_existing_metastore_is_assigned_not_created(tmp_path: Path, dev_env: Env
             )
         }
     )
-    app = App(outdir=str(tmp_path), context={"targetVersions": {"terraform": ">=1.10.0"}})
+    app = App(outdir=str(tmp_path), context=APP_CONTEXT)
     build_footprint(app, env, backend="local")
     app.synth()
     synth = Synthesized.load(tmp_path)

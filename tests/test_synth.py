@@ -75,3 +75,23 @@ def test_unknown_backend_and_environment_are_refused(tmp_path: Path) -> None:
     result = _lakeward("synth", "--env", "qa", "--out", str(tmp_path / "y"))
     assert result.returncode == 2 and "unknown environment 'qa'" in result.stderr
     assert not (tmp_path / "y").exists()
+
+
+def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
+    """`cdktn synth|deploy` runs the app command from cdktf.json with CDKTF_OUTDIR and LAKEWARD_ENV set."""
+    import os
+    import shlex
+
+    repo = Path(__file__).resolve().parent.parent
+    config = json.loads((repo / "cdktf.json").read_text())
+    assert config["language"] == "python" and config["targetVersions"] == {"terraform": ">=1.10.0"}
+    command = shlex.split(config["app"])
+    assert command[1:] == ["-m", "lakeward.stacks.app"]
+    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path), "LAKEWARD_ENV": "prod"}
+    result = subprocess.run([sys.executable, *command[1:]], cwd=repo, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [s.name for s in summarize(tmp_path)] == [
+        "lakeward-prod-account",
+        "lakeward-prod-foundation",
+        "lakeward-prod-workspace",
+    ]

@@ -10,33 +10,8 @@ from typing import Any
 
 Body = dict[str, Any]
 
-# Compliant bodies for resource types the real stacks do not declare (yet).
+# Compliant bodies for resource types the real stacks do not declare.
 FIXTURES: dict[str, Body] = {
-    "databricks_job": {
-        "name": "lakeward-dev-ingest",
-        "run_as": {"service_principal_name": "${databricks_service_principal.jobs.application_id}"},
-        "job_cluster": [
-            {
-                "job_cluster_key": "main",
-                "new_cluster": {
-                    "policy_id": "${databricks_cluster_policy.jobs.id}",
-                    "spark_version": "15.4.x-scala2.12",
-                },
-            }
-        ],
-        "task": [
-            {
-                "task_key": "ingest",
-                "job_cluster_key": "main",
-                "notebook_task": {"notebook_path": "/Repos/ingest"},
-            },
-            {
-                "task_key": "embed",
-                "new_cluster": {"policy_id": "${databricks_cluster_policy.gpu.id}", "num_workers": 1},
-                "notebook_task": {"notebook_path": "/Repos/embed"},
-            },
-        ],
-    },
     "databricks_automatic_cluster_update_workspace_setting": {
         "automatic_cluster_update_workspace": {
             "enabled": True,
@@ -344,18 +319,21 @@ VIOLATIONS: list[Violation] = [
         "databricks_job",
         "runs-as-person",
         at("run_as", {"user_name": "jane.doe@example.com"}),
+        "job-embed",
     ),
     Violation(
         "LKW_DBX_061",
         "databricks_job",
-        "task-without-policy",
-        lambda body: body["task"][1]["new_cluster"].pop("policy_id"),
+        "cluster-without-policy",
+        lambda body: body["job_cluster"][0]["new_cluster"].pop("policy_id"),
+        "job-embed",
     ),
     Violation(
         "LKW_DBX_061",
         "databricks_job",
         "all-purpose-cluster",
         lambda body: body["task"][0].update(existing_cluster_id="0123-456789-abcdefgh"),
+        "job-embed",
     ),
     Violation("LKW_DBX_070", CONF, "year-long-tokens", conf("maxTokenLifetimeDays", "365")),
     Violation("LKW_DBX_071", CONF, "ip-lists-off", conf("enableIpAccessLists", "false")),

@@ -197,7 +197,7 @@ def _finding(
         status=status,
         controls=policy.controls() if policy else [],
         details=result.details,
-        file=str(where.path),
+        file=f"stacks/{stack}/cdk.tf.json",
         line=where.line(resource) or result.line,
         waiver=waiver,
     )

@@ -51,6 +51,15 @@ def upper_bound(rule: Any) -> float | None:
     return None
 
 
+def lower_bound(rule: Any) -> float | None:
+    """The smallest value a `fixed` or `range` rule allows; None when unbounded below."""
+    if not isinstance(rule, dict):
+        return None
+    key = {"fixed": "value", "range": "minValue"}.get(str(rule.get("type")))
+    value = rule.get(key) if key else None
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
 class ClusterPolicyCheck(Policy):
     """A check on one cluster policy definition; an unreadable definition is itself a violation."""
 
@@ -84,11 +93,9 @@ class PolicyAutoTermination(ClusterPolicyCheck):
     def rule_problems(self, rules: dict[str, Any]) -> Iterator[str]:
         rule = rules.get("autotermination_minutes")
         high = upper_bound(rule)
-        low = rule.get("value") if isinstance(rule, dict) and rule.get("type") == "fixed" else None
-        low = rule.get("minValue", low) if isinstance(rule, dict) and rule.get("type") == "range" else low
         if high is None or high > MAX_AUTOTERMINATION_MINUTES:
             yield f"autotermination_minutes is not capped at {MAX_AUTOTERMINATION_MINUTES} (fixed or range)"
-        elif not isinstance(low, int | float) or low < 1:
+        elif (lower_bound(rule) or 0) < 1:
             yield "autotermination_minutes allows 0 (never terminate)"
 
 

@@ -1,0 +1,39 @@
+"""A tenant's namespace: the names it may render and the principals it may grant to.
+
+The construct names everything through `Namespace`, and the blast-radius check reads the synthesized
+JSON back against the same definition.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lakeward.infra.tenants.model import Tenant
+
+
+@dataclass(frozen=True)
+class Namespace:
+    tenant: str
+    principals: frozenset[str]
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> Namespace:
+        return cls(tenant.name, frozenset(tenant.principals()))
+
+    @property
+    def catalog(self) -> str:
+        return self.tenant
+
+    def name(self, suffix: str) -> str:
+        """A workspace or account object name inside the namespace: `<tenant>-<suffix>`."""
+        return f"{self.tenant}-{suffix}"
+
+    def owns_name(self, name: str) -> bool:
+        return name == self.tenant or name.startswith(f"{self.tenant}-")
+
+    def owns_securable(self, full_name: str) -> bool:
+        """A Unity Catalog name: the tenant catalog or anything under it."""
+        return full_name == self.catalog or full_name.startswith(f"{self.catalog}.")
+
+    def owns_principal(self, principal: str) -> bool:
+        return principal in self.principals

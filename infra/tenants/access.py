@@ -37,6 +37,8 @@ def grants_by_role(tenant: Tenant) -> Matrix:
             for privilege in grant.privileges:
                 where = name if privilege is Privilege.USE_CATALOG else target
                 matrix[where][grant.role].add(privilege)
+        for securable in securables(tenant)[1:]:
+            matrix[securable]["admins"].add(Privilege.USE_SCHEMA)
         matrix[governance]["admins"].update(GOVERNANCE_ADMIN)
     return {
         securable: {

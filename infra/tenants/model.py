@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lakeward.infra.config import GroupName, Name, UcName
+from lakeward.infra.config import Name, UcName
 
 TENANT_NAME = r"^[a-z][a-z0-9_]{2,39}$"
 EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
@@ -20,6 +20,8 @@ TenantName = Annotated[
     str, Field(pattern=TENANT_NAME, description="lowercase letters, digits and underscores, 3 to 40")
 ]
 Email = Annotated[str, Field(pattern=EMAIL, description="an e-mail address")]
+# Checked by the rules, so that an e-mail address gets "owners are groups", not a regex.
+Principal = Annotated[str, Field(min_length=2, max_length=128, description="an account group name")]
 Role = Literal["admins", "engineers", "readers"]
 ROLES: tuple[Role, ...] = ("admins", "engineers", "readers")
 
@@ -79,7 +81,7 @@ class Metadata(Model):
     name: TenantName
     display_name: str = Field(min_length=3, max_length=80, description="a human-readable name")
     cost_center: str = Field(pattern=r"^[A-Z]{2,}-\d{3,8}$", description="a cost center such as CC-1234")
-    owners: list[GroupName] = Field(min_length=1, description="account groups that own the tenant")
+    owners: list[Principal] = Field(min_length=1, description="account groups that own the tenant")
     data_classification: Classification = Field(description="public, internal, confidential or restricted")
     compliance_scopes: list[ComplianceScope] = Field(default_factory=list, description="soc2, hipaa, pci")
     change: Change
@@ -101,9 +103,9 @@ class CatalogSpec(Model):
 
 
 class Groups(Model):
-    admins: GroupName = Field(description="account group administering the tenant")
-    engineers: GroupName = Field(description="account group building the tenant's pipelines")
-    readers: GroupName = Field(description="account group reading the tenant's curated data")
+    admins: Principal = Field(description="account group administering the tenant")
+    engineers: Principal = Field(description="account group building the tenant's pipelines")
+    readers: Principal = Field(description="account group reading the tenant's curated data")
 
     def by_role(self) -> dict[Role, str]:
         return {"admins": self.admins, "engineers": self.engineers, "readers": self.readers}

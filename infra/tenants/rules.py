@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from lakeward.infra.tenants.model import GOVERNANCE_SCHEMA, ROLES, Privilege, Te
 ADMIN_ONLY = frozenset({Privilege.ALL_PRIVILEGES, Privilege.MANAGE})
 CATALOG_ONLY = frozenset({Privilege.CREATE_SCHEMA})
 BUILT_IN_GROUPS = frozenset({"users", "account users", "admins"})
+GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ def _owner_problems(tenant: Tenant) -> list[Problem]:
             )
         elif owner.lower() in BUILT_IN_GROUPS:
             problems.append(Problem(field, f"'{owner}' is a built-in group", "name the tenant's own group"))
+        elif not GROUP_NAME.match(owner):
+            problems.append(
+                Problem(field, f"'{owner}' is not a group name", "use letters, digits, space . _ -")
+            )
     return problems
 
 
@@ -62,6 +68,14 @@ def _group_problems(tenant: Tenant) -> list[Problem]:
         elif group.lower() in BUILT_IN_GROUPS:
             problems.append(
                 Problem(f"spec.groups.{role}", f"'{group}' is a built-in group", "name a dedicated group")
+            )
+        elif not GROUP_NAME.match(group):
+            problems.append(
+                Problem(
+                    f"spec.groups.{role}",
+                    f"'{group}' is not a group name",
+                    "use letters, digits, space . _ -",
+                )
             )
     if len(set(groups.values())) != len(groups):
         problems.append(

@@ -42,8 +42,13 @@ def test_plan_renders_only_the_tenant_stack(claims: tuple[TenantPlan, dict[str, 
     assert "aws_vpc" not in resources and len(resources["databricks_catalog"]) == 1
     serving = next(iter(resources["databricks_model_serving"].values()))
     assert serving["name"] == "claims_analytics-claims-assistant"
-    limits = {limit["principal"]: limit["calls"] for limit in serving["ai_gateway"]["rate_limits"]}
-    assert limits == {"claims-engineers": 120, "claims-analysts": 30}
+    limits = {
+        limit.get("principal", limit["key"]): limit["calls"] for limit in serving["ai_gateway"]["rate_limits"]
+    }
+    assert limits == {"claims-engineers": 120, "claims-analysts": 30, "user": 60, "endpoint": 600}
+    entity = serving["config"]["served_entities"][0]
+    assert entity["entity_name"] == "claims_analytics.curated.claims_assistant"
+    assert (entity["min_provisioned_concurrency"], entity["scale_to_zero_enabled"]) == (0, True)
     policy = json.loads(next(iter(resources["databricks_cluster_policy"].values()))["definition"])
     assert policy["autotermination_minutes"]["value"] == 30 and policy["dbus_per_hour"]["maxValue"] == 20
     assert policy["custom_tags.Tenant"] == {"type": "fixed", "value": "claims_analytics"}

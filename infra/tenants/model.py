@@ -160,6 +160,10 @@ class Endpoint(Model):
         description="schema.model in the tenant catalog (default curated.<name with _>)",
     )
     version: str = Field(default="1", pattern=r"^\d+$", description="the registered model version")
+    min_concurrency: int | None = Field(
+        default=None, ge=0, le=256, description="provisioned floor, a multiple of 4 (default 0, 4 in prod)"
+    )
+    max_concurrency: int = Field(default=4, ge=4, le=256, description="provisioned ceiling, a multiple of 4")
 
     @model_validator(mode="before")
     @classmethod
@@ -180,6 +184,10 @@ class RateLimit(Model):
 class Serving(Model):
     endpoints: list[Endpoint] = Field(default_factory=list, description="the tenant's serving endpoints")
     rate_limits: list[RateLimit] = Field(default_factory=list, description="per-group AI gateway limits")
+    calls_per_user_per_minute: int = Field(default=60, ge=1, le=10000, description="cap for any one user")
+    calls_per_endpoint_per_minute: int = Field(
+        default=600, ge=1, le=100000, description="cap for each endpoint as a whole"
+    )
 
 
 class TenantSpec(Model):

@@ -229,6 +229,22 @@ def _serving_problems(tenant: Tenant) -> list[Problem]:
             Problem("spec.serving.endpoints", "endpoint names must be unique", "remove the duplicate")
         )
     for index, endpoint in enumerate(serving.endpoints):
+        for bound in ("min_concurrency", "max_concurrency"):
+            value = getattr(endpoint, bound)
+            if value is not None and value % 4:
+                problems.append(
+                    Problem(
+                        f"spec.serving.endpoints[{index}].{bound}",
+                        f"{value} is not a multiple of 4",
+                        "use 0, 4, 8...",
+                    )
+                )
+        if (endpoint.min_concurrency or 0) > endpoint.max_concurrency:
+            problems.append(
+                Problem(
+                    f"spec.serving.endpoints[{index}].min_concurrency", "exceeds max_concurrency", "lower it"
+                )
+            )
         schema = endpoint.model_path.split(".")[0]
         if schema not in schemas:
             problems.append(
@@ -238,6 +254,12 @@ def _serving_problems(tenant: Tenant) -> list[Problem]:
                     "set model to <schema>.<model> with one of the tenant's schemas",
                 )
             )
+    if serving.calls_per_user_per_minute > serving.calls_per_endpoint_per_minute:
+        problems.append(
+            Problem(
+                "spec.serving.calls_per_user_per_minute", "exceeds calls_per_endpoint_per_minute", "lower it"
+            )
+        )
     limited: dict[str, set[str]] = defaultdict(set)
     for index, limit in enumerate(serving.rate_limits):
         if limit.endpoint is not None and limit.endpoint not in names:
@@ -359,6 +381,15 @@ def environment_problems(tenant: Tenant, env: Environment, index: int) -> list[P
             problems.append(
                 Problem(
                     principal_field, f"'{principal}' is a platform group of {env.name}", "use tenant groups"
+                )
+            )
+    for i, endpoint in enumerate(tenant.spec.serving.endpoints):
+        if env.is_production and endpoint.min_concurrency is not None and endpoint.min_concurrency < 4:
+            problems.append(
+                Problem(
+                    f"spec.serving.endpoints[{i}].min_concurrency",
+                    f"production endpoints keep a floor of 4 or more; {env.name} is production",
+                    "set 4 or more, or leave it unset",
                 )
             )
     if tenant.name == env.catalog.name:

@@ -231,6 +231,7 @@ class TenantFootprint(Construct):
         definition["node_type_id"] = {"type": "allowlist", "values": env.compute.node_types}
         definition["driver_node_type_id"] = {"type": "allowlist", "values": env.compute.node_types}
         definition["instance_pool_id"] = {"type": "forbidden", "hidden": True}
+        definition["ssh_public_keys.*"] = {"type": "forbidden", "hidden": True}
         for key, value in self.tenant.tags().items():
             definition[f"custom_tags.{key}"] = {"type": "fixed", "value": value}
         policy = ClusterPolicy(
@@ -253,6 +254,7 @@ class TenantFootprint(Construct):
 
     def _endpoint(self, endpoint: Endpoint) -> None:
         tenant, env, name = self.tenant, self.env, self.namespace.name(endpoint.name)
+        serving_spec = tenant.spec.serving
         limits = [
             limit for limit in tenant.spec.serving.rate_limits if limit.endpoint in (None, endpoint.name)
         ]
@@ -267,20 +269,31 @@ class TenantFootprint(Construct):
                         name=f"{endpoint.name}-v{endpoint.version}",
                         entity_name=f"{self.namespace.catalog}.{endpoint.model_path}",
                         entity_version=endpoint.version,
-                        workload_size="Small",
                         scale_to_zero_enabled=not env.is_production,
+                        min_provisioned_concurrency=_floor(endpoint, env),
+                        max_provisioned_concurrency=endpoint.max_concurrency,
                     )
                 ]
             ),
             ai_gateway=ModelServingAiGateway(
                 rate_limits=[
+                    *(
+                        ModelServingAiGatewayRateLimits(
+                            key="user_group",
+                            principal=self.groups[limit.role],
+                            calls=limit.calls_per_minute,
+                            renewal_period="minute",
+                        )
+                        for limit in limits
+                    ),
                     ModelServingAiGatewayRateLimits(
-                        key="user_group",
-                        principal=self.groups[limit.role],
-                        calls=limit.calls_per_minute,
+                        key="user", calls=serving_spec.calls_per_user_per_minute, renewal_period="minute"
+                    ),
+                    ModelServingAiGatewayRateLimits(
+                        key="endpoint",
+                        calls=serving_spec.calls_per_endpoint_per_minute,
                         renewal_period="minute",
-                    )
-                    for limit in limits
+                    ),
                 ],
                 usage_tracking_config=ModelServingAiGatewayUsageTrackingConfig(enabled=True),
                 inference_table_config=ModelServingAiGatewayInferenceTableConfig(
@@ -350,3 +363,10 @@ class TenantFootprint(Construct):
             ],
             provider=self.inputs.account_provider,
         )
+
+
+def _floor(endpoint: Endpoint, env: Environment) -> int:
+    """The provisioned concurrency floor: as set, else 0 (scale to zero) outside production and 4 in it."""
+    if endpoint.min_concurrency is not None:
+        return endpoint.min_concurrency
+    return 4 if env.is_production else 0

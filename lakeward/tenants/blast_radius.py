@@ -138,8 +138,10 @@ def _serving(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, st
             )
     gateway = body.get("ai_gateway") or {}
     for index, limit in enumerate(gateway.get("rate_limits", [])):
-        if limit.get("key") != "user_group" or not _principal(ns, limit.get("principal")):
-            yield f"ai_gateway.rate_limits[{index}]", limit, "limits apply to the tenant's groups only"
+        grouped = limit.get("key") == "user_group" and _principal(ns, limit.get("principal"))
+        overall = limit.get("key") in ("user", "endpoint") and "principal" not in limit
+        if not (grouped or overall):
+            yield f"ai_gateway.rate_limits[{index}]", limit, "group limits name the tenant's groups only"
     table = gateway.get("inference_table_config") or {}
     if "catalog_name" in table and not _securable(ns, table["catalog_name"]):
         yield (

@@ -147,7 +147,12 @@ def _paths(node: Any, prefix: str = "") -> list[str]:
 PATHS = _paths(spec())
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(mutations=st.lists(st.tuples(st.sampled_from(PATHS), JUNK), min_size=1, max_size=3))
 def test_fuzzed_specs_get_a_clear_error_and_write_nothing(
     tmp_path_factory: pytest.TempPathFactory, mutations

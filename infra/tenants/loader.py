@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from lakeward.errors import LakewardError
 from lakeward.infra.config import ENVIRONMENTS_DIR, Environment, load_environment
@@ -40,7 +40,7 @@ def _raise(problems: list[Problem], source: str) -> None:
 
 
 def _shape_problem(error: dict[str, Any]) -> Problem:
-    parts = []
+    parts: list[str] = []
     for part in error["loc"]:
         if isinstance(part, int):
             parts[-1] = f"{parts[-1]}[{part}]" if parts else f"[{part}]"
@@ -51,7 +51,32 @@ def _shape_problem(error: dict[str, Any]) -> Problem:
         return Problem(field, "unknown key", f"remove it or correct its spelling ({SCHEMA_HINT})")
     if error["type"] == "missing":
         return Problem(field, "is required", f"add {field} ({SCHEMA_HINT})")
-    return Problem(field, error["msg"].removeprefix("Value error, "), SCHEMA_HINT)
+    description = _description([p for p in error["loc"] if isinstance(p, str)])
+    fix = f"set {field} to {description}" if description else SCHEMA_HINT
+    return Problem(field, error["msg"].removeprefix("Value error, "), fix)
+
+
+def _description(path: list[str]) -> str | None:
+    """The description of the field at `path` in the spec model, following nested models."""
+    current: Any = Tenant
+    description = None
+    for part in path:
+        fields = getattr(current, "model_fields", None)
+        if not fields:
+            break
+        info = next((f for name, f in fields.items() if part in (name, f.alias)), None)
+        if info is None:
+            break
+        description = info.description
+        args = (info.annotation, *getattr(info.annotation, "__args__", ()))
+        current = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
+        if current is None:
+            inner = [getattr(a, "__args__", ()) for a in args]
+            current = next(
+                (a for group in inner for a in group if isinstance(a, type) and issubclass(a, BaseModel)),
+                None,
+            )
+    return description
 
 
 def parse_tenant(data: Any, source: str) -> Tenant:

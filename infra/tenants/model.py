@@ -120,7 +120,9 @@ class Grant(Model):
 class AbacRule(Model):
     name: UcName = Field(description="the function name in the tenant's governance schema")
     when: str = Field(min_length=3, max_length=500, description="a condition such as hasTag('pii')")
-    except_: list[Role] = Field(default_factory=list, alias="except", description="roles exempt from it")
+    except_: list[Role] = Field(
+        default_factory=list, alias="except", description="roles exempt from it: admins, engineers or readers"
+    )
 
 
 class Abac(Model):

@@ -19,8 +19,10 @@ tenant_app = typer.Typer(no_args_is_help=True, help="Onboard, review and offboar
 app.add_typer(tenant_app, name="tenant")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
-TenantsDir = Annotated[Path, typer.Option("--tenants-dir", help="Folder of tenant specs.")]
-DEFAULT_TENANTS = Path("tenants")
+TenantsDir = Annotated[
+    Path | None,
+    typer.Option("--tenants-dir", help="Folder of tenant specs [default: the repository's tenants/]."),
+]
 
 
 @config_app.command("validate")
@@ -61,7 +63,7 @@ def synth(
         Path, typer.Option("--out", help="Output folder (DIR/stacks/<stack>/cdk.tf.json).")
     ] = Path("cdktf.out"),
     backend: Annotated[str | None, typer.Option(help="Override the state backend: s3 or local.")] = None,
-    tenants_dir: TenantsDir = DEFAULT_TENANTS,
+    tenants_dir: TenantsDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize every stack of an environment, one per tenant, to Terraform JSON."""
@@ -88,12 +90,13 @@ def synth(
 def tenant_new(
     name: Annotated[str, typer.Argument(help="Tenant name: lowercase letters, digits and _.")],
     env: Annotated[str, typer.Option("--env", help="The first environment it lives in.")] = "dev",
-    tenants_dir: TenantsDir = DEFAULT_TENANTS,
+    tenants_dir: TenantsDir = None,
 ) -> None:
     """Write a valid starter spec to TENANTS_DIR/NAME.yaml."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR
     from lakeward.tenants.scaffold import new_tenant
 
-    path = new_tenant(name, tenants_dir, env=env)
+    path = new_tenant(name, tenants_dir or TENANTS_DIR, env=env)
     console.print(f"[green]wrote[/] {path}: review it, then `lakeward tenant plan {name}`")
 
 
@@ -102,14 +105,14 @@ def tenant_validate(
     files: Annotated[
         list[Path] | None, typer.Argument(help="Specs (default: every spec in the folder).")
     ] = None,
-    tenants_dir: TenantsDir = DEFAULT_TENANTS,
+    tenants_dir: TenantsDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Check each spec alone and against the others in its folder."""
-    from lakeward.infra.tenants.loader import spec_files
+    from lakeward.infra.tenants.loader import TENANTS_DIR, spec_files
     from lakeward.tenants.validate import validate_files
 
-    paths = files or spec_files(tenants_dir)
+    paths = files or spec_files(tenants_dir or TENANTS_DIR)
     tenants = validate_files(paths)
     if json_out:
         print_json({"valid": [str(path) for path in paths], "tenants": [t.name for t in tenants]})
@@ -123,13 +126,14 @@ def tenant_plan(
     name: Annotated[str, typer.Argument(help="The tenant to plan.")],
     env: Annotated[str | None, typer.Option("--env", help="Environment (default: its first).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Keep the synthesized stack here.")] = None,
-    tenants_dir: TenantsDir = DEFAULT_TENANTS,
+    tenants_dir: TenantsDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize only NAME's stack, scan it and print a pull-request summary."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR
     from lakeward.tenants.plan import plan_tenant
 
-    plan = plan_tenant(name, tenants_dir, env_name=env, out=out)
+    plan = plan_tenant(name, tenants_dir or TENANTS_DIR, env_name=env, out=out)
     if json_out:
         print_json(plan.as_dict())
     else:
@@ -143,13 +147,15 @@ def tenant_remove(
         bool, typer.Option("--destroy", help="Delete the spec of an archived tenant past its retention.")
     ] = False,
     confirm: Annotated[str | None, typer.Option("--confirm", help="The tenant's name, to destroy.")] = None,
-    tenants_dir: TenantsDir = DEFAULT_TENANTS,
+    tenants_dir: TenantsDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Archive a tenant (access revoked, data kept), or destroy an archived one after retention."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR
     from lakeward.tenants.offboard import remove_tenant
 
-    removal = remove_tenant(name, tenants_dir, mode="destroy" if destroy else "archive", confirm=confirm)
+    mode = "destroy" if destroy else "archive"
+    removal = remove_tenant(name, tenants_dir or TENANTS_DIR, mode=mode, confirm=confirm)
     if json_out:
         print_json(removal.as_dict())
         return

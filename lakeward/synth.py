@@ -100,10 +100,10 @@ def synthesize(
         raise LakewardError(f"unknown backend '{backend}'", field="--backend", fix="use s3 or local")
     environments_dir = environments_dir or ENVIRONMENTS_DIR
     env = load_environment(env_name, environments_dir)
-    tenants_dir = tenants_dir or TENANTS_DIR
-    tenants = (
-        tenants_in(env.name, load_tenants(tenants_dir, environments_dir)) if tenants_dir.is_dir() else []
-    )
+    if tenants_dir is None and not TENANTS_DIR.is_dir():
+        tenants = []  # an installed package without a tenants/ folder: the platform alone
+    else:
+        tenants = tenants_in(env.name, load_tenants(tenants_dir or TENANTS_DIR, environments_dir))
     _check_target(out)
     started = time.perf_counter()
     from cdktn import App

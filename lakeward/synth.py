@@ -115,7 +115,7 @@ def synthesize(
         app = App(outdir=str(staging), context=APP_CONTEXT)
         footprint = build_footprint(app, env, backend, tenants)  # type: ignore[arg-type]
         app.synth()
-        check_stacks(staging, [(stack.node.id, stack.tenant) for stack in footprint.tenants])
+        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in footprint.tenants])
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
 
 
@@ -135,5 +135,5 @@ def synthesize_tenants(
         app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
         stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants]  # type: ignore[arg-type]
         app.synth()
-        check_stacks(staging, [(stack.node.id, stack.tenant) for stack in stacks])
+        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in stacks])
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)

@@ -39,7 +39,8 @@ def test_plan_renders_only_the_tenant_stack(claims: tuple[TenantPlan, dict[str, 
     assert plan.as_dict()["findings"] == [] or plan.scan == "ran"
     assert set(document["data"]["terraform_remote_state"]) == {"account", "foundation"}
     resources = document["resource"]
-    assert "aws_vpc" not in resources and len(resources["databricks_catalog"]) == 1
+    assert "aws_vpc" not in resources
+    assert [c["name"] for c in resources["databricks_catalog"].values()] == ["claims_analytics_dev"]
     serving = next(iter(resources["databricks_model_serving"].values()))
     assert serving["name"] == "claims_analytics-claims-assistant"
     limits = {
@@ -47,7 +48,7 @@ def test_plan_renders_only_the_tenant_stack(claims: tuple[TenantPlan, dict[str, 
     }
     assert limits == {"claims-engineers": 120, "claims-analysts": 30, "user": 60, "endpoint": 600}
     entity = serving["config"]["served_entities"][0]
-    assert entity["entity_name"] == "claims_analytics.curated.claims_assistant"
+    assert entity["entity_name"] == "claims_analytics_dev.curated.claims_assistant"
     assert (entity["min_provisioned_concurrency"], entity["scale_to_zero_enabled"]) == (0, True)
     policy = json.loads(next(iter(resources["databricks_cluster_policy"].values()))["definition"])
     assert policy["autotermination_minutes"]["value"] == 30 and policy["dbus_per_hour"]["maxValue"] == 20
@@ -57,19 +58,19 @@ def test_plan_renders_only_the_tenant_stack(claims: tuple[TenantPlan, dict[str, 
     assert thresholds == ["2500.00", "4000.00", "5000.00"] and budget["provider"] == "databricks.account"
     mask = next(iter(resources["databricks_policy_info"].values()))
     assert mask["except_principals"] == ["claims-platform-admins"]
-    assert mask["column_mask"]["function_name"] == "claims_analytics.governance.mask_pii"
+    assert mask["column_mask"]["function_name"] == "claims_analytics_dev.governance.mask_pii"
 
 
 def test_grants_matrix(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
     plan, _ = claims
     grants = plan.grants
-    assert grants["claims_analytics"] == {
+    assert grants["claims_analytics_dev"] == {
         "claims-engineers": ["USE_CATALOG", "USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE"],
         "claims-analysts": ["USE_CATALOG"],
     }
-    assert grants["claims_analytics.curated"]["claims-analysts"] == ["USE_SCHEMA", "SELECT"]
-    assert "claims-analysts" not in grants["claims_analytics.raw"]
-    assert grants["claims_analytics.governance"] == {
+    assert grants["claims_analytics_dev.curated"]["claims-analysts"] == ["USE_SCHEMA", "SELECT"]
+    assert "claims-analysts" not in grants["claims_analytics_dev.raw"]
+    assert grants["claims_analytics_dev.governance"] == {
         "claims-platform-admins": ["USE_SCHEMA", "EXECUTE", "CREATE_FUNCTION"]
     }
     markdown = plan.markdown()
@@ -79,12 +80,12 @@ def test_grants_matrix(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
 
 def test_blast_radius_catches_planted_resources(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
     plan, document = claims
-    namespace = Namespace.of(plan.tenant)
+    namespace = Namespace.of(plan.tenant, plan.environment)
     assert check_document(document, namespace) == []
     planted = copy.deepcopy(document)
     resources = planted["resource"]
     resources["databricks_grants"]["planted_platform"] = {
-        "catalog": "llm_dev",
+        "catalog": "claims_analytics_prod",
         "grant": [{"principal": "claims-engineers", "privileges": ["SELECT"]}],
     }
     resources["databricks_secret_scope"]["planted_scope"] = {"name": "hr_assistant-secrets"}
@@ -114,7 +115,7 @@ def test_check_stacks_refuses_a_planted_stack(
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(planted))
     with pytest.raises(LakewardError) as caught:
-        check_stacks(tmp_path, [(plan.stack, plan.tenant)])
+        check_stacks(tmp_path, [(plan.stack, Namespace.of(plan.tenant, plan.environment))])
     assert caught.value.field == "blast radius" and "databricks_catalog.planted.name" in caught.value.message
 
 

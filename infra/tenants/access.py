@@ -16,20 +16,21 @@ ARCHIVED_SCHEMA = (Privilege.USE_SCHEMA, Privilege.SELECT)
 Matrix = dict[str, dict[Role, list[str]]]
 
 
-def securables(tenant: Tenant) -> list[str]:
+def securables(tenant: Tenant, catalog: str) -> list[str]:
     """The catalog and its schemas as full names, catalog first."""
-    name = tenant.name
+    name = catalog
     return [name, *(f"{name}.{schema}" for schema in (*tenant.spec.catalog.schemas, GOVERNANCE_SCHEMA))]
 
 
-def grants_by_role(tenant: Tenant) -> Matrix:
-    """`{securable: {role: privileges}}`; USE_CATALOG granted on a schema is granted on the catalog."""
-    name = tenant.name
-    matrix: dict[str, dict[Role, set[Privilege]]] = {s: defaultdict(set) for s in securables(tenant)}
+def grants_by_role(tenant: Tenant, catalog: str) -> Matrix:
+    """`{securable: {role: privileges}}` for the tenant's `catalog`; USE_CATALOG granted on a schema is
+    granted on the catalog."""
+    name = catalog
+    matrix: dict[str, dict[Role, set[Privilege]]] = {s: defaultdict(set) for s in securables(tenant, name)}
     governance = f"{name}.{GOVERNANCE_SCHEMA}"
     if tenant.archived:
         matrix[name]["admins"].update(ARCHIVED_CATALOG)
-        for securable in securables(tenant)[1:]:
+        for securable in securables(tenant, name)[1:]:
             matrix[securable]["admins"].update(ARCHIVED_SCHEMA)
     else:
         for grant in tenant.spec.grants:
@@ -37,7 +38,7 @@ def grants_by_role(tenant: Tenant) -> Matrix:
             for privilege in grant.privileges:
                 where = name if privilege is Privilege.USE_CATALOG else target
                 matrix[where][grant.role].add(privilege)
-        for securable in securables(tenant)[1:]:
+        for securable in securables(tenant, name)[1:]:
             matrix[securable]["admins"].add(Privilege.USE_SCHEMA)
         matrix[governance]["admins"].update(GOVERNANCE_ADMIN)
     return {

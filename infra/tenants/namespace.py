@@ -11,28 +11,36 @@ from dataclasses import dataclass
 from lakeward.infra.tenants.model import Tenant
 
 
+def catalog_name(tenant: str, environment: str) -> str:
+    """The tenant's catalog in one environment: environments share the regional metastore, where
+    catalog names are unique, so the name carries the environment (as the platform's llm_<env> does)."""
+    return f"{tenant}_{environment.replace('-', '_')}"
+
+
 @dataclass(frozen=True)
 class Namespace:
     tenant: str
+    environment: str
     principals: frozenset[str]
 
     @classmethod
-    def of(cls, tenant: Tenant) -> Namespace:
-        return cls(tenant.name, frozenset(tenant.principals()))
+    def of(cls, tenant: Tenant, environment: str) -> Namespace:
+        return cls(tenant.name, environment, frozenset(tenant.principals()))
 
     @property
     def catalog(self) -> str:
-        return self.tenant
+        return catalog_name(self.tenant, self.environment)
 
     def name(self, suffix: str) -> str:
-        """A workspace or account object name inside the namespace: `<tenant>-<suffix>`."""
+        """A workspace or account object name inside the namespace: `<tenant>-<suffix>`. Workspace objects
+        need no environment in their name: each environment has its own workspace."""
         return f"{self.tenant}-{suffix}"
 
     def owns_name(self, name: str) -> bool:
         return name == self.tenant or name.startswith(f"{self.tenant}-")
 
     def owns_securable(self, full_name: str) -> bool:
-        """A Unity Catalog name: the tenant catalog or anything under it."""
+        """A Unity Catalog name: the tenant's catalog in this environment or anything under it."""
         return full_name == self.catalog or full_name.startswith(f"{self.catalog}.")
 
     def owns_principal(self, principal: str) -> bool:

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from lakeward.infra.config import Environment
 from lakeward.infra.tenants.model import GOVERNANCE_SCHEMA, ROLES, Privilege, Tenant
+from lakeward.infra.tenants.namespace import catalog_name
 
 ADMIN_ONLY = frozenset({Privilege.ALL_PRIVILEGES, Privilege.MANAGE})
 CATALOG_ONLY = frozenset({Privilege.CREATE_SCHEMA})
 BUILT_IN_GROUPS = frozenset({"users", "account users", "admins"})
+ENDPOINT_NAME_MAX = 63  # serving endpoint names are `<tenant>-<endpoint>`
 GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
 
 
@@ -229,6 +231,15 @@ def _serving_problems(tenant: Tenant) -> list[Problem]:
             Problem("spec.serving.endpoints", "endpoint names must be unique", "remove the duplicate")
         )
     for index, endpoint in enumerate(serving.endpoints):
+        full_name = f"{tenant.name}-{endpoint.name}"
+        if len(full_name) > ENDPOINT_NAME_MAX:
+            problems.append(
+                Problem(
+                    f"spec.serving.endpoints[{index}].name",
+                    f"the endpoint would be named '{full_name}', over {ENDPOINT_NAME_MAX} characters",
+                    "shorten the endpoint name",
+                )
+            )
         for bound in ("min_concurrency", "max_concurrency"):
             value = getattr(endpoint, bound)
             if value is not None and value % 4:
@@ -392,8 +403,10 @@ def environment_problems(tenant: Tenant, env: Environment, index: int) -> list[P
                     "set 4 or more, or leave it unset",
                 )
             )
-    if tenant.name == env.catalog.name:
+    if catalog_name(tenant.name, env.name) == env.catalog.name:
         problems.append(
-            Problem("metadata.name", f"'{tenant.name}' is {env.name}'s pipeline catalog", "pick another name")
+            Problem(
+                "metadata.name", f"its catalog would be {env.name}'s pipeline catalog", "pick another name"
+            )
         )
     return problems

@@ -81,7 +81,7 @@ class TenantFootprint(Construct):
     ) -> None:
         super().__init__(scope, id_)
         self.env, self.tenant, self.inputs = env, tenant, inputs
-        self.namespace = Namespace.of(tenant)
+        self.namespace = Namespace.of(tenant, env.name)
         self.groups = tenant.spec.groups.by_role()
         active_roles = ["admins"] if tenant.archived else list(ROLES)
         self._assign_groups(active_roles)
@@ -154,7 +154,7 @@ class TenantFootprint(Construct):
 
     def _grants(self) -> None:
         """One authoritative `databricks_grants` per securable, named literally so reviews can read it."""
-        for securable, roles in grants_by_role(self.tenant).items():
+        for securable, roles in grants_by_role(self.tenant, self.namespace.catalog).items():
             grant = [GrantsGrant(principal=self.groups[r], privileges=p) for r, p in roles.items()]
             if securable == self.namespace.catalog:
                 Grants(self, "catalog-grants", catalog=securable, grant=grant, depends_on=[self.catalog])

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
-from lakeward.infra.tenants.model import Tenant
 from lakeward.infra.tenants.namespace import Namespace
 
 REFERENCE = re.compile(r"\$\{(?P<data>data\.)?(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)")
@@ -215,15 +214,16 @@ def check_document(document: dict[str, Any], namespace: Namespace) -> list[Viola
     return violations
 
 
-def check_stacks(out: Path, stacks: list[tuple[str, Tenant]]) -> None:
+def check_stacks(out: Path, stacks: list[tuple[str, Namespace]]) -> None:
     """Raise `LakewardError` when a synthesized tenant stack under `out` leaves its namespace."""
-    for stack, tenant in stacks:
+    for stack, namespace in stacks:
         path = out / "stacks" / stack / "cdk.tf.json"
-        violations = check_document(json.loads(path.read_text(encoding="utf-8")), Namespace.of(tenant))
+        violations = check_document(json.loads(path.read_text(encoding="utf-8")), namespace)
         if violations:
             listing = "".join(f"\n    {violation}" for violation in violations[:10])
+            count = len(violations)
             raise LakewardError(
-                f"tenant '{tenant.name}' renders {len(violations)} thing(s) outside its namespace:{listing}",
+                f"tenant '{namespace.tenant}' renders {count} thing(s) outside its namespace:{listing}",
                 source=stack,
                 field="blast radius",
                 fix="name tenant objects through Namespace and grant only to the tenant's groups",

@@ -175,6 +175,8 @@ class TenantFootprint(Construct):
                 self._policy(kind, rule)
 
     def _policy(self, kind: str, rule: AbacRule) -> None:
+        """A catalog-wide policy on every table; `when` selects the columns (MATCH COLUMNS), so a mask
+        covers each column tagged that way and a filter passes the matched column to its function."""
         function = f"{self.namespace.catalog}.{GOVERNANCE_SCHEMA}.{rule.name}"
         covered = [self.groups[role] for role in ROLES if role not in rule.except_]
         options: dict = (
@@ -196,7 +198,6 @@ class TenantFootprint(Construct):
             policy_type="POLICY_TYPE_COLUMN_MASK" if kind == "mask" else "POLICY_TYPE_ROW_FILTER",
             to_principals=covered,
             except_principals=[self.groups[role] for role in rule.except_] or None,
-            when_condition=rule.when,
             match_columns=[PolicyInfoMatchColumns(condition=rule.when, alias=MATCHED_COLUMN)],
             comment=f"{kind} of tenant {self.namespace.tenant}",
             depends_on=[self.schemas[GOVERNANCE_SCHEMA]],

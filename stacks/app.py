@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from cdktn import App
 
 from lakeward.infra.config import Environment, load_environment
-from lakeward.infra.tenants.loader import load_tenants, tenants_in
+from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 from lakeward.infra.tenants.model import Tenant
 from lakeward.stacks.account import AccountStack
 from lakeward.stacks.base import Backend, LakewardStack
@@ -52,7 +52,8 @@ def main() -> None:
     app = App(context=APP_CONTEXT)
     name = os.environ.get("LAKEWARD_ENV") or app.node.try_get_context("lakewardEnvironment") or "dev"
     env = load_environment(name)
-    build_footprint(app, env, tenants=tenants_in(env.name, load_tenants()))
+    tenants = tenants_in(env.name, load_tenants()) if TENANTS_DIR.is_dir() else []
+    build_footprint(app, env, tenants=tenants)
     app.synth()
 
 

@@ -34,6 +34,7 @@ $(CHECKOV_STAMP): pyproject.toml | $(STAMP)
 
 demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
+	$(BIN)/lakeward tenant plan claims_analytics
 
 test: setup
 	$(BIN)/ruff check .

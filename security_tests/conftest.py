@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,9 @@ def source_body(synthesized: dict[str, Synthesized], violation: Violation) -> tu
     """The real resource a violation mutates (made compliant first where needed), or a fixture."""
     found = [
         (name, body)
-        for _, kind, name, body in synthesized[violation.env].all_resources()
+        for stack, kind, name, body in synthesized[violation.env].all_resources()
         if kind == violation.resource_type
+        and re.search(violation.stack, stack)
         and violation.name_part in name
         and (violation.where is None or violation.where(body))
     ]

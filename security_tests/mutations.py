@@ -42,6 +42,7 @@ class Violation:
     name_part: str = ""
     env: str = "dev"
     where: Callable[[Body], bool] | None = None
+    stack: str = r"-(foundation|account|workspace)$"
 
     @property
     def case_id(self) -> str:

@@ -85,12 +85,15 @@ class Item:
     files: dict[str, bytes] = field(default_factory=dict)
     note: str = ""
 
-    def stamp(self, now: dt.datetime, source_time: dt.datetime | None = None) -> Item:
-        """Set collected_at/expires_at from the source's time (or now) and mark the item stale if due."""
+    def stamp(self, now: dt.datetime, source_time: dt.datetime | None = None, derived: bool = False) -> Item:
+        """Set collected_at/expires_at from the source's time (or now) and mark the item stale if due.
+
+        `derived` items are computed from the commit at export time, so the export time is their time.
+        """
         collected = (source_time or now).astimezone(dt.UTC)
         expires = collected + dt.timedelta(days=MAX_AGE_DAYS[self.kind])
         self.collected_at, self.expires_at = iso(collected), iso(expires)
-        if source_time is None:
+        if source_time is None and not derived:
             self.note = (self.note + "; " if self.note else "") + "source declares no time: export time used"
         if expires < now and self.status == COLLECTED:
             self.status = STALE

@@ -75,4 +75,4 @@ def collect_provenance(repo: Path, now: dt.datetime) -> Item:
     )
     if record["git"]["commit"] is None:
         item.note = "not a git checkout: no commit recorded"
-    return item.stamp(now)
+    return item.stamp(now, derived=True)

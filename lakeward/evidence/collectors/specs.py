@@ -34,7 +34,7 @@ def collect_environment(env_name: str, environments_dir: Path, now: dt.datetime)
         f"environments/{source.name}",
         summary=summary,
         files=files,
-    ).stamp(now)
+    ).stamp(now, derived=True)
 
 
 def collect_tenants(tenants_dir: Path | None, now: dt.datetime) -> Item:
@@ -58,4 +58,4 @@ def collect_tenants(tenants_dir: Path | None, now: dt.datetime) -> Item:
         names.append(name)
         files[f"specs/tenants/{path.stem}.json"] = canonical_json(data)
     summary = {"tenants": len(names), "names": sorted(names)}
-    return Item("tenants", "tenants", title, str(tenants_dir), summary=summary, files=files).stamp(now)
+    return Item("tenants", "tenants", title, str(tenants_dir), summary=summary, files=files).stamp(now, derived=True)

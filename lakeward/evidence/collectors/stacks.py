@@ -51,7 +51,7 @@ def collect_stacks(out: Path | None, now: dt.datetime) -> Item:
     summary = {"stacks": counts, "resources": sum(counts.values())}
     return Item(
         "stacks", "stacks", "Synthesized stacks", "lakeward synth", summary=summary, files=files
-    ).stamp(now)
+    ).stamp(now, derived=True)
 
 
 class _Resolver:
@@ -170,4 +170,4 @@ def collect_access_matrix(out: Path | None, now: dt.datetime) -> Item:
         "databricks_grants, databricks_permissions, databricks_secret_acl in the stacks",
         summary=summary,
         files=files,
-    ).stamp(now)
+    ).stamp(now, derived=True)

@@ -86,4 +86,4 @@ def collect_waivers(path: Path | None, now: dt.datetime) -> Item:
     if counts["expired"]:
         item.status = FAILED
         item.note = f"{counts['expired']} expired waiver(s): the findings they covered are unaccepted"
-    return item.stamp(now)
+    return item.stamp(now, derived=True)

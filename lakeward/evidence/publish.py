@@ -113,6 +113,7 @@ def publish_bundle(
             Bucket=bucket,
             Key=prefix + path.relative_to(bundle).as_posix(),
             Body=body,
+            ChecksumAlgorithm="SHA256",
             ChecksumSHA256=base64.b64encode(hashlib.sha256(body).digest()).decode("ascii"),
             ObjectLockMode="COMPLIANCE",
             ObjectLockRetainUntilDate=retain,

@@ -43,13 +43,13 @@ def _bar_chart(title: str, series: dict[str, dict[str, float]], keys: list[str],
     """Horizontal stacked bars: one row per label, one segment per key."""
     if not series:
         return f"<p class='meta'>{escape(title)}: no data collected.</p>"
-    width, row, left = 640, 26, 170
+    width, row, left = 720, 26, 250
     top = max(sum(values.get(k, 0) for k in keys) for values in series.values()) or 1
     height = row * len(series) + 30
     parts = [f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}">']
     for i, (label, values) in enumerate(series.items()):
         y, x = 10 + i * row, left
-        parts.append(f'<text x="0" y="{y + 14}">{escape(label[:26])}</text>')
+        parts.append(f'<text x="0" y="{y + 14}">{escape(label[:38])}<title>{escape(label)}</title></text>')
         for key in keys:
             value = values.get(key, 0)
             w = (width - left - 60) * value / top
@@ -115,7 +115,7 @@ def lineage_svg(items: list[Item]) -> str:
     columns: dict[int, list[str]] = defaultdict(list)
     for node in sorted(depth):
         columns[depth[node]].append(node)
-    col_w, row_h, box_w = 230, 48, 200
+    col_w, row_h, box_w = 190, 48, 160
     pos = {n: (10 + d * col_w, 10 + r * row_h) for d, nodes in columns.items() for r, n in enumerate(nodes)}
     width = 20 + (max(columns) + 1) * col_w
     height = 20 + max(len(nodes) for nodes in columns.values()) * row_h
@@ -138,7 +138,7 @@ def lineage_svg(items: list[Item]) -> str:
         parts.append(
             f'<rect class="{kinds[node]}" x="{x}" y="{y}" width="{box_w}" height="30" rx="{rx}" fill="{fill}" '
             f'stroke="#57606a"><title>{escape(node)}</title></rect>'
-            f'<text x="{x + 8}" y="{y + 19}">{escape(label[:30])}</text>'
+            f'<text x="{x + 8}" y="{y + 19}">{escape(label[:24])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

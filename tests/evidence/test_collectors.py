@@ -51,11 +51,15 @@ def test_scan_prefers_json_and_falls_back_to_sarif(tmp_path: Path) -> None:
     (tmp_path / "results.json").write_text(json.dumps(report))
     (tmp_path / "results.sarif").write_text(json.dumps(src.sarif_from(report)))
     item = collect_scan(tmp_path, NOW)
-    assert item.status == "fail"  # LKW_DBX_057 failed
+    assert item.status == "collected"  # LKW_DBX_057 failed, but LOW is below the scan's threshold
     assert item.summary["findings"] == {"failed": 1, "passed": 9, "waived": 1}
     assert "source declares no time" in item.note
+    (tmp_path / "results.json").write_text(json.dumps({**report, "exit_code": 1, "blocking": 1}))
+    assert collect_scan(tmp_path, NOW).status == "fail"
     (tmp_path / "results.json").unlink()
-    sarif_only = json.loads(collect_scan(tmp_path, NOW).files["scan/findings.json"])
+    sarif_item = collect_scan(tmp_path, NOW)
+    assert sarif_item.status == "fail"  # the SARIF marks the unwaived finding as an error
+    sarif_only = json.loads(sarif_item.files["scan/findings.json"])
     by_check = {f["check_id"]: f["status"] for f in sarif_only}
     assert by_check["LKW_DBX_057"] == "failed" and by_check["CKV_AWS_144"] == "waived"
     assert by_check["LKW_DBX_040"] == "passed"

@@ -99,6 +99,15 @@ def _sarif_time(sarif: dict[str, Any]) -> dt.datetime | None:
     return max((t for t in times if t), default=None)
 
 
+def _sarif_blocking(sarif: dict[str, Any]) -> bool:
+    """An unsuppressed result at level `error` fails a SARIF scan."""
+    return any(
+        result.get("level", "warning") == "error" and not result.get("suppressions")
+        for run in sarif.get("runs", [])
+        for result in run.get("results", [])
+    )
+
+
 def collect_scan(results: Path | None, now: dt.datetime) -> Item:
     """The scan JSON and SARIF found in `results`; the JSON (which lists passes) is preferred."""
     if results is None or not results.is_dir():
@@ -110,12 +119,14 @@ def collect_scan(results: Path | None, now: dt.datetime) -> Item:
     files: dict[str, bytes] = {}
     findings: list[dict[str, Any]] = []
     source_time = None
+    blocking = any(report.get("exit_code") or report.get("blocking") for _, report in reports)
     for path in sarif_files:
         sarif = _read_json(path)
         files[f"scan/{path.name}"] = canonical_json(sarif)
         source_time = source_time or _sarif_time(sarif)
         if not reports:
             findings.extend(findings_from_sarif(sarif))
+            blocking = blocking or _sarif_blocking(sarif)
     for path, report in reports:
         files[f"scan/{path.name}"] = canonical_json(report)
         findings.extend(findings_from_report(report))
@@ -124,6 +135,7 @@ def collect_scan(results: Path | None, now: dt.datetime) -> Item:
     failed = Counter(f["severity"] for f in findings if f["status"] == "failed")
     summary = {"findings": dict(sorted(status.items())), "failed_by_severity": dict(sorted(failed.items()))}
     item = Item("scan", "scan", TITLE, str(results), summary=summary, files=files)
-    if status["failed"]:
+    if blocking:
         item.status = FAILED
+        item.note = "the scan's verdict failed: a finding at or above its threshold is not waived"
     return item.stamp(now, source_time)

@@ -188,7 +188,10 @@ def evidence_verify(
     ] = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Verify offline. Exit 0 ok, 2 bad input, 3 changed/added/removed file, 4 bad signature, 5 broken chain."""
+    """Verify offline.
+
+    Exit 0 ok, 2 bad input, 3 changed/added/removed file, 4 bad signature or wrong key, 5 broken chain.
+    """
     from lakeward.evidence.verifier import verify_bundle
 
     try:

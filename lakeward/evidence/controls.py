@@ -134,7 +134,8 @@ def load_controls(
 
 
 def _merge_policy_controls(controls: dict[str, Control], path: Path) -> None:
-    """Accept `controls:` as a list of `{id, title, checks}` or a mapping `{id: {title, checks} | [checks]}`."""
+    """Accept `controls:` as a list of `{id, title, checks}` or a mapping `{id: {title, checks}}`
+    or `{id: [checks]}`."""
     data = _read_yaml(path)
     raw = data.get("controls") if isinstance(data, dict) else None
     if isinstance(raw, dict):

@@ -75,7 +75,7 @@ def _ensure_bucket(client: Any, bucket: str, create: bool) -> None:
             "Object Lock is not enabled on this bucket",
             source=bucket,
             field="--bucket",
-            fix="use a bucket created with Object Lock enabled (it cannot be turned on for every object later)",
+            fix="use a bucket created with Object Lock enabled",
         )
 
 

@@ -28,9 +28,11 @@ COLORS = {
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px;color:#1f2328}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #d0d7de}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;
-vertical-align:top}th{background:#f6f8fa}.badge{display:inline-block;padding:1px 8px;border-radius:10px;
-color:#fff;font-size:12px;white-space:nowrap}.meta{color:#57606a}.sup{font-size:12px;color:#57606a}
+table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #eaeef2;vertical-align:top}
+th{background:#f6f8fa}
+.badge{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff;font-size:12px;white-space:nowrap}
+.meta{color:#57606a}.sup{font-size:12px;color:#57606a}
 details summary{cursor:pointer}.counts span{margin-right:14px}svg text{font:12px system-ui,sans-serif}
 """
 
@@ -54,8 +56,9 @@ def _bar_chart(title: str, series: dict[str, dict[str, float]], keys: list[str],
             value = values.get(key, 0)
             w = (width - left - 60) * value / top
             if w > 0:
+                fill = COLORS.get(key, "#0969da")
                 parts.append(
-                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="18" fill="{COLORS.get(key, "#0969da")}">'
+                    f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="18" fill="{fill}">'
                     f"<title>{escape(key)}: {fmt.format(value)}</title></rect>"
                 )
                 x += w
@@ -63,9 +66,10 @@ def _bar_chart(title: str, series: dict[str, dict[str, float]], keys: list[str],
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 14}">{fmt.format(total)}</text>')
     legend_y = height - 6
     for j, key in enumerate(keys):
+        x = left + j * 110
         parts.append(
-            f'<rect x="{left + j * 110}" y="{legend_y - 10}" width="10" height="10" fill="{COLORS.get(key, "#0969da")}"/>'
-            f'<text x="{left + j * 110 + 14}" y="{legend_y}">{escape(key)}</text>'
+            f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{COLORS.get(key, "#0969da")}"/>'
+            f'<text x="{x + 14}" y="{legend_y}">{escape(key)}</text>'
         )
     parts.append("</svg>")
     return f"<h3>{escape(title)}</h3>" + "".join(parts)
@@ -136,51 +140,74 @@ def lineage_svg(items: list[Item]) -> str:
         fill, rx = ("#ddf4ff", 4) if job else ("#fff8c5", 14)
         label = node.rsplit("/", 1)[-1]
         parts.append(
-            f'<rect class="{kinds[node]}" x="{x}" y="{y}" width="{box_w}" height="30" rx="{rx}" fill="{fill}" '
-            f'stroke="#57606a"><title>{escape(node)}</title></rect>'
+            f'<rect class="{kinds[node]}" x="{x}" y="{y}" width="{box_w}" height="30" rx="{rx}" '
+            f'fill="{fill}" stroke="#57606a"><title>{escape(node)}</title></rect>'
             f'<text x="{x + 8}" y="{y + 19}">{escape(label[:24])}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _control_row(control: Control) -> str:
+    supports = "".join(
+        f"<li>{_badge(s.status)} {escape(s.type)} <code>{escape(s.ref)}</code>: {escape(s.rationale)}"
+        f"<span class='sup'> ({escape(s.detail)})</span></li>"
+        for s in control.supports
+    )
+    manual = f"<li>manual: {escape(control.manual)}</li>" if control.manual else ""
+    cells = [
+        f"<code>{escape(control.id)}</code>",
+        escape(control.framework),
+        f"{escape(control.title)}<details><summary>{escape(control.detail)}</summary>"
+        f"<ul>{supports}{manual}</ul></details>",
+        _badge(control.status),
+    ]
+    return f"<tr class='control' data-status='{escape(control.status)}'>" + _cells(cells) + "</tr>"
+
+
+def _item_row(item: Item) -> str:
+    cells = [
+        f"<code>{escape(item.id)}</code>",
+        escape(item.title),
+        _badge(item.status),
+        escape(item.collected_at or "-"),
+        escape(item.expires_at or "-"),
+        escape(item.note),
+    ]
+    return "<tr class='item'>" + _cells(cells) + "</tr>"
+
+
+def _cells(cells: list[str]) -> str:
+    return "".join(f"<td>{cell}</td>" for cell in cells)
+
+
+def _head(*names: str) -> str:
+    return "<thead><tr>" + "".join(f"<th>{name}</th>" for name in names) + "</tr></thead>"
+
+
 def render(meta: dict[str, Any], controls: list[Control], items: list[Item]) -> str:
     """The whole report as one HTML document."""
     counts = Counter(c.status for c in controls)
-    rows = []
-    for control in controls:
-        supports = "".join(
-            f"<li>{_badge(s.status)} {escape(s.type)} <code>{escape(s.ref)}</code>: {escape(s.rationale)}"
-            f"<span class='sup'> ({escape(s.detail)})</span></li>"
-            for s in control.supports
-        )
-        manual = f"<li>manual: {escape(control.manual)}</li>" if control.manual else ""
-        rows.append(
-            f"<tr class='control' data-status='{escape(control.status)}'><td><code>{escape(control.id)}</code></td>"
-            f"<td>{escape(control.framework)}</td><td>{escape(control.title)}<details><summary>"
-            f"{escape(control.detail)}</summary><ul>{supports}{manual}</ul></details></td>"
-            f"<td>{_badge(control.status)}</td></tr>"
-        )
-    item_rows = "".join(
-        f"<tr class='item'><td><code>{escape(i.id)}</code></td><td>{escape(i.title)}</td><td>{_badge(i.status)}</td>"
-        f"<td>{escape(i.collected_at or '-')}</td><td>{escape(i.expires_at or '-')}</td><td>{escape(i.note)}</td></tr>"
-        for i in items
-    )
     summary = "".join(f"<span>{_badge(s)} {counts.get(s, 0)}</span>" for s in STATUSES)
     previous = meta.get("previous") or {}
+    chain = f"follows {escape(previous['digest'])}" if previous else "first of its chain"
+    title = f"Lakeward audit evidence: {escape(meta['environment'])}"
+    commit = escape(str(meta.get("commit")))
+    controls_table = _head("Control", "Framework", "Title and supports", "Status") + "<tbody>"
+    controls_table += "".join(_control_row(c) for c in controls) + "</tbody>"
+    items_table = _head("Item", "What", "Status", "Collected", "Expires", "Note") + "<tbody>"
+    items_table += "".join(_item_row(i) for i in items) + "</tbody>"
     return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Lakeward audit evidence: {escape(meta["environment"])}</title>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>{CSS}</style></head><body>
-<h1>Lakeward audit evidence: {escape(meta["environment"])}</h1>
-<p class="meta">Collected {escape(meta["created"])} from commit <code>{escape(str(meta.get("commit")))}</code>;
-bundle #{meta["sequence"]}{", follows " + escape(previous["digest"]) if previous else ", first of its chain"}.
+<h1>{title}</h1>
+<p class="meta">Collected {escape(meta["created"])} from commit <code>{commit}</code>;
+bundle #{meta["sequence"]}, {chain}.
 Verify offline with <code>lakeward evidence verify</code> or <code>scripts/verify_evidence.py</code>.</p>
 <h2>Controls</h2><p class="counts">{summary}</p>
-<table id="controls"><thead><tr><th>Control</th><th>Framework</th><th>Title and supports</th><th>Status</th></tr></thead>
-<tbody>{"".join(rows)}</tbody></table>
+<table id="controls">{controls_table}</table>
 <h2>Charts</h2>{findings_chart(items)}{metrics_chart(items)}
 <h2>Lineage</h2>{lineage_svg(items)}
-<h2>Evidence items</h2><table id="items"><thead><tr><th>Item</th><th>What</th><th>Status</th><th>Collected</th>
-<th>Expires</th><th>Note</th></tr></thead><tbody>{item_rows}</tbody></table>
+<h2>Evidence items</h2><table id="items">{items_table}</table>
 </body></html>
 """

@@ -246,7 +246,7 @@ def _check_signature(bundle: Path, public_key: Ed25519PublicKey, result: Verific
         ids = ", ".join(str(s.get("keyid", "?"))[:16] for s in signatures if isinstance(s, dict))
         result.add(
             EXIT_SIGNATURE,
-            f"no valid signature by key {result.key_id[:16] if result.key_id else '?'} (envelope keyids: {ids})",
+            f"no valid signature by key {(result.key_id or '?')[:16]} (envelope keyids: {ids})",
         )
         return
     try:

@@ -47,12 +47,24 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return write_sources(tmp_path_factory.mktemp("sources"))
 
 
-def options(out: Path, signer: KeyPair, dev: Synthesized, sources: dict[str, Path], mlflow_uri: str | None,
-            **overrides: object) -> ExportOptions:
+def options(
+    out: Path,
+    signer: KeyPair,
+    dev: Synthesized,
+    sources: dict[str, Path],
+    mlflow_uri: str | None,
+    **overrides: object,
+) -> ExportOptions:
     """Export options with every file source and the dev stacks synthesized once per session."""
     values: dict[str, object] = {
-        "out": out, "key": signer.private, "env": "dev", "stacks": dev.out, "results": sources["results"],
-        "lineage": sources["lineage"], "tenants": sources["tenants"], "waivers": sources["waivers"],
+        "out": out,
+        "key": signer.private,
+        "env": "dev",
+        "stacks": dev.out,
+        "results": sources["results"],
+        "lineage": sources["lineage"],
+        "tenants": sources["tenants"],
+        "waivers": sources["waivers"],
         "mlflow_uri": mlflow_uri,
     }
     values.update(overrides)
@@ -61,9 +73,14 @@ def options(out: Path, signer: KeyPair, dev: Synthesized, sources: dict[str, Pat
 
 @pytest.fixture(scope="session")
 def full_bundle(
-    tmp_path_factory: pytest.TempPathFactory, signing_key: KeyPair, dev: Synthesized, sources: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+    signing_key: KeyPair,
+    dev: Synthesized,
+    sources: dict[str, Path],
     mlflow_uri: str,
 ) -> ExportResult:
     """A bundle with every source present, exported at SOURCE_DATE_EPOCH."""
     with source_date():
-        return export_bundle(options(tmp_path_factory.mktemp("bundle") / "b1", signing_key, dev, sources, mlflow_uri))
+        return export_bundle(
+            options(tmp_path_factory.mktemp("bundle") / "b1", signing_key, dev, sources, mlflow_uri)
+        )

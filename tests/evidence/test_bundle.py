@@ -26,7 +26,9 @@ STANDALONE = REPO / "scripts" / "verify_evidence.py"
 
 
 def files_of(bundle: Path) -> dict[str, bytes]:
-    return {p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(bundle).as_posix(): p.read_bytes() for p in sorted(bundle.rglob("*")) if p.is_file()
+    }
 
 
 def flip(path: Path) -> None:
@@ -46,23 +48,42 @@ def copy(full_bundle: ExportResult, tmp_path: Path) -> Path:
 def test_full_bundle_layout_and_verifies(full_bundle: ExportResult, signing_key: KeyPair) -> None:
     bundle = full_bundle.bundle
     names = set(files_of(bundle))
-    assert {"bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt", "signature.dsse.json"} <= names
-    assert {"data/index.json", "data/controls.json", "data/report.html", "data/access/access-matrix.csv"} <= names
+    assert {
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "tagmanifest-sha256.txt",
+        "signature.dsse.json",
+    } <= names
+    assert {
+        "data/index.json",
+        "data/controls.json",
+        "data/report.html",
+        "data/access/access-matrix.csv",
+    } <= names
     result = verify_bundle(bundle, signing_key.public.read_bytes())
     assert result.ok, result.problems
     assert result.exit_code == 0 and result.digest == full_bundle.digest == verifier.bundle_digest(bundle)
     envelope = json.loads((bundle / "signature.dsse.json").read_bytes())
     statement = json.loads(base64.b64decode(envelope["payload"]))
     assert statement["_type"] == "https://in-toto.io/Statement/v1"
-    assert statement["subject"] == [{"name": "tagmanifest-sha256.txt", "digest": {"sha256": result.digest[7:]}}]
+    assert statement["subject"] == [
+        {"name": "tagmanifest-sha256.txt", "digest": {"sha256": result.digest[7:]}}
+    ]
     assert envelope["signatures"][0]["keyid"] == signing_key.fingerprint.removeprefix("SHA256:")
     # Every JSON file Lakeward wrote is canonical.
     for name, content in files_of(bundle).items():
         if name.endswith(".json"):
             assert content == verifier.canonical_json(json.loads(content)), name
     index = json.loads((bundle / "data" / "index.json").read_bytes())
-    assert all(item["collected_at"] and item["expires_at"] for item in index["items"] if item["status"] != "not evaluated")
-    assert sum(full_bundle.controls.values()) == len(json.loads((bundle / "data" / "controls.json").read_bytes()))
+    assert all(
+        item["collected_at"] and item["expires_at"]
+        for item in index["items"]
+        if item["status"] != "not evaluated"
+    )
+    assert sum(full_bundle.controls.values()) == len(
+        json.loads((bundle / "data" / "controls.json").read_bytes())
+    )
 
 
 TAMPER_TARGETS = [
@@ -111,7 +132,11 @@ def test_a_consistent_rewrite_without_the_key_fails_the_signature(copy: Path, si
     import hashlib
 
     (copy / "data" / "controls.json").write_bytes(b"[]")
-    hashes = {p: hashlib.sha256((copy / p).read_bytes()).hexdigest() for p in files_of(copy) if p.startswith("data/")}
+    hashes = {
+        p: hashlib.sha256((copy / p).read_bytes()).hexdigest()
+        for p in files_of(copy)
+        if p.startswith("data/")
+    }
     (copy / "manifest-sha256.txt").write_text(verifier.manifest_text(hashes))
     tags = {p: hashlib.sha256((copy / p).read_bytes()).hexdigest() for p in verifier.TAG_FILES}
     (copy / "tagmanifest-sha256.txt").write_text(verifier.manifest_text(tags))
@@ -128,16 +153,24 @@ def test_replaced_signature_and_wrong_key_are_detected(
     envelope = json.loads((copy / "signature.dsse.json").read_bytes())
     from lakeward.evidence.keys import load_private_key
 
-    forged = load_private_key(other.private).sign(verifier.pae(envelope["payloadType"], base64.b64decode(envelope["payload"])))
+    forged = load_private_key(other.private).sign(
+        verifier.pae(envelope["payloadType"], base64.b64decode(envelope["payload"]))
+    )
     envelope["signatures"] = [{"keyid": "forged", "sig": base64.b64encode(forged).decode()}]
     (copy / "signature.dsse.json").write_bytes(verifier.canonical_json(envelope))
     result = verify_bundle(copy, signing_key.public.read_bytes())
     assert result.exit_code == verifier.EXIT_SIGNATURE
-    assert verify_bundle(copy, other.public.read_bytes()).ok  # the forger's own key accepts it; the auditor's does not
+    assert verify_bundle(
+        copy, other.public.read_bytes()
+    ).ok  # the forger's own key accepts it; the auditor's does not
 
 
 def test_same_commit_exported_twice_gives_identical_bytes(
-    tmp_path: Path, signing_key: KeyPair, dev: Synthesized, sources: dict[str, Path], mlflow_uri: str,
+    tmp_path: Path,
+    signing_key: KeyPair,
+    dev: Synthesized,
+    sources: dict[str, Path],
+    mlflow_uri: str,
     full_bundle: ExportResult,
 ) -> None:
     with source_date():
@@ -147,10 +180,16 @@ def test_same_commit_exported_twice_gives_identical_bytes(
 
 
 def test_chain_links_and_detects_a_broken_link(
-    tmp_path: Path, signing_key: KeyPair, dev: Synthesized, sources: dict[str, Path], full_bundle: ExportResult
+    tmp_path: Path,
+    signing_key: KeyPair,
+    dev: Synthesized,
+    sources: dict[str, Path],
+    full_bundle: ExportResult,
 ) -> None:
     with source_date(verifier_epoch := 1795766400):
-        second = export_bundle(options(tmp_path / "b2", signing_key, dev, sources, None, previous=full_bundle.bundle))
+        second = export_bundle(
+            options(tmp_path / "b2", signing_key, dev, sources, None, previous=full_bundle.bundle)
+        )
     assert verifier_epoch and second.sequence == 2
     pem = signing_key.public.read_bytes()
     linked = verify_bundle(second.bundle, pem, previous=full_bundle.bundle)
@@ -170,7 +209,11 @@ def test_chain_links_and_detects_a_broken_link(
 
 
 def test_export_refuses_bad_input_and_writes_nothing(
-    tmp_path: Path, signing_key: KeyPair, dev: Synthesized, sources: dict[str, Path], full_bundle: ExportResult
+    tmp_path: Path,
+    signing_key: KeyPair,
+    dev: Synthesized,
+    sources: dict[str, Path],
+    full_bundle: ExportResult,
 ) -> None:
     with pytest.raises(LakewardError) as error:
         export_bundle(options(full_bundle.bundle, signing_key, dev, sources, None))
@@ -198,7 +241,9 @@ def test_export_refuses_bad_input_and_writes_nothing(
 def test_keygen_protects_the_private_key(tmp_path: Path) -> None:
     pair = keygen(tmp_path)
     assert pair.private.stat().st_mode & 0o777 == 0o600
-    assert "pub" in pair.public.name and pair.fingerprint.startswith("SHA256:") and len(pair.fingerprint) == 71
+    assert (
+        "pub" in pair.public.name and pair.fingerprint.startswith("SHA256:") and len(pair.fingerprint) == 71
+    )
     with pytest.raises(LakewardError, match="refusing to overwrite"):
         keygen(tmp_path)
 
@@ -209,7 +254,8 @@ def test_standalone_verifier_needs_only_stdlib_and_cryptography(
     tree = ast.parse(STANDALONE.read_text())
     roots = {
         (node.module if isinstance(node, ast.ImportFrom) else alias.name).split(".")[0]
-        for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
     assert roots - set(sys.stdlib_module_names) == {"cryptography"}
@@ -220,7 +266,10 @@ def test_standalone_verifier_needs_only_stdlib_and_cryptography(
     def run(bundle: Path, *extra: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-I", str(auditor), str(bundle), "--pubkey", str(signing_key.public), *extra],
-            capture_output=True, text=True, cwd=auditor.parent, timeout=60,
+            capture_output=True,
+            text=True,
+            cwd=auditor.parent,
+            timeout=60,
         )
 
     ok = run(full_bundle.bundle, "--json")
@@ -233,13 +282,25 @@ def test_standalone_verifier_needs_only_stdlib_and_cryptography(
 
 
 def test_canonical_json_follows_rfc8785_numbers_and_ordering() -> None:
-    cases = {1.0: "1", 0.5: "0.5", 1e21: "1e+21", 1e-7: "1e-7", 123456789012345680000.0: "123456789012345680000",
-             -0.000001: "-0.000001", 4.5e-5: "0.000045", 1.5e300: "1.5e+300", 0.1 + 0.2: "0.30000000000000004"}
+    cases = {
+        1.0: "1",
+        0.5: "0.5",
+        1e21: "1e+21",
+        1e-7: "1e-7",
+        123456789012345680000.0: "123456789012345680000",
+        -0.000001: "-0.000001",
+        4.5e-5: "0.000045",
+        1.5e300: "1.5e+300",
+        0.1 + 0.2: "0.30000000000000004",
+    }
     for value, text in cases.items():
         assert verifier.canonical_json(value) == text.encode()
     # Keys sort by UTF-16 code units: U+1F600 (a surrogate pair, 0xD83D...) sorts before U+FF61.
     value = {"b": [1, "é"], "a": None, "\uff61": 2, "\u20ac": True, "\U0001f600": 1}
-    assert verifier.canonical_json(value) == '{"a":null,"b":[1,"é"],"\u20ac":true,"\U0001f600":1,"\uff61":2}'.encode()
+    assert (
+        verifier.canonical_json(value)
+        == '{"a":null,"b":[1,"é"],"\u20ac":true,"\U0001f600":1,"\uff61":2}'.encode()
+    )
     with pytest.raises(ValueError):
         verifier.canonical_json(float("nan"))
 

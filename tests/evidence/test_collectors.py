@@ -29,7 +29,8 @@ def test_access_matrix_lists_every_grant_with_readable_names(dev: Synthesized, d
     rows = access_matrix(load_stacks(dev.out))
     granted = sum(
         len(grant["privileges"])
-        for _, kind, _, body in dev.all_resources() if kind == "databricks_grants"
+        for _, kind, _, body in dev.all_resources()
+        if kind == "databricks_grants"
         for grant in body["grant"]
     )
     assert sum(row["resource"].startswith("databricks_grants.") for row in rows) == granted
@@ -67,21 +68,37 @@ def test_scan_prefers_json_and_falls_back_to_sarif(tmp_path: Path) -> None:
 
 
 def test_results_classify_junit_rehearsal_and_mark_failures_and_stale(tmp_path: Path) -> None:
-    (tmp_path / "unit.xml").write_text(src.junit([("tests.a", "test_x", "passed"), ("tests.a", "test_y", "failed")],
-                                                NOW - dt.timedelta(hours=2)))
-    (tmp_path / "security.xml").write_text(src.junit([("security_tests.t", "test_z", "passed")],
-                                                    NOW - dt.timedelta(days=8), "security"))
+    (tmp_path / "unit.xml").write_text(
+        src.junit(
+            [("tests.a", "test_x", "passed"), ("tests.a", "test_y", "failed")], NOW - dt.timedelta(hours=2)
+        )
+    )
+    (tmp_path / "security.xml").write_text(
+        src.junit([("security_tests.t", "test_z", "passed")], NOW - dt.timedelta(days=8), "security")
+    )
     (tmp_path / "rehearsal.json").write_text(json.dumps(src.rehearsal(ok=False)))
     items = {item.id: item for item in collect_results(tmp_path, NOW)}
-    unit, security, rehearsal = items["tests:unit"], items["security-tests:security"], items["rehearsal:rehearsal"]
-    assert unit.status == "fail" and unit.summary == {"tests": 2, "passed": 1, "failed": 1, "error": 0, "skipped": 0}
+    unit, security, rehearsal = (
+        items["tests:unit"],
+        items["security-tests:security"],
+        items["rehearsal:rehearsal"],
+    )
+    assert unit.status == "fail" and unit.summary == {
+        "tests": 2,
+        "passed": 1,
+        "failed": 1,
+        "error": 0,
+        "skipped": 0,
+    }
     assert unit.collected_at == "2026-11-26T06:00:00Z" and unit.expires_at == "2026-12-03T06:00:00Z"
     assert security.status == "stale"  # 8 days old, security tests stay current for 7
     assert rehearsal.status == "fail" and rehearsal.summary["checks_passed"] == 0
     empty = tmp_path / "empty"
     empty.mkdir()
     assert {i.kind: i.status for i in collect_results(empty, NOW)} == {
-        "tests": "not evaluated", "security-tests": "not evaluated", "rehearsal": "not evaluated"
+        "tests": "not evaluated",
+        "security-tests": "not evaluated",
+        "rehearsal": "not evaluated",
     }
 
 
@@ -94,7 +111,8 @@ def test_waivers_report_expiry_and_refuse_malformed_entries(tmp_path: Path) -> N
     assert item.status == "fail" and "expired" in item.note
     path.write_text(yaml.safe_dump(src.waivers(expired=False)))
     assert {w["status"] for w in json.loads(collect_waivers(path, NOW).files["policies/waivers.json"])} == {
-        "active", "expiring"
+        "active",
+        "expiring",
     }
     path.write_text(yaml.safe_dump({"waivers": [{"check": "CKV_AWS_1", "resource": "a.b"}]}))
     with pytest.raises(LakewardError) as error:
@@ -140,7 +158,10 @@ def test_mlflow_models_prompts_and_evaluations(mlflow_uri: str) -> None:
     assert models[0]["name"] == "rag_answerer" and models[0]["aliases"] == {"champion": "1"}
     assert models[0]["versions"][0]["status"] == "READY"
     prompts = json.loads(items["prompts"].files["mlflow/prompts.json"])
-    assert prompts[0]["aliases"] == {"production": "1"} and "{{question}}" in prompts[0]["versions"][0]["template"]
+    assert (
+        prompts[0]["aliases"] == {"production": "1"}
+        and "{{question}}" in prompts[0]["versions"][0]["template"]
+    )
     evaluations = json.loads(items["evaluations"].files["mlflow/evaluations.json"])
     assert evaluations[0]["metrics"] == {"faithfulness": 0.91, "ndcg_at_10": 0.67, "recall_at_10": 0.82}
     assert all(item.status == "collected" for item in items.values())

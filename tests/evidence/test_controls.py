@@ -21,20 +21,44 @@ NOW = src.NOW
 
 MAPPING = {
     "controls": [
-        {"id": "SOC2:CC6.1", "title": "Logical access",
-         "checks": [{"id": "LKW_DBX_040", "rationale": "No broad admin grants."}],
-         "tests": [{"id": "tests.test_workspace::test_grants_are_least_privilege", "rationale": "Least privilege."}]},
-        {"id": "X:WAIVED", "title": "Accepted finding",
-         "checks": [{"id": "CKV_AWS_144", "rationale": "Replication is waived for the first release."}]},
-        {"id": "X:FAIL", "title": "Failing check", "checks": [{"id": "LKW_DBX_057", "rationale": "Budget policy."}]},
-        {"id": "X:NOTHING", "title": "Evidence never collected",
-         "evidence": [{"item": "lineage", "rationale": "Lineage of the pipeline."}]},
+        {
+            "id": "SOC2:CC6.1",
+            "title": "Logical access",
+            "checks": [{"id": "LKW_DBX_040", "rationale": "No broad admin grants."}],
+            "tests": [
+                {
+                    "id": "tests.test_workspace::test_grants_are_least_privilege",
+                    "rationale": "Least privilege.",
+                }
+            ],
+        },
+        {
+            "id": "X:WAIVED",
+            "title": "Accepted finding",
+            "checks": [{"id": "CKV_AWS_144", "rationale": "Replication is waived for the first release."}],
+        },
+        {
+            "id": "X:FAIL",
+            "title": "Failing check",
+            "checks": [{"id": "LKW_DBX_057", "rationale": "Budget policy."}],
+        },
+        {
+            "id": "X:NOTHING",
+            "title": "Evidence never collected",
+            "evidence": [{"item": "lineage", "rationale": "Lineage of the pipeline."}],
+        },
         {"id": "X:MANUAL", "title": "People process", "manual": "Quarterly access review minutes."},
-        {"id": "X:PARTIAL", "title": "Half collected",
-         "checks": [{"id": "LKW_DBX_071", "rationale": "IP access lists."}],
-         "evidence": [{"item": "audit-log", "rationale": "Audit events."}]},
-        {"id": "X:WAIVERS", "title": "Waivers are current",
-         "evidence": [{"item": "waivers", "rationale": "Every waiver is unexpired."}]},
+        {
+            "id": "X:PARTIAL",
+            "title": "Half collected",
+            "checks": [{"id": "LKW_DBX_071", "rationale": "IP access lists."}],
+            "evidence": [{"item": "audit-log", "rationale": "Audit events."}],
+        },
+        {
+            "id": "X:WAIVERS",
+            "title": "Waivers are current",
+            "evidence": [{"item": "waivers", "rationale": "Every waiver is unexpired."}],
+        },
     ]
 }
 
@@ -56,7 +80,9 @@ def items_from(tmp_path: Path, *, stale_tests: bool = False, expired_waiver: boo
 
 
 def statuses(tmp_path: Path, **kwargs: bool) -> dict[str, str]:
-    controls = evaluate(load_controls(controls_file(tmp_path), policy_file=None), items_from(tmp_path, **kwargs), NOW)
+    controls = evaluate(
+        load_controls(controls_file(tmp_path), policy_file=None), items_from(tmp_path, **kwargs), NOW
+    )
     return {control.id: control.status for control in controls}
 
 
@@ -92,14 +118,24 @@ def test_checks_tagged_in_the_policy_pack_support_their_controls(tmp_path: Path)
     items = items_from(tmp_path)
     controls = {c.id: c for c in evaluate(load_controls(policy_file=None), items, NOW)}
     cc72 = {s.ref: s for s in controls["SOC2:CC7.2"].supports if s.type == "check"}
-    assert cc72["LKW_DBX_072"].status == "pass" and cc72["LKW_DBX_072"].rationale == "Workspace writes verbose audit logs: why LKW_DBX_072"
+    assert (
+        cc72["LKW_DBX_072"].status == "pass"
+        and cc72["LKW_DBX_072"].rationale == "Workspace writes verbose audit logs: why LKW_DBX_072"
+    )
 
 
 def test_every_shipped_support_has_a_rationale_and_known_framework() -> None:
     controls = load_controls(policy_file=None)
     ids = {c.id for c in controls}
-    assert {"SOC2:CC6.1", "SOC2:CC6.6", "SOC2:CC7.2", "SOC2:CC8.1", "ISO27001:A.5.15", "ISO27001:A.8.24",
-            "HIPAA:164.312(a)(1)"} <= ids
+    assert {
+        "SOC2:CC6.1",
+        "SOC2:CC6.6",
+        "SOC2:CC7.2",
+        "SOC2:CC8.1",
+        "ISO27001:A.5.15",
+        "ISO27001:A.8.24",
+        "HIPAA:164.312(a)(1)",
+    } <= ids
     assert all(s.rationale for c in controls for s in c.supports)
     assert {c.framework for c in controls} == {"SOC 2", "ISO/IEC 27001:2022", "HIPAA Security Rule"}
 
@@ -108,9 +144,19 @@ def test_policy_controls_file_adds_checks_in_either_shape(tmp_path: Path) -> Non
     as_list = tmp_path / "list.yaml"
     as_list.write_text(yaml.safe_dump({"controls": [{"id": "SOC2:CC6.6", "checks": ["LKW_DBX_004"]}]}))
     as_map = tmp_path / "map.yaml"
-    as_map.write_text(yaml.safe_dump({"controls": {"ISO27001:A.8.20": {"title": "Network security",
-                                                                         "checks": [{"id": "LKW_DBX_075"}]}}}))
-    for path, control_id, check in ((as_list, "SOC2:CC6.6", "LKW_DBX_004"), (as_map, "ISO27001:A.8.20", "LKW_DBX_075")):
+    as_map.write_text(
+        yaml.safe_dump(
+            {
+                "controls": {
+                    "ISO27001:A.8.20": {"title": "Network security", "checks": [{"id": "LKW_DBX_075"}]}
+                }
+            }
+        )
+    )
+    for path, control_id, check in (
+        (as_list, "SOC2:CC6.6", "LKW_DBX_004"),
+        (as_map, "ISO27001:A.8.20", "LKW_DBX_075"),
+    ):
         control = next(c for c in load_controls(policy_file=path) if c.id == control_id)
         assert check in {s.ref for s in control.supports if s.type == "check"}
 

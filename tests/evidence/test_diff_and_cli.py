@@ -30,20 +30,29 @@ client = MlflowClient(uri, uri)
 first = client.get_model_version("rag_answerer", "1")
 second = client.create_model_version("rag_answerer", first.source, run_id=first.run_id)
 client.set_registered_model_alias("rag_answerer", "champion", second.version)
-prompt = mlflow.genai.register_prompt(name="answer_prompt", template="Answer {{question}} citing {{context}}.")
+template = "Answer {{question}} citing {{context}}."
+prompt = mlflow.genai.register_prompt(name="answer_prompt", template=template)
 mlflow.genai.set_prompt_alias("answer_prompt", "production", prompt.version)
 """
 
 
 def lakeward(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "lakeward", *args], capture_output=True, text=True, cwd=REPO, timeout=300,
+        [sys.executable, "-m", "lakeward", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=300,
         env={**__import__("os").environ, **(env or {})},
     )
 
 
 def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
-    tmp_path: Path, full_bundle: ExportResult, signing_key: KeyPair, dev: Synthesized, sources: dict[str, Path],
+    tmp_path: Path,
+    full_bundle: ExportResult,
+    signing_key: KeyPair,
+    dev: Synthesized,
+    sources: dict[str, Path],
     mlflow_uri: str,
 ) -> None:
     # The next period: a new grant, a tenant added and one changed, a waiver expired, a finding fixed,
@@ -52,7 +61,9 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
     shutil.copytree(dev.out, stacks)
     workspace = next(stacks.glob("stacks/*-workspace/cdk.tf.json"))
     document = json.loads(workspace.read_text())
-    catalog_grants = next(g for n, g in document["resource"]["databricks_grants"].items() if "catalog-grants" in n)
+    catalog_grants = next(
+        g for n, g in document["resource"]["databricks_grants"].items() if "catalog-grants" in n
+    )
     catalog_grants["grant"].append({"principal": "auditors", "privileges": ["BROWSE"]})
     workspace.write_text(json.dumps(document))
     later = src.write_sources(tmp_path / "later", expired_waiver=True)
@@ -62,39 +73,66 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
             finding["status"] = "passed"
     (later["results"] / "results.json").write_text(json.dumps(report))
     (later["tenants"] / "initech.yaml").write_text(yaml.safe_dump({"name": "initech"}))
-    (later["tenants"] / "acme.yaml").write_text(yaml.safe_dump({"name": "acme", "tier": "premium", "groups": ["acme"]}))
+    (later["tenants"] / "acme.yaml").write_text(
+        yaml.safe_dump({"name": "acme", "tier": "premium", "groups": ["acme"]})
+    )
     store = tmp_path / "mlflow"
     store.mkdir()
     shutil.copy(mlflow_uri.removeprefix("sqlite:///"), store / "mlflow.db")
     moved = f"sqlite:///{store / 'mlflow.db'}"
     subprocess.run([sys.executable, "-c", MOVE_ALIASES, moved], check=True, timeout=300, capture_output=True)
     with source_date(src.EPOCH + 86400):
-        second = export_bundle(options(tmp_path / "b2", signing_key, dev, later, moved, stacks=stacks,
-                                       previous=full_bundle.bundle))
+        second = export_bundle(
+            options(
+                tmp_path / "b2", signing_key, dev, later, moved, stacks=stacks, previous=full_bundle.bundle
+            )
+        )
     diff = diff_bundles(full_bundle.bundle, second.bundle)
     assert diff["grants"]["added"] == {"auditors BROWSE catalog:llm_dev": "granted"}
     assert diff["grants"]["removed"] == {}
     assert list(diff["tenants"]["added"]) == ["initech"] and list(diff["tenants"]["changed"]) == ["acme"]
     assert diff["waivers"]["changed"] == {
-        "LKW_DBX_057 databricks_vector_search_endpoint.* (FIN-12)": ["expiring until 2026-12-15", "expired until 2026-10-01"]
+        "LKW_DBX_057 databricks_vector_search_endpoint.* (FIN-12)": [
+            "expiring until 2026-12-15",
+            "expired until 2026-10-01",
+        ]
     }
     changed = diff["findings"]["changed"]
     assert changed["LKW_DBX_057 lakeward-dev-workspace/databricks_grants.lkw_dbx_057"] == ["failed", "passed"]
     assert diff["model_aliases"]["changed"] == {"rag_answerer@champion": ["v1", "v2"]}
     assert diff["prompt_aliases"]["changed"] == {"answer_prompt@production": ["v1", "v2"]}
-    assert diff_bundles(full_bundle.bundle, full_bundle.bundle)["grants"] == {"added": {}, "removed": {}, "changed": {}}
+    assert diff_bundles(full_bundle.bundle, full_bundle.bundle)["grants"] == {
+        "added": {},
+        "removed": {},
+        "changed": {},
+    }
     cli = lakeward("evidence", "diff", str(full_bundle.bundle), str(second.bundle), "--json")
     assert cli.returncode == 0 and json.loads(cli.stdout) == diff
 
 
-def test_cli_keygen_export_verify_and_exit_codes(tmp_path: Path, dev: Synthesized, sources: dict[str, Path]) -> None:
+def test_cli_keygen_export_verify_and_exit_codes(
+    tmp_path: Path, dev: Synthesized, sources: dict[str, Path]
+) -> None:
     keygen = lakeward("evidence", "keygen", "--out", str(tmp_path / "keys"))
     assert keygen.returncode == 0 and keygen.stdout.strip().splitlines()[-1].startswith("SHA256:")
     key, pub = tmp_path / "keys" / "lakeward-evidence.key", tmp_path / "keys" / "lakeward-evidence.pub.pem"
     bundle = tmp_path / "bundle"
     export = lakeward(
-        "evidence", "export", "--env", "dev", "--stacks", str(dev.out), "--key", str(key), "--out", str(bundle),
-        "--results", str(sources["results"]), "--waivers", str(sources["waivers"]), "--json",
+        "evidence",
+        "export",
+        "--env",
+        "dev",
+        "--stacks",
+        str(dev.out),
+        "--key",
+        str(key),
+        "--out",
+        str(bundle),
+        "--results",
+        str(sources["results"]),
+        "--waivers",
+        str(sources["waivers"]),
+        "--json",
         env={"SOURCE_DATE_EPOCH": str(src.EPOCH)},
     )
     assert export.returncode == 0, export.stderr
@@ -108,6 +146,13 @@ def test_cli_keygen_export_verify_and_exit_codes(tmp_path: Path, dev: Synthesize
     assert lakeward("evidence", "verify", str(bundle), "--pubkey", str(key)).returncode == 2  # a private key
     missing = lakeward("evidence", "verify", str(tmp_path / "nothing"), "--pubkey", str(pub))
     assert missing.returncode == 2
-    no_key = lakeward("evidence", "export", "--stacks", str(dev.out), "--out", str(tmp_path / "b2"),
-                      env={"LAKEWARD_EVIDENCE_KEY": ""})
+    no_key = lakeward(
+        "evidence",
+        "export",
+        "--stacks",
+        str(dev.out),
+        "--out",
+        str(tmp_path / "b2"),
+        env={"LAKEWARD_EVIDENCE_KEY": ""},
+    )
     assert no_key.returncode == 2 and "--key" in no_key.stderr and not (tmp_path / "b2").exists()

@@ -8,7 +8,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -32,10 +32,13 @@ LINEAGE_CHUNKS = [
 def manifest(columns: list[str], chunks: int, rows: int) -> dict[str, Any]:
     return {
         "format": "JSON_ARRAY",
-        "schema": {"column_count": len(columns), "columns": [
-            {"name": name, "type_name": "STRING", "type_text": "STRING", "position": i}
-            for i, name in enumerate(columns)
-        ]},
+        "schema": {
+            "column_count": len(columns),
+            "columns": [
+                {"name": name, "type_name": "STRING", "type_text": "STRING", "position": i}
+                for i, name in enumerate(columns)
+            ],
+        },
         "total_chunk_count": chunks,
         "total_row_count": rows,
         "truncated": False,
@@ -45,8 +48,8 @@ def manifest(columns: list[str], chunks: int, rows: int) -> dict[str, Any]:
 class Workspace(BaseHTTPRequestHandler):
     """Replays `POST /api/2.0/sql/statements`, `GET .../statements/{id}` and `.../result/chunks/{n}`."""
 
-    requests: list[tuple[str, str, Any]] = []
-    fail = False
+    requests: ClassVar[list[tuple[str, str, Any]]] = []
+    fail: ClassVar[bool] = False
 
     def _send(self, code: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
@@ -61,29 +64,55 @@ class Workspace(BaseHTTPRequestHandler):
         self.requests.append(("POST", self.path, body))
         assert self.headers["Authorization"] == "Bearer dapi-recorded"
         if self.fail:
-            self._send(200, {"statement_id": "01ef-fail", "status": {"state": "FAILED", "error": {
-                "error_code": "BAD_REQUEST", "message": "[TABLE_OR_VIEW_NOT_FOUND] system.access.audit"}}})
+            self._send(
+                200,
+                {
+                    "statement_id": "01ef-fail",
+                    "status": {
+                        "state": "FAILED",
+                        "error": {
+                            "error_code": "BAD_REQUEST",
+                            "message": "[TABLE_OR_VIEW_NOT_FOUND] system.access.audit",
+                        },
+                    },
+                },
+            )
         elif "system.access.audit" in body["statement"]:
             self._send(200, {"statement_id": "01ef-audit", "status": {"state": "PENDING"}})
         else:
-            self._send(200, {
-                "statement_id": "01ef-lineage", "status": {"state": "SUCCEEDED"},
-                "manifest": manifest(LINEAGE_COLUMNS, 2, 2),
-                "result": {"chunk_index": 0, "row_offset": 0, "row_count": 1, "next_chunk_index": 1,
-                           "next_chunk_internal_link": "/api/2.0/sql/statements/01ef-lineage/result/chunks/1",
-                           "data_array": LINEAGE_CHUNKS[0]},
-            })
+            self._send(
+                200,
+                {
+                    "statement_id": "01ef-lineage",
+                    "status": {"state": "SUCCEEDED"},
+                    "manifest": manifest(LINEAGE_COLUMNS, 2, 2),
+                    "result": {
+                        "chunk_index": 0,
+                        "row_offset": 0,
+                        "row_count": 1,
+                        "next_chunk_index": 1,
+                        "next_chunk_internal_link": "/api/2.0/sql/statements/01ef-lineage/result/chunks/1",
+                        "data_array": LINEAGE_CHUNKS[0],
+                    },
+                },
+            )
 
     def do_GET(self) -> None:
         self.requests.append(("GET", self.path, None))
         if self.path == "/api/2.0/sql/statements/01ef-audit":
-            self._send(200, {
-                "statement_id": "01ef-audit", "status": {"state": "SUCCEEDED"},
-                "manifest": manifest(AUDIT_COLUMNS, 1, 3),
-                "result": {"chunk_index": 0, "row_offset": 0, "row_count": 3, "data_array": AUDIT_ROWS},
-            })
+            self._send(
+                200,
+                {
+                    "statement_id": "01ef-audit",
+                    "status": {"state": "SUCCEEDED"},
+                    "manifest": manifest(AUDIT_COLUMNS, 1, 3),
+                    "result": {"chunk_index": 0, "row_offset": 0, "row_count": 3, "data_array": AUDIT_ROWS},
+                },
+            )
         elif self.path == "/api/2.0/sql/statements/01ef-lineage/result/chunks/1":
-            self._send(200, {"chunk_index": 1, "row_offset": 1, "row_count": 1, "data_array": LINEAGE_CHUNKS[1]})
+            self._send(
+                200, {"chunk_index": 1, "row_offset": 1, "row_count": 1, "data_array": LINEAGE_CHUNKS[1]}
+            )
         else:
             self._send(404, {"error_code": "ENDPOINT_NOT_FOUND", "message": f"no {self.path}"})
 

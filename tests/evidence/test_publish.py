@@ -27,8 +27,11 @@ def s3() -> Iterator[Any]:
     server.start()
     try:
         yield boto3.client(
-            "s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-            aws_access_key_id="testing", aws_secret_access_key="testing",
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
         )
     finally:
         server.stop()
@@ -38,9 +41,13 @@ def test_publish_locks_every_object_in_compliance_mode(s3: Any, full_bundle: Exp
     from botocore.exceptions import ClientError
 
     now = dt.datetime.now(dt.UTC)
-    result = publish_bundle(full_bundle.bundle, "lakeward-evidence", 30, client=s3, create_bucket=True, now=now)
+    result = publish_bundle(
+        full_bundle.bundle, "lakeward-evidence", 30, client=s3, create_bucket=True, now=now
+    )
     assert result.objects == full_bundle.files and result.digest == full_bundle.digest
-    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="lakeward-evidence", Prefix=result.prefix)["Contents"]]
+    keys = [
+        o["Key"] for o in s3.list_objects_v2(Bucket="lakeward-evidence", Prefix=result.prefix)["Contents"]
+    ]
     assert len(keys) == result.objects and f"{result.prefix}signature.dsse.json" in keys
     key = f"{result.prefix}data/index.json"
     head = s3.head_object(Bucket="lakeward-evidence", Key=key)

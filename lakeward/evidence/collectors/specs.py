@@ -58,4 +58,6 @@ def collect_tenants(tenants_dir: Path | None, now: dt.datetime) -> Item:
         names.append(name)
         files[f"specs/tenants/{path.stem}.json"] = canonical_json(data)
     summary = {"tenants": len(names), "names": sorted(names)}
-    return Item("tenants", "tenants", title, str(tenants_dir), summary=summary, files=files).stamp(now, derived=True)
+    return Item("tenants", "tenants", title, str(tenants_dir), summary=summary, files=files).stamp(
+        now, derived=True
+    )

@@ -154,9 +154,10 @@ def _merge_policy_controls(controls: dict[str, Control], path: Path) -> None:
             str(entry["id"]), Control(str(entry["id"]), str(entry.get("title", entry["id"])))
         )
         known = {s.ref for s in control.supports if s.type == "check"}
+        shared = " ".join(str(entry.get("rationale", "")).split()) or f"mapped in {path.name}"
         for ref, rationale in _refs(entry.get("checks"), "id", str(path), f"controls[{index}].checks"):
             if ref not in known:
-                control.supports.append(Support("check", ref, rationale or f"mapped in {path.name}"))
+                control.supports.append(Support("check", ref, rationale or shared))
 
 
 def _check_status(findings: list[dict[str, Any]], today: dt.date) -> tuple[str, str]:

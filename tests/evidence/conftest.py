@@ -66,6 +66,7 @@ def options(
         "tenants": sources["tenants"],
         "waivers": sources["waivers"],
         "mlflow_uri": mlflow_uri,
+        "policy_controls": None,  # the shipped mapping only, whatever policies/controls.yaml holds
     }
     values.update(overrides)
     return ExportOptions(**values)  # type: ignore[arg-type]

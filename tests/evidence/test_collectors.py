@@ -77,7 +77,11 @@ def test_results_classify_junit_rehearsal_and_mark_failures_and_stale(tmp_path: 
         src.junit([("security_tests.t", "test_z", "passed")], NOW - dt.timedelta(days=8), "security")
     )
     (tmp_path / "rehearsal.json").write_text(json.dumps(src.rehearsal(ok=False)))
+    (tmp_path / "results.xml").write_text(
+        '<testsuites name="lakeward scan"><testsuite name="s"/></testsuites>'
+    )
     items = {item.id: item for item in collect_results(tmp_path, NOW)}
+    assert "tests:results" not in items  # the scan's JUnit report is the scan, not a test run
     unit, security, rehearsal = (
         items["tests:unit"],
         items["security-tests:security"],

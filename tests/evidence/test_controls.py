@@ -142,7 +142,16 @@ def test_every_shipped_support_has_a_rationale_and_known_framework() -> None:
 
 def test_policy_controls_file_adds_checks_in_either_shape(tmp_path: Path) -> None:
     as_list = tmp_path / "list.yaml"
-    as_list.write_text(yaml.safe_dump({"controls": [{"id": "SOC2:CC6.6", "checks": ["LKW_DBX_004"]}]}))
+    # The shape the policies branch writes: checks as IDs, one rationale for the control.
+    entry = {
+        "id": "SOC2:CC6.6",
+        "framework": "SOC2",
+        "control": "CC6.6",
+        "title": "Boundary protection",
+        "rationale": "Private networking keeps the workspace off the internet.",
+        "checks": ["LKW_DBX_004"],
+    }
+    as_list.write_text(yaml.safe_dump({"controls": [entry]}))
     as_map = tmp_path / "map.yaml"
     as_map.write_text(
         yaml.safe_dump(
@@ -158,7 +167,11 @@ def test_policy_controls_file_adds_checks_in_either_shape(tmp_path: Path) -> Non
         (as_map, "ISO27001:A.8.20", "LKW_DBX_075"),
     ):
         control = next(c for c in load_controls(policy_file=path) if c.id == control_id)
-        assert check in {s.ref for s in control.supports if s.type == "check"}
+        added = {s.ref: s.rationale for s in control.supports if s.type == "check"}
+        assert added[check] in (
+            "Private networking keeps the workspace off the internet.",
+            "mapped in map.yaml",
+        )
 
 
 def test_a_support_without_rationale_is_refused(tmp_path: Path) -> None:

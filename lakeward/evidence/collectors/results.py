@@ -32,13 +32,19 @@ def _kind(path: Path, names: list[str]) -> str:
     return "security-tests" if "security" in text else "tests"
 
 
-def collect_junit(path: Path, now: dt.datetime) -> Item:
+SCAN_SUITES = "lakeward scan"  # `lakeward scan --format junitxml`: the scan collector reads its JSON
+
+
+def collect_junit(path: Path, now: dt.datetime) -> Item | None:
+    """Test results from one JUnit file; None for the policy scan's own JUnit report."""
     try:
         root = ET.parse(path).getroot()
     except (ET.ParseError, OSError) as exc:
         raise LakewardError(
             f"not JUnit XML: {exc}", source=str(path), fix="pass pytest's --junitxml output"
         ) from None
+    if root.get("name") == SCAN_SUITES:
+        return None
     suites = [root] if root.tag == "testsuite" else list(root.iter("testsuite"))
     cases = junit_cases(root)
     kind = _kind(path, [suite.get("name", "") for suite in suites])
@@ -114,7 +120,8 @@ def collect_results(results: Path | None, now: dt.datetime) -> list[Item]:
     items: list[Item] = []
     if results is not None and results.is_dir():
         for path in sorted(results.rglob("*.xml")):
-            items.append(collect_junit(path, now))
+            if (item := collect_junit(path, now)) is not None:
+                items.append(item)
         for path in sorted(results.rglob("*.json")):
             try:
                 data = json.loads(path.read_text(encoding="utf-8"))

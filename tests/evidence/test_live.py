@@ -8,13 +8,15 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 
 from lakeward.errors import LakewardError
 from lakeward.evidence.collectors.databricks_live import LiveSource, collect_system_tables
-from tests.evidence.sources import NOW
+from tests.evidence.sources import EPOCH, NOW
+from tests.footprint import Synthesized
 
 AUDIT_COLUMNS = ["event_time", "service_name", "action_name", "user", "status_code", "source_ip_address"]
 AUDIT_ROWS = [
@@ -153,3 +155,67 @@ def test_a_failed_statement_is_a_clear_error(workspace: str) -> None:
     with pytest.raises(LakewardError, match="TABLE_OR_VIEW_NOT_FOUND") as error:
         collect_system_tables(LiveSource(workspace, "dapi-recorded", "wh-123"), NOW)
     assert "FAILED" in error.value.message and error.value.fix
+
+
+def test_cli_export_collects_live_evidence(
+    workspace: str, tmp_path: Path, dev: Synthesized, signing_key
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DATABRICKS_HOST": workspace,
+        "DATABRICKS_TOKEN": "dapi-recorded",
+        "SOURCE_DATE_EPOCH": str(EPOCH),
+    }
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lakeward",
+            "evidence",
+            "export",
+            "--stacks",
+            str(dev.out),
+            "--key",
+            str(signing_key.private),
+            "--out",
+            str(tmp_path / "b"),
+            "--warehouse-id",
+            "wh-123",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    index = json.loads((tmp_path / "b" / "data" / "index.json").read_bytes())
+    statuses = {item["id"]: item["status"] for item in index["items"]}
+    assert statuses["audit-log"] == "collected" and statuses["system-lineage"] == "collected"
+    del env["DATABRICKS_TOKEN"]
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lakeward",
+            "evidence",
+            "export",
+            "--stacks",
+            str(dev.out),
+            "--key",
+            str(signing_key.private),
+            "--out",
+            str(tmp_path / "c"),
+            "--warehouse-id",
+            "wh-123",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert refused.returncode == 2 and "DATABRICKS_TOKEN" in refused.stderr

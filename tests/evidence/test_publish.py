@@ -4,8 +4,10 @@ overwritten or deleted within their retention, and a bundle is never published t
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -80,3 +82,41 @@ def test_publish_refuses_a_bucket_without_object_lock(s3: Any, full_bundle: Expo
     assert missing.value.field == "--bucket"
     with pytest.raises(LakewardError, match="at least one day"):
         publish_bundle(full_bundle.bundle, "plain-bucket", 0, client=s3)
+
+
+def test_cli_publish_over_http(s3: Any, full_bundle: ExportResult, tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "bundle"
+    shutil.copytree(full_bundle.bundle, copy)
+    endpoint = s3.meta.endpoint_url
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "lakeward",
+        "evidence",
+        "publish",
+        str(copy),
+        "--bucket",
+        "cli-evidence",
+        "--retention-days",
+        "1",
+        "--endpoint-url",
+        endpoint,
+        "--create-bucket",
+        "--json",
+    ]
+    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["mode"] == "COMPLIANCE"
+    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+    assert again.returncode == EXIT_EXISTS and "already published" in again.stderr

@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml setup.py
 
 demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
+	$(BIN)/lakeward tenant plan claims_analytics
 
 # The evidence report is checked by rendering it in headless Chromium.
 chromium:

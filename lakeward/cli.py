@@ -15,12 +15,18 @@ from lakeward.output import console, errors, print_json
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Validate environment files and export their schema.")
 app.add_typer(config_app, name="config")
+tenant_app = typer.Typer(no_args_is_help=True, help="Onboard, review and offboard tenants.")
+app.add_typer(tenant_app, name="tenant")
 evidence_app = typer.Typer(
     no_args_is_help=True, help="Signed, chained audit evidence that auditors verify offline."
 )
 app.add_typer(evidence_app, name="evidence")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+TenantsDir = Annotated[
+    Path | None,
+    typer.Option("--tenants-dir", help="Folder of tenant specs [default: the repository's tenants/]."),
+]
 
 
 @config_app.command("validate")
@@ -61,12 +67,13 @@ def synth(
         Path, typer.Option("--out", help="Output folder (DIR/stacks/<stack>/cdk.tf.json).")
     ] = Path("cdktf.out"),
     backend: Annotated[str | None, typer.Option(help="Override the state backend: s3 or local.")] = None,
+    tenants_dir: TenantsDir = None,
     json_out: JsonFlag = False,
 ) -> None:
-    """Synthesize every stack of an environment to Terraform JSON."""
+    """Synthesize every stack of an environment, one per tenant, to Terraform JSON."""
     from lakeward.synth import synthesize
 
-    result = synthesize(env, out, backend=backend)
+    result = synthesize(env, out, backend=backend, tenants_dir=tenants_dir)
     if json_out:
         print_json(result.as_dict())
         return
@@ -262,6 +269,99 @@ def evidence_publish(
             f"published {result.objects} objects to s3://{result.bucket}/{result.prefix} "
             f"(COMPLIANCE until {result.retain_until})"
         )
+
+
+@tenant_app.command("new")
+def tenant_new(
+    name: Annotated[str, typer.Argument(help="Tenant name: lowercase letters, digits and _.")],
+    env: Annotated[str, typer.Option("--env", help="The first environment it lives in.")] = "dev",
+    tenants_dir: TenantsDir = None,
+) -> None:
+    """Write a valid starter spec to TENANTS_DIR/NAME.yaml."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR
+    from lakeward.tenants.scaffold import new_tenant
+
+    path = new_tenant(name, tenants_dir or TENANTS_DIR, env=env)
+    console.print(f"[green]wrote[/] {path}: review it, then `lakeward tenant plan {name}`")
+
+
+@tenant_app.command("validate")
+def tenant_validate(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Specs (default: every spec in the folder).")
+    ] = None,
+    tenants_dir: TenantsDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Check each spec alone and against the others in its folder."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR, spec_files
+    from lakeward.tenants.validate import validate_files
+
+    paths = files or spec_files(tenants_dir or TENANTS_DIR)
+    tenants = validate_files(paths)
+    if json_out:
+        print_json({"valid": [str(path) for path in paths], "tenants": [t.name for t in tenants]})
+    else:
+        for path, tenant in zip(paths, tenants, strict=True):
+            console.print(f"[green]ok[/] {path} ({tenant.metadata.data_classification.value})")
+
+
+@tenant_app.command("plan")
+def tenant_plan(
+    name: Annotated[str, typer.Argument(help="The tenant to plan.")],
+    env: Annotated[str | None, typer.Option("--env", help="Environment (default: its first).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Keep the synthesized stack here.")] = None,
+    tenants_dir: TenantsDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Synthesize only NAME's stack, scan it and print a pull-request summary."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR
+    from lakeward.tenants.plan import plan_tenant
+
+    plan = plan_tenant(name, tenants_dir or TENANTS_DIR, env_name=env, out=out)
+    if json_out:
+        print_json(plan.as_dict())
+    else:
+        typer.echo(plan.markdown(), nl=False)
+
+
+@tenant_app.command("remove")
+def tenant_remove(
+    name: Annotated[str, typer.Argument(help="The tenant to offboard.")],
+    destroy: Annotated[
+        bool, typer.Option("--destroy", help="Delete the spec of an archived tenant past its retention.")
+    ] = False,
+    confirm: Annotated[str | None, typer.Option("--confirm", help="The tenant's name, to destroy.")] = None,
+    tenants_dir: TenantsDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Archive a tenant (access revoked, data kept), or destroy an archived one after retention."""
+    from lakeward.infra.tenants.loader import TENANTS_DIR
+    from lakeward.tenants.offboard import remove_tenant
+
+    mode = "destroy" if destroy else "archive"
+    removal = remove_tenant(name, tenants_dir or TENANTS_DIR, mode=mode, confirm=confirm)
+    if json_out:
+        print_json(removal.as_dict())
+        return
+    verb = "destroyed" if destroy else "archived"
+    console.print(f"[green]{verb}[/] {name} ({removal.path}); deploy or destroy: {', '.join(removal.stacks)}")
+
+
+@tenant_app.command("schema")
+def tenant_schema(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
+    """Print or write the tenant spec JSON Schema for editors."""
+    from lakeward.infra.tenants.loader import tenant_json_schema
+
+    text = json.dumps(tenant_json_schema(), indent=2, sort_keys=True) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        from lakeward.files import write_atomic
+
+        write_atomic(out, text)
 
 
 def main() -> None:

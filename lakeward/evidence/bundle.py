@@ -140,7 +140,7 @@ def collect(
         ("scan results", lambda: collect_scan(options.results, now)),
         ("test and rehearsal results", lambda: collect_results(options.results, now)),
         ("environment spec", lambda: collect_environment(options.env, environments, now)),
-        ("tenant specs", lambda: collect_tenants(options.tenants, now)),
+        ("tenant specs", lambda: collect_tenants(options.tenants, environments, now)),
         ("waivers", lambda: collect_waivers(options.waivers, now)),
         ("lineage", lambda: collect_lineage(options.lineage, now)),
         ("MLflow", lambda: collect_mlflow(options.mlflow_uri, now)),
@@ -180,7 +180,10 @@ def export_bundle(options: ExportOptions, progress: Progress = lambda _: None) -
 
             progress("synthesizing stacks")
             stacks_dir = synthesize(
-                options.env, Path(tmp) / "synth", environments_dir=options.environments_dir
+                options.env,
+                Path(tmp) / "synth",
+                environments_dir=options.environments_dir,
+                tenants_dir=options.tenants if options.tenants and options.tenants.is_dir() else None,
             ).out
         items = collect(options, stacks_dir, now, progress)
     progress("evaluating controls")

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 EPOCH = 1795680000  # 2026-11-26T08:00:00Z, the SOURCE_DATE_EPOCH of the tests
 NOW = dt.datetime.fromtimestamp(EPOCH, dt.UTC)
 
@@ -256,10 +258,8 @@ def write_sources(root: Path, *, stale_tests: bool = False, expired_waiver: bool
     lineage.write_text("".join(json.dumps(e) + "\n" for e in lineage_events()))
     tenants = root / "tenants"
     tenants.mkdir()
-    for name in ("acme", "globex"):
-        (tenants / f"{name}.yaml").write_text(
-            yaml.safe_dump({"name": name, "tier": "standard", "groups": [name]})
-        )
+    for name in ("claims_analytics", "hr_assistant"):
+        shutil.copy(REPO_TENANTS / f"{name}.yaml", tenants)
     return {"results": results, "waivers": waiver_file, "lineage": lineage, "tenants": tenants}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -146,14 +147,18 @@ def test_specs_environment_and_tenants(tmp_path: Path, dev_env) -> None:
     env = collect_environment("dev", ENVIRONMENTS_DIR, NOW)
     assert json.loads(env.files["specs/environment-dev.json"])["catalog"]["name"] == dev_env.catalog.name
     assert len(env.summary["source_sha256"]) == 64
-    for name in ("a", "b", "c"):
-        (tmp_path / f"{name}.yaml").write_text(yaml.safe_dump({"name": f"tenant-{name}"}))
-    tenants = collect_tenants(tmp_path, NOW)
-    assert tenants.summary == {"tenants": 3, "names": ["tenant-a", "tenant-b", "tenant-c"]}
-    assert collect_tenants(tmp_path / "none", NOW).status == "not evaluated"
-    (tmp_path / "d.yaml").write_text("- not a mapping\n")
-    with pytest.raises(LakewardError, match="mapping"):
-        collect_tenants(tmp_path, NOW)
+    for path in sorted(src.REPO_TENANTS.glob("*.yaml")):
+        shutil.copy(path, tmp_path)
+    tenants = collect_tenants(tmp_path, ENVIRONMENTS_DIR, NOW)
+    names = sorted(p.stem for p in src.REPO_TENANTS.glob("*.yaml"))
+    assert tenants.summary["tenants"] == len(names) and tenants.summary["names"] == names
+    spec = json.loads(tenants.files[f"specs/tenants/{names[0]}.json"])
+    assert spec["apiVersion"] == "lakeward/v1" and spec["metadata"]["name"] == names[0]
+    assert collect_tenants(tmp_path / "none", ENVIRONMENTS_DIR, NOW).status == "not evaluated"
+    (tmp_path / "broken.yaml").write_text("- not a mapping\n")
+    with pytest.raises(LakewardError) as error:
+        collect_tenants(tmp_path, ENVIRONMENTS_DIR, NOW)
+    assert error.value.source == str(tmp_path / "broken.yaml")
 
 
 def test_mlflow_models_prompts_and_evaluations(mlflow_uri: str) -> None:

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.diff import diff_bundles
 from lakeward.evidence.keys import KeyPair
@@ -72,10 +70,9 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
         if finding["check_id"] == "LKW_DBX_057":
             finding["status"] = "passed"
     (later["results"] / "results.json").write_text(json.dumps(report))
-    (later["tenants"] / "initech.yaml").write_text(yaml.safe_dump({"name": "initech"}))
-    (later["tenants"] / "acme.yaml").write_text(
-        yaml.safe_dump({"name": "acme", "tier": "premium", "groups": ["acme"]})
-    )
+    shutil.copy(src.REPO_TENANTS / "support_insights.yaml", later["tenants"])
+    claims = later["tenants"] / "claims_analytics.yaml"
+    claims.write_text(claims.read_text().replace("display_name: Claims Analytics", "display_name: Claims"))
     store = tmp_path / "mlflow"
     store.mkdir()
     shutil.copy(mlflow_uri.removeprefix("sqlite:///"), store / "mlflow.db")
@@ -90,7 +87,8 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
     diff = diff_bundles(full_bundle.bundle, second.bundle)
     assert diff["grants"]["added"] == {"auditors BROWSE catalog:llm_dev": "granted"}
     assert diff["grants"]["removed"] == {}
-    assert list(diff["tenants"]["added"]) == ["initech"] and list(diff["tenants"]["changed"]) == ["acme"]
+    assert list(diff["tenants"]["added"]) == ["support_insights"]
+    assert list(diff["tenants"]["changed"]) == ["claims_analytics"]
     assert diff["waivers"]["changed"] == {
         "LKW_DBX_057 databricks_vector_search_endpoint.* (FIN-12)": [
             "expiring until 2026-12-15",

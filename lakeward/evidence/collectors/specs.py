@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import Counter
 from pathlib import Path
 
-import yaml
-
-from lakeward.errors import LakewardError
 from lakeward.evidence.items import Item, not_evaluated
 from lakeward.evidence.verifier import canonical_json
 
@@ -37,27 +35,26 @@ def collect_environment(env_name: str, environments_dir: Path, now: dt.datetime)
     ).stamp(now, derived=True)
 
 
-def collect_tenants(tenants_dir: Path | None, now: dt.datetime) -> Item:
-    """Every `tenants/*.yaml` (or `*.json`) spec; each must be a mapping."""
+def collect_tenants(tenants_dir: Path | None, environments_dir: Path, now: dt.datetime) -> Item:
+    """Every tenant spec, validated alone, against the others and against its environments."""
+    from lakeward.infra.tenants.loader import load_tenants
+
     title = "Tenant specs"
-    paths = sorted([*tenants_dir.glob("*.yaml"), *tenants_dir.glob("*.json")]) if tenants_dir else []
-    if not paths:
+    if tenants_dir is None or not tenants_dir.is_dir() or not any(tenants_dir.glob("*.y*ml")):
         return not_evaluated("tenants", "tenants", title, str(tenants_dir), "no tenant specs found")
-    files: dict[str, bytes] = {}
-    names = []
-    for path in paths:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise LakewardError(
-                f"not valid YAML: {exc}", source=str(path), fix="correct the tenant spec"
-            ) from None
-        if not isinstance(data, dict):
-            raise LakewardError("a tenant spec must be a mapping", source=str(path), fix="see tenants/README")
-        name = str(data.get("name") or data.get("id") or path.stem)
-        names.append(name)
-        files[f"specs/tenants/{path.stem}.json"] = canonical_json(data)
-    summary = {"tenants": len(names), "names": sorted(names)}
+    tenants = load_tenants(tenants_dir, environments_dir)
+    files = {
+        f"specs/tenants/{name}.json": canonical_json(tenant.model_dump(mode="json", by_alias=True))
+        for name, tenant in sorted(tenants.items())
+    }
+    summary = {
+        "tenants": len(tenants),
+        "names": sorted(tenants),
+        "classification": dict(
+            sorted(Counter(t.metadata.data_classification.value for t in tenants.values()).items())
+        ),
+        "archived": sorted(name for name, t in tenants.items() if t.archived),
+    }
     return Item("tenants", "tenants", title, str(tenants_dir), summary=summary, files=files).stamp(
         now, derived=True
     )

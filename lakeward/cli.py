@@ -219,7 +219,9 @@ def evidence_verify(
         for item in result.stale:
             console.print(f"[yellow]stale[/] {escape(item)} is past its expires_at", highlight=False)
         verdict = "[green]verified[/]" if result.ok else "[red]NOT verified[/]"
-        console.print(f"{verdict} {result.bundle}: digest {result.digest}, chain {escape(result.chain)}")
+        console.print(
+            f"{verdict} {result.bundle}: digest {result.digest}, chain {escape(result.chain)}", soft_wrap=True
+        )
     raise typer.Exit(result.exit_code)
 
 
@@ -240,7 +242,11 @@ def evidence_diff(
         for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
             for key, value in parts[kind].items():
                 shown = " -> ".join(value) if kind == "changed" else value
-                console.print(f"{section:15} {sign} {escape(key)}: {escape(str(shown))}", highlight=False)
+                console.print(
+                    f"{section:15} {sign} {escape(key)}: {escape(str(shown))}",
+                    highlight=False,
+                    soft_wrap=True,
+                )
     if not any(part for parts in diff.values() for part in parts.values()):
         console.print("no differences")
 

@@ -125,7 +125,8 @@ def lineage_svg(items: list[Item]) -> str:
     height = 20 + max(len(nodes) for nodes in columns.values()) * row_h
     kinds = {node["id"]: node["type"] for node in graph["nodes"]}
     parts = [
-        f'<svg role="img" aria-label="Lineage graph" width="{width}" height="{height}">',
+        f'<svg role="img" aria-label="Lineage graph" viewBox="0 0 {width} {height}" '
+        f'style="width:100%;max-width:{width}px;height:auto">',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" '
         'orient="auto"><path d="M0,0L10,5L0,10z" fill="#57606a"/></marker></defs>',
     ]

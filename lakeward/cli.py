@@ -232,7 +232,7 @@ def evidence_diff(
     json_out: JsonFlag = False,
 ) -> None:
     """What changed in findings, grants, tenants, waivers, model and prompt aliases and controls."""
-    from lakeward.evidence.diff import diff_bundles
+    from lakeward.evidence.diff import diff_bundles, has_changes
 
     diff = diff_bundles(a, b)
     if json_out:
@@ -247,7 +247,7 @@ def evidence_diff(
                     highlight=False,
                     soft_wrap=True,
                 )
-    if not any(part for parts in diff.values() for part in parts.values()):
+    if not has_changes(diff):
         console.print("no differences")
 
 

@@ -78,6 +78,15 @@ def test_results_classify_junit_rehearsal_and_mark_failures_and_stale(tmp_path: 
         src.junit([("security_tests.t", "test_z", "passed")], NOW - dt.timedelta(days=8), "security")
     )
     (tmp_path / "rehearsal.json").write_text(json.dumps(src.rehearsal(ok=False)))
+    report = {
+        "created": src.EPOCH - 3600,
+        "summary": {"passed": 2, "total": 2},
+        "tests": [
+            {"nodeid": "security_tests/test_iam.py::test_no_wildcards", "outcome": "passed"},
+            {"nodeid": "security_tests/test_iam.py::test_scoped", "outcome": "passed"},
+        ],
+    }
+    (tmp_path / "report.json").write_text(json.dumps(report))
     (tmp_path / "results.xml").write_text(
         '<testsuites name="lakeward scan"><testsuite name="s"/></testsuites>'
     )
@@ -98,6 +107,9 @@ def test_results_classify_junit_rehearsal_and_mark_failures_and_stale(tmp_path: 
     assert unit.collected_at == "2026-11-26T06:00:00Z" and unit.expires_at == "2026-12-03T06:00:00Z"
     assert security.status == "stale"  # 8 days old, security tests stay current for 7
     assert rehearsal.status == "fail" and rehearsal.summary["checks_passed"] == 0
+    pytest_json = items["security-tests:report"]
+    assert pytest_json.status == "collected" and pytest_json.summary["passed"] == 2
+    assert pytest_json.collected_at == "2026-11-26T07:00:00Z"
     empty = tmp_path / "empty"
     empty.mkdir()
     assert {i.kind: i.status for i in collect_results(empty, NOW)} == {

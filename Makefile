@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS ?= dev,policies
+EXTRAS ?= dev,policies,evidence
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 SCANNER_REQUIREMENTS = $(shell $(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["tool"]["lakeward"]["scanner-requirements"]))')
@@ -15,7 +15,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test scan bench lint format clean
+.PHONY: setup demo test scan bench lint format clean chromium
 
 setup: $(STAMP) $(CHECKOV_STAMP)
 
@@ -36,7 +36,11 @@ demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
 	$(BIN)/lakeward tenant plan claims_analytics
 
-test: setup
+# The evidence report is checked by rendering it in headless Chromium.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["synth", "scan", "tenants"]
+BENCHMARKS = ["synth", "scan", "tenants", "evidence"]
 
 
 def main(names: list[str]) -> None:

@@ -45,7 +45,9 @@ class WorkspaceStack(LakewardStack):
             self, "compute", env=env, groups=[env.groups.engineers], service_principal=principal
         )
         self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
-        self.serving = ServingLayer(self, "serving", env=env, inference_schema="evaluation")
+        self.serving = ServingLayer(
+            self, "serving", env=env, inference_schema="evaluation", budget_policy_id=account.budget.policy_id
+        )
         self.hardening = WorkspaceHardening(self, "hardening", env=env)
         self.jobs = PipelineJobs(
             self,

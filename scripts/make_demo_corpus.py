@@ -442,10 +442,16 @@ def main() -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     # An exact and a near duplicate, as real exports have.
-    (OUT / "runbooks" / "dispatch-copy.md").write_text(
+    policy = next((OUT / "policies").glob("policy-03.*"))
+    near = policy.read_text().replace("every team", "every single team", 1)
+    assert near != policy.read_text()
+    (OUT / "wip").mkdir()
+    (OUT / "wip" / f"policy-03-draft{policy.suffix}").write_text(near)
+    (OUT / "runbooks" / "old").mkdir()
+    (OUT / "runbooks" / "old" / "dispatch.md").write_text(
         (OUT / "runbooks").glob("dispatch.*").__next__().read_text()
     )
-    print(f"wrote {len(docs) + 1} documents to {OUT}")
+    print(f"wrote {len(docs) + 2} documents to {OUT}")
 
 
 if __name__ == "__main__":

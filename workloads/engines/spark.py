@@ -69,6 +69,3 @@ class SparkEngine:
             result = frame.toArrow()
             progress(part.num_rows)
             yield conform(result, schema)
-
-    def close(self) -> None:
-        """Leave the session running: it is shared (tests, Databricks jobs) and stopped by its owner."""

@@ -1,1 +1,1 @@
-"""`make bench`: each module measures its figures side by side in one run and prints the ratios."""
+"""`make bench`: benchmarks that print figures and ratios measured side by side in one run."""

@@ -16,12 +16,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from lakeward.errors import LakewardError
+from lakeward.output import errors, print_json
 from lakeward.workloads.config import EmbedConfig, PipelineConfig
 from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
 from lakeward.workloads.tables import CHUNKS, DOCUMENTS
-
-from lakeward.errors import LakewardError
-from lakeward.output import errors, print_json
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 
@@ -46,7 +45,7 @@ def _parser(stage: str) -> argparse.ArgumentParser:
         parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--lakehouse", type=Path, required=True)
     parser.add_argument("--catalog", default="llm_dev")
-    parser.add_argument("--schema", default="rag")
+    parser.add_argument("--schema", default="curated")
     parser.add_argument("--engine", choices=("local", "spark"), default="local")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     return parser

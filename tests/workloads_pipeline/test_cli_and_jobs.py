@@ -57,3 +57,12 @@ def test_bad_parameters_name_the_field(catalog: str, precision: str, field: str)
     with pytest.raises(LakewardError) as error:
         pipeline_config(catalog, "curated", precision)
     assert error.value.field == field
+
+
+def test_unknown_engine_is_a_clear_error(corpus: Path, tmp_path: Path) -> None:
+    args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh")]
+    args += ["--engine", "flink"]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, LakewardError)
+    assert result.exception.field == "--engine" and "--engine local" in result.exception.fix
+    assert not (tmp_path / "lh").exists()

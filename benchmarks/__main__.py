@@ -5,7 +5,15 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["synth", "scan", "tenants", "evidence"]
+BENCHMARKS = [
+    "synth",
+    "scan",
+    "tenants",
+    "evidence",
+    "embedding_throughput",
+    "spark_throughput",
+    "incremental_rerun",
+]
 
 
 def main(names: list[str]) -> None:

@@ -74,9 +74,6 @@ class NetworkConfig(Model):
     endpoint_subnets: list[ipaddress.IPv4Network] = Field(
         min_length=2, description="one PrivateLink endpoint subnet CIDR per AZ, inside vpc_cidr"
     )
-    internet_gateway: bool = Field(
-        default=False, description="false: no internet gateway (egress only through VPC endpoints)"
-    )
     flow_log_retention_days: int = Field(default=365, ge=90, le=3653, description="days, 90 to 3653")
 
     @field_validator("vpc_cidr")
@@ -192,7 +189,9 @@ class ComputeConfig(Model):
 
 
 class GpuConfig(Model):
-    node_type: str = Field(pattern=r"^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$", description="a GPU instance type")
+    node_type: str = Field(
+        pattern=r"^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$", description="a GPU instance type"
+    )
     runtime: str = Field(pattern=r"^\d+\.\d+\.x-gpu-ml-scala2\.1[23]$", description="a GPU ML runtime key")
     max_capacity: int = Field(default=4, ge=1, le=64, description="GPU instances in the pool, 1 to 64")
     max_workers: int = Field(default=4, ge=1, le=64, description="GPU workers per cluster, 1 to 64")
@@ -224,6 +223,8 @@ class ServingEndpointConfig(Model):
 
     @model_validator(mode="after")
     def _bounds(self) -> ServingEndpointConfig:
+        if self.min_concurrency % 4 or self.max_concurrency % 4:
+            raise ValueError("provisioned concurrency moves in steps of 4: use multiples of 4")
         if self.min_concurrency > self.max_concurrency:
             raise ValueError(
                 f"min_concurrency ({self.min_concurrency}) exceeds max_concurrency ({self.max_concurrency})"
@@ -289,8 +290,17 @@ class Environment(Model):
         for service in (self.databricks.privatelink.workspace, self.databricks.privatelink.relay):
             if f".{self.aws.region}." not in service:
                 raise ValueError(f"databricks.privatelink service {service} is not in {self.aws.region}")
-        if self.tier is Tier.PROD and self.network.internet_gateway:
-            raise ValueError("network.internet_gateway must be false in prod")
+        for endpoint in self.serving.endpoints:
+            if self.is_production and endpoint.min_concurrency < 4:
+                raise ValueError(
+                    f"serving endpoint {endpoint.name}: production endpoints keep min_concurrency "
+                    "of 4 or more (scale to zero is for dev and staging)"
+                )
+            if not self.is_production and endpoint.min_concurrency != 0:
+                raise ValueError(
+                    f"serving endpoint {endpoint.name}: outside prod endpoints scale to zero; "
+                    "set min_concurrency to 0"
+                )
         return self
 
     @property
@@ -330,14 +340,18 @@ def _field_info(model: type[BaseModel], path: list[str]) -> Any:
         info = fields[part]
         annotation = info.annotation
         args = getattr(annotation, "__args__", ())
-        current = next((arg for arg in (annotation, *args) if isinstance(arg, type) and issubclass(arg, BaseModel)), None)
+        current = next(
+            (arg for arg in (annotation, *args) if isinstance(arg, type) and issubclass(arg, BaseModel)), None
+        )
     return info
 
 
 def parse_environment(data: Any, source: str) -> Environment:
     """Validate already-parsed YAML, raising `LakewardError` on the first problem."""
     if not isinstance(data, dict):
-        raise LakewardError("the file must hold a YAML mapping", source=source, fix="see environments/dev.yaml")
+        raise LakewardError(
+            "the file must hold a YAML mapping", source=source, fix="see environments/dev.yaml"
+        )
     try:
         return Environment.model_validate(data)
     except ValidationError as exc:
@@ -354,13 +368,18 @@ def load_environment_file(path: Path) -> Environment:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise LakewardError("no such file", source=source, fix="create it or pick one under environments/") from None
+        raise LakewardError(
+            "no such file", source=source, fix="create it or pick one under environments/"
+        ) from None
     except yaml.YAMLError as exc:
         raise LakewardError(f"not valid YAML: {exc}", source=source, fix="correct the YAML syntax") from None
     env = parse_environment(data, source)
     if env.name != path.stem:
         raise LakewardError(
-            f"name '{env.name}' differs from the file name", source=source, field="name", fix=f"set name to {path.stem}"
+            f"name '{env.name}' differs from the file name",
+            source=source,
+            field="name",
+            fix=f"set name to {path.stem}",
         )
     return env
 

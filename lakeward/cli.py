@@ -11,7 +11,7 @@ import typer
 from lakeward.errors import LakewardError
 from lakeward.output import console, errors, print_json
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help=__doc__)
+app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Validate environment files and export their schema.")
 app.add_typer(config_app, name="config")
 
@@ -19,7 +19,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object fo
 
 
 @config_app.command("validate")
-def config_validate(files: Annotated[list[Path], typer.Argument(help="Environment YAML files.")], json_out: JsonFlag = False) -> None:
+def config_validate(
+    files: Annotated[list[Path], typer.Argument(help="Environment YAML files.")], json_out: JsonFlag = False
+) -> None:
     """Validate environment files; exit 2 on the first bad one."""
     from lakeward.infra.config import load_environment_file
 
@@ -32,7 +34,9 @@ def config_validate(files: Annotated[list[Path], typer.Argument(help="Environmen
 
 
 @config_app.command("schema")
-def config_schema(out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None) -> None:
+def config_schema(
+    out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
+) -> None:
     """Print or write the environment JSON Schema for editors."""
     from lakeward.infra.config import environment_json_schema
 
@@ -45,20 +49,39 @@ def config_schema(out: Annotated[Path | None, typer.Option(help="Write here inst
         write_atomic(out, text)
 
 
+@app.command()
+def synth(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (DIR/stacks/<stack>/cdk.tf.json).")
+    ] = Path("cdktf.out"),
+    backend: Annotated[str | None, typer.Option(help="Override the state backend: s3 or local.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Synthesize every stack of an environment to Terraform JSON."""
+    from lakeward.synth import synthesize
+
+    result = synthesize(env, out, backend=backend)
+    if json_out:
+        print_json(result.as_dict())
+        return
+    from rich.table import Table
+
+    table = Table(title=f"lakeward synth: {result.environment} -> {result.out}")
+    table.add_column("stack")
+    table.add_column("resources", justify="right")
+    table.add_column("data sources", justify="right")
+    table.add_column("file")
+    for stack in result.stacks:
+        table.add_row(stack.name, str(stack.resources), str(stack.data_sources), str(stack.path))
+    table.add_row("[bold]total", f"[bold]{result.resources}", "", f"{result.seconds:.1f} s")
+    console.print(table)
+
+
 def main() -> None:
     """Entry point: turn `LakewardError` into a clear message and a non-zero exit."""
     try:
-        app(standalone_mode=False)
+        app()
     except LakewardError as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False, markup=True)
+        errors.print(f"[red]error:[/] {exc}", highlight=False)
         raise SystemExit(exc.exit_code) from None
-    except typer.Abort:
-        errors.print("aborted")
-        raise SystemExit(130) from None
-    except Exception as exc:
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            raise SystemExit(exc.exit_code) from None
-        raise

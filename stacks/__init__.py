@@ -1,1 +1,1 @@
-"""x."""
+"""Deployable stacks composed from the constructs in `infra/`, one set per environment."""

@@ -1,1 +1,1 @@
-"""x."""
+"""AWS constructs of the foundation: network, encryption, storage, identity."""

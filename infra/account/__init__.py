@@ -1,0 +1,1 @@
+"""Databricks account-level constructs: the workspace, its metastore assignment, audit logs."""

@@ -1,0 +1,131 @@
+"""The private-link workspace: credentials, storage, network, private access and customer-managed keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktn_provider_databricks.mws_credentials import MwsCredentials
+from cdktn_provider_databricks.mws_customer_managed_keys import (
+    MwsCustomerManagedKeys,
+    MwsCustomerManagedKeysAwsKeyInfo,
+)
+from cdktn_provider_databricks.mws_networks import MwsNetworks, MwsNetworksVpcEndpoints
+from cdktn_provider_databricks.mws_private_access_settings import MwsPrivateAccessSettings
+from cdktn_provider_databricks.mws_storage_configurations import MwsStorageConfigurations
+from cdktn_provider_databricks.mws_vpc_endpoint import MwsVpcEndpoint
+from cdktn_provider_databricks.mws_workspaces import MwsWorkspaces
+from constructs import Construct
+
+from lakeward.infra.config import Environment
+
+
+@dataclass(frozen=True)
+class WorkspaceInputs:
+    """What the AWS foundation hands the account: IDs and ARNs, never names re-derived here."""
+
+    cross_account_role_arn: str
+    root_bucket_name: str
+    vpc_id: str
+    subnet_ids: list[str]
+    security_group_id: str
+    workspace_endpoint_id: str
+    relay_endpoint_id: str
+    managed_services_key_arn: str
+    managed_services_key_alias: str
+    storage_key_arn: str
+    storage_key_alias: str
+
+
+class PrivateLinkWorkspace(Construct):
+    """A workspace reachable only through its PrivateLink endpoints, encrypted with our keys."""
+
+    def __init__(self, scope: Construct, id_: str, *, env: Environment, inputs: WorkspaceInputs) -> None:
+        super().__init__(scope, id_)
+        prefix, region, account = env.prefix, env.aws.region, env.databricks.account_id
+        credentials = MwsCredentials(
+            self,
+            "credentials",
+            account_id=account,
+            credentials_name=f"{prefix}-credentials",
+            role_arn=inputs.cross_account_role_arn,
+        )
+        storage = MwsStorageConfigurations(
+            self,
+            "storage",
+            account_id=account,
+            storage_configuration_name=f"{prefix}-root",
+            bucket_name=inputs.root_bucket_name,
+        )
+        self.rest_endpoint = MwsVpcEndpoint(
+            self,
+            "rest-endpoint",
+            account_id=account,
+            vpc_endpoint_name=f"{prefix}-rest",
+            aws_vpc_endpoint_id=inputs.workspace_endpoint_id,
+            region=region,
+        )
+        self.relay_endpoint = MwsVpcEndpoint(
+            self,
+            "relay-endpoint",
+            account_id=account,
+            vpc_endpoint_name=f"{prefix}-relay",
+            aws_vpc_endpoint_id=inputs.relay_endpoint_id,
+            region=region,
+        )
+        self.network = MwsNetworks(
+            self,
+            "network",
+            account_id=account,
+            network_name=f"{prefix}-network",
+            vpc_id=inputs.vpc_id,
+            subnet_ids=inputs.subnet_ids,
+            security_group_ids=[inputs.security_group_id],
+            vpc_endpoints=MwsNetworksVpcEndpoints(
+                rest_api=[self.rest_endpoint.vpc_endpoint_id],
+                dataplane_relay=[self.relay_endpoint.vpc_endpoint_id],
+            ),
+        )
+        self.private_access = MwsPrivateAccessSettings(
+            self,
+            "private-access",
+            account_id=account,
+            private_access_settings_name=f"{prefix}-pas",
+            region=region,
+            public_access_enabled=False,
+            private_access_level="ENDPOINT",
+            allowed_vpc_endpoint_ids=[self.rest_endpoint.vpc_endpoint_id],
+        )
+        self.managed_services_key = MwsCustomerManagedKeys(
+            self,
+            "managed-services-key",
+            account_id=account,
+            use_cases=["MANAGED_SERVICES"],
+            aws_key_info=MwsCustomerManagedKeysAwsKeyInfo(
+                key_arn=inputs.managed_services_key_arn, key_alias=inputs.managed_services_key_alias
+            ),
+        )
+        self.storage_key = MwsCustomerManagedKeys(
+            self,
+            "storage-key",
+            account_id=account,
+            use_cases=["STORAGE"],
+            aws_key_info=MwsCustomerManagedKeysAwsKeyInfo(
+                key_arn=inputs.storage_key_arn, key_alias=inputs.storage_key_alias
+            ),
+        )
+        self.workspace = MwsWorkspaces(
+            self,
+            "workspace",
+            account_id=account,
+            workspace_name=env.workspace.name,
+            deployment_name=env.workspace.name,
+            aws_region=region,
+            pricing_tier=env.workspace.pricing_tier,
+            credentials_id=credentials.credentials_id,
+            storage_configuration_id=storage.storage_configuration_id,
+            network_id=self.network.network_id,
+            private_access_settings_id=self.private_access.private_access_settings_id,
+            managed_services_customer_managed_key_id=self.managed_services_key.customer_managed_key_id,
+            storage_customer_managed_key_id=self.storage_key.customer_managed_key_id,
+            custom_tags={},
+        )

@@ -1,0 +1,1 @@
+"""Workspace-level constructs: Unity Catalog, compute, secrets, serving, hardening, jobs."""

@@ -1,0 +1,104 @@
+"""Synthesize an environment's stacks to Terraform JSON in the standard layout
+`OUT/stacks/<stack>/cdk.tf.json`, in-process, all or nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lakeward.errors import LakewardError
+from lakeward.files import staged_directory
+
+os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cache" / "lakeward" / "jsii"))
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
+
+
+# S3 native state locking (use_lockfile) needs terraform 1.10 or newer; cdktf.json declares the same.
+APP_CONTEXT = {"targetVersions": {"terraform": ">=1.10.0"}}
+
+
+@dataclass(frozen=True)
+class StackSummary:
+    name: str
+    path: Path
+    resources: int
+    data_sources: int
+    resource_types: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    environment: str
+    out: Path
+    stacks: list[StackSummary]
+    seconds: float
+
+    @property
+    def resources(self) -> int:
+        return sum(stack.resources for stack in self.stacks)
+
+    def as_dict(self) -> dict:
+        return {
+            "environment": self.environment,
+            "out": str(self.out),
+            "seconds": round(self.seconds, 3),
+            "resources": self.resources,
+            "stacks": [
+                {
+                    "name": s.name,
+                    "path": str(s.path),
+                    "resources": s.resources,
+                    "data_sources": s.data_sources,
+                }
+                for s in self.stacks
+            ],
+        }
+
+
+def summarize(out: Path) -> list[StackSummary]:
+    """Count what each synthesized stack under `out` declares."""
+    summaries = []
+    for path in sorted(out.glob("stacks/*/cdk.tf.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        types = Counter({kind: len(items) for kind, items in document.get("resource", {}).items()})
+        data = sum(len(items) for items in document.get("data", {}).values())
+        summaries.append(
+            StackSummary(path.parent.name, path, sum(types.values()), data, dict(sorted(types.items())))
+        )
+    return summaries
+
+
+def _check_target(out: Path) -> None:
+    if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
+        raise LakewardError(
+            "refusing to replace a folder that is not a synth output",
+            source=str(out),
+            field="--out",
+            fix="pass an empty or new folder, or a folder an earlier `lakeward synth` wrote",
+        )
+
+
+def synthesize(
+    env_name: str, out: Path, *, backend: str | None = None, environments_dir: Path | None = None
+) -> SynthResult:
+    """Validate `environments/<env_name>.yaml`, build its stacks and write them to `out`."""
+    from lakeward.infra.config import ENVIRONMENTS_DIR, load_environment
+
+    if backend not in (None, "s3", "local"):
+        raise LakewardError(f"unknown backend '{backend}'", field="--backend", fix="use s3 or local")
+    env = load_environment(env_name, environments_dir or ENVIRONMENTS_DIR)
+    _check_target(out)
+    started = time.perf_counter()
+    from cdktn import App
+
+    from lakeward.stacks.app import build_footprint
+
+    with staged_directory(out) as staging:
+        app = App(outdir=str(staging), context=APP_CONTEXT)
+        build_footprint(app, env, backend)  # type: ignore[arg-type]
+        app.synth()
+    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)

@@ -1,0 +1,49 @@
+"""The CDK Terrain app that `cdktf.json` names: every stack of one environment.
+
+`cdktn synth|deploy` runs `python -m lakeward.stacks.app`; the environment comes from
+`LAKEWARD_ENV` or the `lakewardEnvironment` context key (default `dev`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from cdktn import App
+
+from lakeward.infra.config import Environment, load_environment
+from lakeward.stacks.account import AccountStack
+from lakeward.stacks.base import Backend, LakewardStack
+from lakeward.stacks.foundation import FoundationStack
+from lakeward.stacks.workspace import WorkspaceStack
+
+
+@dataclass
+class Footprint:
+    """The stacks of one environment, for callers that wire or inspect them."""
+
+    foundation: FoundationStack
+    account: AccountStack
+    workspace: WorkspaceStack
+
+    def stacks(self) -> list[LakewardStack]:
+        return [self.foundation, self.account, self.workspace]
+
+
+def build_footprint(app: App, env: Environment, backend: Backend | None = None) -> Footprint:
+    """Add the foundation, account and workspace stacks of `env` to `app`."""
+    foundation = FoundationStack(app, env=env, backend=backend)
+    account = AccountStack(app, foundation=foundation, backend=backend)
+    workspace = WorkspaceStack(app, foundation=foundation, account=account, backend=backend)
+    return Footprint(foundation, account, workspace)
+
+
+def main() -> None:
+    app = App()
+    name = os.environ.get("LAKEWARD_ENV") or app.node.try_get_context("lakewardEnvironment") or "dev"
+    build_footprint(app, load_environment(name))
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,48 @@
+"""Inside the workspace: Unity Catalog, compute policies, secrets, serving, hardening."""
+
+from __future__ import annotations
+
+from cdktn_provider_databricks.provider import DatabricksProvider
+from constructs import Construct
+
+from lakeward.infra.workspace.catalog import PipelineCatalog
+from lakeward.infra.workspace.compute import ComputePolicies
+from lakeward.infra.workspace.hardening import WorkspaceHardening
+from lakeward.infra.workspace.identity import JobsServicePrincipal
+from lakeward.infra.workspace.secrets import PipelineSecrets
+from lakeward.infra.workspace.serving import ServingLayer
+from lakeward.stacks.account import AccountStack
+from lakeward.stacks.base import Backend, LakewardStack
+from lakeward.stacks.foundation import FoundationStack
+
+
+class WorkspaceStack(LakewardStack):
+    """Everything the LLM pipeline needs inside the workspace the account stack created."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        foundation: FoundationStack,
+        account: AccountStack,
+        backend: Backend | None = None,
+    ) -> None:
+        env = foundation.env
+        super().__init__(scope, f"{env.prefix}-workspace", env=env, backend=backend)
+        DatabricksProvider(self, "databricks", host=account.workspace_url)
+        self.jobs_principal = JobsServicePrincipal(self, "jobs-principal", env=env)
+        principal = self.jobs_principal.application_id
+        self.catalog = PipelineCatalog(
+            self,
+            "catalog",
+            env=env,
+            storage_role_arn=foundation.uc_role.role.arn,
+            bucket_name=foundation.unity_catalog.name,
+            jobs_principal=principal,
+        )
+        self.compute = ComputePolicies(
+            self, "compute", env=env, groups=[env.groups.engineers], service_principal=principal
+        )
+        self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
+        self.serving = ServingLayer(self, "serving", env=env, inference_schema="evaluation")
+        self.hardening = WorkspaceHardening(self, "hardening", env=env)

@@ -6,27 +6,22 @@ import jsii
 from cdktn import IAspect, TerraformResource
 from constructs import IConstruct
 
-# Databricks resources whose tag attribute has another name.
-DATABRICKS_TAG_ATTRIBUTES = {
-    "databricks_instance_pool": "custom_tags",
-    "databricks_mws_workspaces": "custom_tags",
-}
+# Resources whose tags are a list of key/value blocks; their constructs set the tags themselves.
+LIST_TAGGED = frozenset({"databricks_model_serving"})
 
 
 @jsii.implements(IAspect)
 class RequiredTags:
-    """Merge the environment's required tags into each resource's own tags (its own values win)."""
+    """Merge the environment's required tags into each resource's tag map (its own values win)."""
 
     def __init__(self, tags: dict[str, str]) -> None:
         self._tags = dict(tags)
 
     def visit(self, node: IConstruct) -> None:
-        if not isinstance(node, TerraformResource):
+        if not isinstance(node, TerraformResource) or node.terraform_resource_type in LIST_TAGGED:
             return
-        resource_type = node.terraform_resource_type
-        if resource_type.startswith("aws_") and hasattr(node, "tags_input"):
-            node.tags = {**self._tags, **(node.tags_input or {})}  # type: ignore[attr-defined]
-        elif resource_type in DATABRICKS_TAG_ATTRIBUTES:
-            attribute = DATABRICKS_TAG_ATTRIBUTES[resource_type]
-            own = getattr(node, f"{attribute}_input") or {}
-            setattr(node, attribute, {**self._tags, **own})
+        for attribute in ("custom_tags", "tags"):
+            if hasattr(node, f"{attribute}_input"):
+                own = getattr(node, f"{attribute}_input") or {}
+                setattr(node, attribute, {**self._tags, **own})
+                return

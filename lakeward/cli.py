@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from lakeward.errors import LakewardError
 from lakeward.output import console, errors, print_json
@@ -83,5 +84,5 @@ def main() -> None:
     try:
         app()
     except LakewardError as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False)
+        errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise SystemExit(exc.exit_code) from None

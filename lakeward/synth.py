@@ -17,10 +17,6 @@ os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cac
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 
-# S3 native state locking (use_lockfile) needs terraform 1.10 or newer; cdktf.json declares the same.
-APP_CONTEXT = {"targetVersions": {"terraform": ">=1.10.0"}}
-
-
 @dataclass(frozen=True)
 class StackSummary:
     name: str
@@ -95,7 +91,7 @@ def synthesize(
     started = time.perf_counter()
     from cdktn import App
 
-    from lakeward.stacks.app import build_footprint
+    from lakeward.stacks.app import APP_CONTEXT, build_footprint
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context=APP_CONTEXT)

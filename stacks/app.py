@@ -17,6 +17,9 @@ from lakeward.stacks.base import Backend, LakewardStack
 from lakeward.stacks.foundation import FoundationStack
 from lakeward.stacks.workspace import WorkspaceStack
 
+# S3-native state locking (`use_lockfile`) needs Terraform 1.10+; cdktf.json declares the same targets.
+APP_CONTEXT = {"targetVersions": {"terraform": ">=1.10.0"}}
+
 
 @dataclass
 class Footprint:
@@ -39,7 +42,7 @@ def build_footprint(app: App, env: Environment, backend: Backend | None = None) 
 
 
 def main() -> None:
-    app = App()
+    app = App(context=APP_CONTEXT)
     name = os.environ.get("LAKEWARD_ENV") or app.node.try_get_context("lakewardEnvironment") or "dev"
     build_footprint(app, load_environment(name))
     app.synth()

@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks that print figures and ratios measured side by side in one run."""

@@ -1,0 +1,45 @@
+"""Shared fixtures: each environment is synthesized once per test session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lakeward.infra.config import Environment, load_environment
+from tests.footprint import Synthesized
+
+os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+REPO = Path(__file__).resolve().parent
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesized]:
+    """The dev and prod footprints, synthesized through the same function `lakeward synth` uses."""
+    from lakeward.synth import synthesize
+
+    root = tmp_path_factory.mktemp("synth")
+    return {name: Synthesized.load(synthesize(name, root / name).out) for name in ("dev", "prod")}
+
+
+@pytest.fixture(scope="session")
+def dev(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["dev"]
+
+
+@pytest.fixture(scope="session")
+def prod(synthesized: dict[str, Synthesized]) -> Synthesized:
+    return synthesized["prod"]
+
+
+@pytest.fixture(scope="session")
+def dev_env() -> Environment:
+    return load_environment("dev")
+
+
+@pytest.fixture(scope="session")
+def prod_env() -> Environment:
+    return load_environment("prod")

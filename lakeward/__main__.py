@@ -1,0 +1,5 @@
+"""`python -m lakeward` runs the CLI."""
+
+from lakeward.cli import main
+
+main()

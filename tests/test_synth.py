@@ -1,0 +1,97 @@
+"""`lakeward synth`: the standard layout, the summary, and nothing half-written on failure."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from lakeward.errors import LakewardError
+from lakeward.synth import summarize, synthesize
+
+
+def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "lakeward", *args], capture_output=True, text=True)
+
+
+def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = _lakeward("synth", "--env", "dev", "--out", str(out), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    names = [stack["name"] for stack in payload["stacks"]]
+    assert names == ["lakeward-dev-account", "lakeward-dev-foundation", "lakeward-dev-workspace"]
+    for stack in payload["stacks"]:
+        document = json.loads(Path(stack["path"]).read_text())
+        assert stack["resources"] == sum(len(items) for items in document["resource"].values())
+    assert payload["resources"] == sum(stack["resources"] for stack in payload["stacks"])
+    assert (out / "manifest.json").exists()
+    assert not list(tmp_path.glob(".out.*")), "no staging folder is left behind"
+
+
+def test_resynth_replaces_previous_output(tmp_path: Path, dev: object) -> None:
+    out = tmp_path / "out"
+    synthesize("dev", out, backend="local")
+    stale = out / "stacks" / "lakeward-dev-retired" / "cdk.tf.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}")
+    result = synthesize("dev", out, backend="local")
+    assert not stale.exists()
+    assert [s.name for s in result.stacks] == [s.name for s in summarize(out)]
+    backend = json.loads((out / "stacks" / "lakeward-dev-foundation" / "cdk.tf.json").read_text())
+    assert "local" in backend["terraform"]["backend"]
+
+
+def test_bad_environment_writes_nothing(tmp_path: Path) -> None:
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    (envs / "dev.yaml").write_text(
+        (Path(__file__).resolve().parent.parent / "environments" / "dev.yaml")
+        .read_text()
+        .replace("vpc_cidr: 10.20.0.0/16", "vpc_cidr: 10.20.0.0/12")
+    )
+    out = tmp_path / "out"
+    with pytest.raises(LakewardError) as caught:
+        synthesize("dev", out, environments_dir=envs)
+    assert caught.value.field == "network.vpc_cidr"
+    assert not out.exists()
+
+
+def test_refuses_to_replace_a_folder_that_is_not_synth_output(tmp_path: Path) -> None:
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    result = _lakeward("synth", "--env", "dev", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "--out" in result.stderr and "not a synth output" in result.stderr
+    assert precious.read_text() == "keep me"
+
+
+def test_unknown_backend_and_environment_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(LakewardError, match="unknown backend"):
+        synthesize("dev", tmp_path / "x", backend="gcs")
+    result = _lakeward("synth", "--env", "qa", "--out", str(tmp_path / "y"))
+    assert result.returncode == 2 and "unknown environment 'qa'" in result.stderr
+    assert not (tmp_path / "y").exists()
+
+
+def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
+    """`cdktn synth|deploy` runs the app command from cdktf.json with CDKTF_OUTDIR and LAKEWARD_ENV set."""
+    import os
+    import shlex
+
+    repo = Path(__file__).resolve().parent.parent
+    config = json.loads((repo / "cdktf.json").read_text())
+    assert config["language"] == "python" and config["targetVersions"] == {"terraform": ">=1.10.0"}
+    command = shlex.split(config["app"])
+    assert command[1:] == ["-m", "lakeward.stacks.app"]
+    env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path), "LAKEWARD_ENV": "prod"}
+    result = subprocess.run([sys.executable, *command[1:]], cwd=repo, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert [s.name for s in summarize(tmp_path)] == [
+        "lakeward-prod-account",
+        "lakeward-prod-foundation",
+        "lakeward-prod-workspace",
+    ]

@@ -65,7 +65,7 @@ def moto_server(*, account_id: str, log_path: Path) -> Iterator[str]:
     with log_path.open("w", encoding="utf-8") as log:
         port = free_port()
         process = spawn(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", "lakeward.rehearsal.moto_fixes", "-H", "127.0.0.1", "-p", str(port)],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -68,6 +68,7 @@ class RehearsalStack:
     synthesized_provider: str | None
     rehearsed_provider: str
     excluded: list[dict[str, str]] = field(default_factory=list)
+    adjustments: list[str] = field(default_factory=list)
 
 
 def service_of(type_name: str, *, data_source: bool = False) -> str | None:
@@ -129,7 +130,21 @@ def rehearsal_stack(
     synthesized_version = required.get("version")
     required["version"] = provider_version
     terraform["backend"] = {"local": {"path": str(state_path)}}
-    return RehearsalStack(document, sorted(services), synthesized_version, provider_version, excluded)
+    adjustments = [
+        f"provider aws pinned to {provider_version} (synthesized for {synthesized_version})",
+        f"endpoints {', '.join(sorted(services))} on the emulator, test credentials, local state",
+    ]
+    buckets = document.get("resource", {}).get("aws_s3_bucket", {})
+    for bucket in buckets.values():
+        bucket["force_destroy"] = True
+    if buckets:
+        adjustments.append(
+            f"force_destroy on {len(buckets)} buckets (a terraform-only setting: destroy also removes the "
+            "server access logs the emulator delivers into the log bucket)"
+        )
+    return RehearsalStack(
+        document, sorted(services), synthesized_version, provider_version, excluded, adjustments
+    )
 
 
 def _exclude(document: dict[str, Any], exclusions: tuple[Exclusion, ...]) -> list[dict[str, str]]:

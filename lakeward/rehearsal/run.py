@@ -21,6 +21,7 @@ from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.rehearsal.checks import CheckResult, Context, Deployed, Expectations, run_checks
 from lakeward.rehearsal.emulator import check_endpoint, moto_server
+from lakeward.rehearsal.moto_fixes import FIXES
 from lakeward.rehearsal.processes import sigterm_as_interrupt
 from lakeward.rehearsal.rehearsal_stack import RehearsalStack, rehearsal_stack
 from lakeward.rehearsal.terraform import Event, Terraform, TerraformFailed, find_mirror, find_terraform
@@ -59,6 +60,8 @@ class RehearsalResult:
     resources: list[str] = field(default_factory=list)
     left_after_destroy: list[str] = field(default_factory=list)
     excluded: list[dict[str, str]] = field(default_factory=list)
+    adjustments: list[str] = field(default_factory=list)
+    emulator_fixes: list[dict[str, str]] = field(default_factory=list)
     providers: dict[str, str | None] = field(default_factory=dict)
     endpoint: str | None = None
     workdir: str | None = None
@@ -94,6 +97,8 @@ class RehearsalResult:
             "resources": self.resources,
             "left_after_destroy": self.left_after_destroy,
             "excluded": self.excluded,
+            "adjustments": self.adjustments,
+            "emulator_fixes": self.emulator_fixes,
             "providers": self.providers,
             "endpoint": self.endpoint,
             "workdir": self.workdir,
@@ -140,9 +145,14 @@ class _Steps:
         started = time.perf_counter()
         try:
             detail, ok = body() or "", True
-        except (StepFailed, TerraformFailed, LakewardError) as exc:
+        except LakewardError as exc:  # bad input or a missing tool: a clear error, before anything exists
+            self._record(Step(name, time.perf_counter() - started, False, exc.message))
+            raise
+        except (StepFailed, TerraformFailed) as exc:
             detail, ok = str(exc), False
-        except BaseException:
+        except Exception as exc:  # a defect: recorded, and destroy still runs
+            detail, ok = f"{type(exc).__name__}: {exc}", False
+        except BaseException:  # Ctrl-C or SIGTERM: stop here; the emulator goes with what it holds
             self._record(Step(name, time.perf_counter() - started, False, "interrupted"))
             raise
         self._record(Step(name, time.perf_counter() - started, ok, detail))
@@ -203,6 +213,7 @@ def rehearse(
             result.endpoint = cleanup.enter_context(
                 moto_server(account_id=env.aws.account_id, log_path=workdir / "moto.log")
             )
+            result.emulator_fixes = [{"name": fix.name, "defect": fix.defect} for fix in FIXES]
             return result.endpoint
 
         synthesized: dict[str, Any] = {}
@@ -224,7 +235,7 @@ def rehearse(
                 synthesized, endpoint=result.endpoint, provider_version=provider_version, state_path=state
             )
             target.append(aimed)
-            result.excluded = aimed.excluded
+            result.excluded, result.adjustments = aimed.excluded, aimed.adjustments
             result.providers = {
                 "synthesized": aimed.synthesized_provider,
                 "rehearsed": aimed.rehearsed_provider,
@@ -280,14 +291,11 @@ def rehearse(
         steps.run("emulator", start_emulator)
         steps.run("synth", synth)
         if steps.run("init", init) and steps.run("plan", plan):
-            try:
-                steps.run("apply", apply)
-                steps.run("drift plan", drift_plan, always=bool(result.resources))
-                steps.run("verify", verify, always=bool(result.resources))
-            finally:
-                if not result.resources:
-                    result.resources = Deployed.from_state(state).addresses
-                steps.run("destroy", destroy, always=True)
+            steps.run("apply", apply)
+            result.resources = result.resources or Deployed.from_state(state).addresses
+            steps.run("drift plan", drift_plan, always=bool(result.resources))
+            steps.run("verify", verify, always=bool(result.resources))
+            steps.run("destroy", destroy, always=True)
     return result
 
 

@@ -7,14 +7,16 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
-from lakeward.rehearsal.processes import follow, spawn
+from lakeward.rehearsal.processes import follow, spawn, stop
 
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 # Where a filesystem mirror usually lies (terraform's implied local mirror folders, then this project's
@@ -115,6 +117,7 @@ class Terraform:
     mirror: Path
     env_overrides: dict[str, str]
     on_event: Callable[[Event], None] | None = None
+    timeout_s: float = 300.0
     log_name: str = "terraform.log"
 
     def __post_init__(self) -> None:
@@ -158,8 +161,24 @@ class Terraform:
                 if self.on_event is not None:
                     self.on_event(event)
 
-            assert process.stdout is not None
-            status = follow(process, process.stdout, on_line)
+            expired = threading.Event()
+
+            def expire() -> None:
+                expired.set()
+                stop(process, first=signal.SIGINT, grace=20.0)
+
+            timer = threading.Timer(self.timeout_s, expire)
+            timer.daemon = True
+            timer.start()
+            try:
+                assert process.stdout is not None
+                status = follow(process, process.stdout, on_line)
+            finally:
+                timer.cancel()
+        if expired.is_set():
+            busy = ", ".join(in_flight(events)) or "none"
+            limit = f"{self.timeout_s:.0f} s"
+            raise TerraformFailed(f"terraform {args[0]} ran past {limit} and was stopped (busy: {busy})")
         if status not in (0, 2) or (status == 2 and "-detailed-exitcode" not in args):
             raise TerraformFailed(_failure_message(args[0], events, text))
         return status, events
@@ -193,6 +212,18 @@ def _parse(line: str) -> Event | None:
     except json.JSONDecodeError:
         return None
     return event if isinstance(event, dict) and "type" in event else None
+
+
+def in_flight(events: list[Event]) -> list[str]:
+    """Resources whose create, update or delete began and never finished."""
+    started: dict[str, None] = {}
+    for event in events:
+        address = event.get("hook", {}).get("resource", {}).get("addr")
+        if event["type"] == "apply_start":
+            started[address] = None
+        elif event["type"] in ("apply_complete", "apply_errored"):
+            started.pop(address, None)
+    return list(started)
 
 
 def planned_changes(events: list[Event]) -> list[dict[str, str]]:

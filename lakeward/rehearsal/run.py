@@ -293,8 +293,8 @@ def rehearse(
         if steps.run("init", init) and steps.run("plan", plan):
             steps.run("apply", apply)
             result.resources = result.resources or Deployed.from_state(state).addresses
-            steps.run("drift plan", drift_plan, always=bool(result.resources))
-            steps.run("verify", verify, always=bool(result.resources))
+            steps.run("drift plan", drift_plan)
+            steps.run("verify", verify)
             steps.run("destroy", destroy, always=True)
     return result
 

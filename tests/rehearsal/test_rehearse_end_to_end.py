@@ -1,0 +1,123 @@
+"""The rehearsal for real: terraform with the AWS provider from the mirror, moto's server as the AWS API.
+
+One full run of the dev foundation must pass every step and check; a planted misconfiguration, applied
+through the same path, must fail verification naming the right check; a failing apply must still be
+destroyed. These need terraform and the provider mirror, which CI machines have: they run, never skip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lakeward.rehearsal import processes
+from lakeward.rehearsal.run import STEP_NAMES, RehearsalOptions, rehearse, synthesize_foundation
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def foundation(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    return synthesize_foundation("dev", None, Path(tmp_path_factory.mktemp("synth")) / "out")
+
+
+def test_the_dev_foundation_deploys_verifies_and_destroys_cleanly() -> None:
+    result = rehearse(RehearsalOptions(env="dev"))
+    payload = result.as_dict()
+    assert [step["name"] for step in payload["steps"]] == list(STEP_NAMES), payload["steps"]
+    failed = [step for step in payload["steps"] if not step["ok"]] + [
+        c for c in payload["checks"] if not c["ok"]
+    ]
+    assert payload["ok"] is True, failed
+    assert payload["drift_changes"] == []
+    assert len(payload["checks"]) >= 8 and {c["name"] for c in payload["checks"]} >= {
+        "public_access_blocked",
+        "bucket_encryption_kms",
+        "bucket_versioning",
+        "bucket_tls_only",
+        "flow_logs_enabled",
+        "privatelink_endpoints",
+        "no_open_ingress",
+        "cross_account_external_id",
+        "kms_key_rotation",
+    }
+    assert len(payload["resources"]) >= 60 and payload["left_after_destroy"] == []
+    assert payload["excluded"] == []
+    assert payload["providers"] == {"synthesized": "6.69.1", "rehearsed": "5.100.0"}
+    assert all(isinstance(step["seconds"], float) and step["seconds"] >= 0 for step in payload["steps"])
+    json.dumps(payload)  # one JSON object for --json
+    assert not processes._live
+
+
+def _narrow(stack: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
+    """Only the resource types starting with `keep`, minus whatever refers to a dropped resource."""
+    narrowed = json.loads(json.dumps(stack))
+    narrowed.pop("output", None)
+    resources = narrowed["resource"]
+    for kind in [kind for kind in resources if not kind.startswith(keep)]:
+        del resources[kind]
+    while True:
+        present = {f"{kind}.{name}" for kind, items in resources.items() for name in items}
+        dangling = [
+            (kind, name)
+            for kind, items in resources.items()
+            for name, body in items.items()
+            if any(
+                ref not in present
+                for ref in re.findall(r"\b(aws_[a-z0-9_]+\.[A-Za-z0-9_-]+)", json.dumps(body))
+            )
+        ]
+        if not dangling:
+            return narrowed
+        for kind, name in dangling:
+            del resources[kind][name]
+
+
+def test_a_bucket_without_its_public_access_block_fails_verification(foundation: dict[str, Any]) -> None:
+    planted = _narrow(foundation, ("aws_s3_", "aws_kms_"))
+    blocks = planted["resource"]["aws_s3_bucket_public_access_block"]
+    (removed,) = [name for name in blocks if name.startswith("uc-bucket")]
+    del blocks[removed]
+    for policy in planted["resource"]["aws_s3_bucket_policy"].values():
+        policy.pop("depends_on", None)
+    uc_bucket = next(
+        b["bucket"] for n, b in planted["resource"]["aws_s3_bucket"].items() if n.startswith("uc-")
+    )
+
+    result = rehearse(RehearsalOptions(env="dev"), stack=planted)
+
+    steps = {step.name: step for step in result.steps}
+    assert steps["apply"].ok and steps["destroy"].ok and not steps["verify"].ok
+    assert "public_access_blocked" in steps["verify"].detail
+    blocked = result.check("public_access_blocked")
+    assert (
+        not blocked.ok
+        and blocked.detail == f"{uc_bucket}: no public access block (NoSuchPublicAccessBlockConfiguration)"
+    )
+    for name in ("bucket_versioning", "bucket_encryption_kms", "bucket_tls_only", "kms_key_rotation"):
+        assert result.check(name).ok, result.check(name)
+    assert not result.ok and result.left_after_destroy == []
+
+
+def test_a_failing_apply_is_still_destroyed() -> None:
+    stack = {
+        "provider": {"aws": [{"region": "us-east-1"}]},
+        "resource": {
+            "aws_kms_key": {
+                "key": {"description": "created before the failure", "deletion_window_in_days": 7}
+            },
+            "aws_vpc": {"too_big": {"cidr_block": "10.0.0.0/8", "depends_on": ["aws_kms_key.key"]}},
+        },
+        "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": "6.69.1"}}},
+    }
+    result = rehearse(RehearsalOptions(env="dev"), stack=stack)
+    steps = {step.name: step for step in result.steps}
+    assert not steps["apply"].ok and "aws_vpc.too_big" in steps["apply"].detail
+    assert list(steps) == ["emulator", "synth", "init", "plan", "apply", "destroy"]
+    assert result.resources == ["aws_kms_key.key"]
+    assert steps["destroy"].ok and result.left_after_destroy == []
+    assert not result.ok and not processes._live

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import json
 import re
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,12 +57,12 @@ def test_the_dev_foundation_deploys_verifies_and_destroys_cleanly() -> None:
     assert not processes._live
 
 
-def _narrow(stack: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
-    """Only the resource types starting with `keep`, minus whatever refers to a dropped resource."""
+def _narrow(stack: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+    """Only the resource types in `keep`, minus whatever refers to a dropped resource."""
     narrowed = json.loads(json.dumps(stack))
     narrowed.pop("output", None)
     resources = narrowed["resource"]
-    for kind in [kind for kind in resources if not kind.startswith(keep)]:
+    for kind in set(resources) - keep:
         del resources[kind]
     while True:
         present = {f"{kind}.{name}" for kind, items in resources.items() for name in items}
@@ -78,7 +82,16 @@ def _narrow(stack: dict[str, Any], keep: tuple[str, ...]) -> dict[str, Any]:
 
 
 def test_a_bucket_without_its_public_access_block_fails_verification(foundation: dict[str, Any]) -> None:
-    planted = _narrow(foundation, ("aws_s3_", "aws_kms_"))
+    # The buckets and keys with their guards: enough for the storage checks, and quick to apply.
+    storage = {
+        "aws_kms_key",
+        "aws_s3_bucket",
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_versioning",
+        "aws_s3_bucket_logging",
+    }
+    storage |= {"aws_s3_bucket_public_access_block", "aws_s3_bucket_server_side_encryption_configuration"}
+    planted = _narrow(foundation, storage)
     blocks = planted["resource"]["aws_s3_bucket_public_access_block"]
     (removed,) = [name for name in blocks if name.startswith("uc-bucket")]
     del blocks[removed]
@@ -121,3 +134,45 @@ def test_a_failing_apply_is_still_destroyed() -> None:
     assert result.resources == ["aws_kms_key.key"]
     assert steps["destroy"].ok and result.left_after_destroy == []
     assert not result.ok and not processes._live
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    found, frontier = {}, [pid]
+    while frontier:
+        for children in Path(f"/proc/{frontier.pop()}/task").glob("*/children"):
+            try:
+                pids = [int(child) for child in children.read_text().split()]
+            except OSError:
+                continue
+            for child in pids:
+                try:
+                    found[child] = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                frontier.append(child)
+    return found
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True
+
+
+def test_ctrl_c_stops_the_emulator_and_every_child(tmp_path: Path) -> None:
+    lakeward = str(Path(sys.executable).with_name("lakeward"))
+    cli = subprocess.Popen([lakeward, "rehearse", "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    seen: dict[int, str] = {}
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and not any(" plan " in cmd for cmd in seen.values()):
+        seen |= _descendants(cli.pid)
+        time.sleep(0.2)
+    assert any("moto_fixes" in cmd for cmd in seen.values()), seen
+    assert any("terraform" in cmd for cmd in seen.values()), seen
+    cli.send_signal(signal.SIGINT)
+    _, stderr = cli.communicate(timeout=60)
+    assert cli.returncode == 130, stderr
+    assert b"interrupted" in stderr
+    time.sleep(0.5)
+    assert [cmd for pid, cmd in seen.items() if not _gone(pid)] == []

@@ -120,18 +120,17 @@ def test_a_failing_apply_is_still_destroyed() -> None:
     stack = {
         "provider": {"aws": [{"region": "us-east-1"}]},
         "resource": {
-            "aws_kms_key": {
-                "key": {"description": "created before the failure", "deletion_window_in_days": 7}
-            },
-            "aws_vpc": {"too_big": {"cidr_block": "10.0.0.0/8", "depends_on": ["aws_kms_key.key"]}},
+            "aws_vpc": {"vpc": {"cidr_block": "10.0.0.0/16"}},
+            # Valid to terraform, refused by the API: the range lies outside the VPC's.
+            "aws_subnet": {"outside": {"vpc_id": "${aws_vpc.vpc.id}", "cidr_block": "10.1.0.0/24"}},
         },
         "terraform": {"required_providers": {"aws": {"source": "hashicorp/aws", "version": "6.69.1"}}},
     }
     result = rehearse(RehearsalOptions(env="dev"), stack=stack)
     steps = {step.name: step for step in result.steps}
-    assert not steps["apply"].ok and "aws_vpc.too_big" in steps["apply"].detail
+    assert not steps["apply"].ok and "aws_subnet.outside" in steps["apply"].detail
     assert list(steps) == ["emulator", "synth", "init", "plan", "apply", "destroy"]
-    assert result.resources == ["aws_kms_key.key"]
+    assert result.resources == ["aws_vpc.vpc"]
     assert steps["destroy"].ok and result.left_after_destroy == []
     assert not result.ok and not processes._live
 

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS ?= dev,rehearsal
+EXTRAS ?= dev,evidence,rehearsal
 
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CURDIR)/.cache/jsii
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -12,7 +12,7 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test bench lint format clean
+.PHONY: setup demo test bench lint format clean chromium
 
 setup: $(STAMP)
 
@@ -24,8 +24,13 @@ $(STAMP): pyproject.toml setup.py
 
 demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
+	$(BIN)/lakeward tenant plan claims_analytics
 
-test: setup
+# The evidence report is checked by rendering it in headless Chromium.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

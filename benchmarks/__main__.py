@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["synth", "rehearsal"]
+BENCHMARKS = ["synth", "tenants", "evidence", "rehearsal"]
 
 
 def main(names: list[str]) -> None:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
+from cdktn import TerraformOutput
 from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
 from lakeward.infra.account.audit_logs import AuditLogDelivery
 from lakeward.infra.account.metastore import MetastoreBinding
 from lakeward.infra.account.workspace import PrivateLinkWorkspace, WorkspaceInputs
-from lakeward.stacks.base import Backend, LakewardStack
+from lakeward.stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
 from lakeward.stacks.foundation import FoundationStack
-
-ACCOUNTS_HOST = "https://accounts.cloud.databricks.com"
 
 
 class AccountStack(LakewardStack):
@@ -53,3 +52,6 @@ class AccountStack(LakewardStack):
             bucket_name=foundation.logs.name,
         )
         self.workspace_url = self.workspace.workspace.workspace_url
+        # Read by tenant stacks through remote state, so planning a tenant never builds this stack.
+        TerraformOutput(self, "workspace_url", value=self.workspace_url)
+        TerraformOutput(self, "workspace_id", value=self.workspace.workspace.workspace_id)

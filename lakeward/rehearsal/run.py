@@ -23,7 +23,7 @@ from lakeward.rehearsal.checks import CheckResult, Context, Deployed, Expectatio
 from lakeward.rehearsal.emulator import check_endpoint, moto_server
 from lakeward.rehearsal.moto_fixes import FIXES
 from lakeward.rehearsal.processes import sigterm_as_interrupt
-from lakeward.rehearsal.rehearsal_stack import RehearsalStack, rehearsal_stack
+from lakeward.rehearsal.rehearsal_stack import rehearsal_stack
 from lakeward.rehearsal.terraform import Event, Terraform, TerraformFailed, find_mirror, find_terraform
 
 STATE_FILE = "terraform.tfstate"
@@ -226,7 +226,6 @@ def rehearse(
             )
             return f"{sum(len(v) for v in synthesized.get('resource', {}).values())} resources"
 
-        target: list[RehearsalStack] = []
         terraform: list[Terraform] = []
 
         def init() -> str:
@@ -234,7 +233,6 @@ def rehearse(
             aimed = rehearsal_stack(
                 synthesized, endpoint=result.endpoint, provider_version=provider_version, state_path=state
             )
-            target.append(aimed)
             result.excluded, result.adjustments = aimed.excluded, aimed.adjustments
             result.providers = {
                 "synthesized": aimed.synthesized_provider,

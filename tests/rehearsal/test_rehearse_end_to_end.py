@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,13 +31,14 @@ def foundation(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_the_dev_foundation_deploys_verifies_and_destroys_cleanly() -> None:
-    result = rehearse(RehearsalOptions(env="dev"))
+    result = rehearse(RehearsalOptions(env="dev", keep=True))  # the folder stays only if this fails
     payload = result.as_dict()
-    assert [step["name"] for step in payload["steps"]] == list(STEP_NAMES), payload["steps"]
     failed = [step for step in payload["steps"] if not step["ok"]] + [
         c for c in payload["checks"] if not c["ok"]
     ]
-    assert payload["ok"] is True, failed
+    assert payload["ok"] is True, (payload["workdir"], failed)
+    shutil.rmtree(payload["workdir"])
+    assert [step["name"] for step in payload["steps"]] == list(STEP_NAMES)
     assert payload["drift_changes"] == []
     assert len(payload["checks"]) >= 8 and {c["name"] for c in payload["checks"]} >= {
         "public_access_blocked",

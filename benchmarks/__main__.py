@@ -10,6 +10,7 @@ BENCHMARKS = [
     "scan",
     "tenants",
     "evidence",
+    "rehearsal",
     "embedding_throughput",
     "spark_throughput",
     "incremental_rerun",

@@ -169,6 +169,43 @@ def scan(
     raise typer.Exit(report.exit_code)
 
 
+@app.command()
+def rehearse(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    endpoint: Annotated[
+        str | None, typer.Option(help="A moto server to use instead of starting one (URL).")
+    ] = None,
+    plugin_mirror: Annotated[
+        Path | None, typer.Option(help="Terraform provider mirror holding hashicorp/aws.")
+    ] = None,
+    terraform: Annotated[Path | None, typer.Option(help="The terraform binary (default: PATH).")] = None,
+    keep: Annotated[bool, typer.Option(help="Keep the working folder (stack, state, logs).")] = False,
+    json_out: JsonFlag = False,
+) -> None:
+    """Apply the AWS foundation for real against moto's server, verify it through the AWS API, destroy it.
+    Exit 0 when every step and check passed, 1 when one failed, 130 on Ctrl-C."""
+    from lakeward.rehearsal.report import LiveReporter, render
+    from lakeward.rehearsal.run import RehearsalOptions
+    from lakeward.rehearsal.run import rehearse as run_rehearsal
+
+    options = RehearsalOptions(env, endpoint, plugin_mirror, terraform, keep)
+    try:
+        if json_out:
+            result = run_rehearsal(options)
+        else:
+            with LiveReporter(console) as reporter:
+                result = run_rehearsal(options, reporter=reporter)
+    except KeyboardInterrupt:
+        errors.print("interrupted: the emulator and every child process were stopped")
+        raise typer.Exit(130) from None
+    if json_out:
+        print_json(result.as_dict())
+    else:
+        render(console, result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
 @evidence_app.command("keygen")
 def evidence_keygen(
     out: Annotated[Path, typer.Option("--out", help="Folder for the key pair.")], json_out: JsonFlag = False

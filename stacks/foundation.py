@@ -32,7 +32,9 @@ class FoundationStack(LakewardStack):
             bucket_name=names["logs"],
             kms_key=None,
             access_log_bucket=None,
-            statements=_log_delivery_statements(arns["logs"], account),
+            statements=_log_delivery_statements(
+                arns["logs"], account, {kind: names[kind] for kind in ("root", "uc")}
+            ),
             expire_after_days=env.network.flow_log_retention_days,
         )
         self.keys = EncryptionKeys(
@@ -47,7 +49,7 @@ class FoundationStack(LakewardStack):
             "root-bucket",
             bucket_name=names["root"],
             kms_key=self.keys.storage,
-            access_log_bucket=self.logs.name,
+            access_log_bucket=self.logs,
             statements=[_databricks_root_access(arns["root"], env)],
         )
         self.unity_catalog = SecureBucket(
@@ -55,7 +57,7 @@ class FoundationStack(LakewardStack):
             "uc-bucket",
             bucket_name=names["uc"],
             kms_key=self.keys.storage,
-            access_log_bucket=self.logs.name,
+            access_log_bucket=self.logs,
         )
         self.uc_role = UnityCatalogRole(
             self, "uc-role", env=env, bucket_arn=self.unity_catalog.arn, kms_key_arn=self.keys.storage.arn
@@ -91,17 +93,23 @@ def _databricks_root_access(bucket_arn: str, env: Environment) -> dict:
     }
 
 
-def _log_delivery_statements(bucket_arn: str, account: str) -> list[dict]:
+def _log_delivery_statements(bucket_arn: str, account: str, sources: dict[str, str]) -> list[dict]:
+    """S3 server access logs from each source bucket into its own prefix (as AWS documents it, and
+    what S3 checks when logging is switched on), VPC flow logs into theirs."""
     same_account = {"StringEquals": {"aws:SourceAccount": account}}
-    return [
+    access_logs = [
         {
-            "Sid": "S3ServerAccessLogs",
+            "Sid": f"S3ServerAccessLogs{kind.capitalize()}",
             "Effect": "Allow",
             "Principal": {"Service": "logging.s3.amazonaws.com"},
             "Action": "s3:PutObject",
-            "Resource": f"{bucket_arn}/s3-access/*",
-            "Condition": same_account,
-        },
+            "Resource": f"{bucket_arn}/s3-access/{name}/*",
+            "Condition": {**same_account, "ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{name}"}},
+        }
+        for kind, name in sources.items()
+    ]
+    return [
+        *access_logs,
         {
             "Sid": "VpcFlowLogsWrite",
             "Effect": "Allow",

@@ -46,7 +46,7 @@ class SecureBucket(Construct):
         *,
         bucket_name: str,
         kms_key: KmsKey | None,
-        access_log_bucket: str | None,
+        access_log_bucket: SecureBucket | None,
         statements: list[dict[str, Any]] | None = None,
         expire_after_days: int | None = None,
         noncurrent_days: int = 90,
@@ -97,10 +97,12 @@ class SecureBucket(Construct):
                 self,
                 "logging",
                 bucket=self.bucket.id,
-                target_bucket=access_log_bucket,
+                target_bucket=access_log_bucket.name,
                 target_prefix=f"s3-access/{bucket_name}/",
+                # S3 refuses to switch logging on until the target's policy admits the logging service.
+                depends_on=[access_log_bucket.policy],
             )
-        S3BucketPolicy(
+        self.policy = S3BucketPolicy(
             self,
             "policy",
             bucket=self.bucket.id,

@@ -1,0 +1,1 @@
+"""Deploy rehearsal: the AWS foundation applied for real against moto's server, verified, destroyed."""

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS ?= dev
+EXTRAS ?= dev,workloads
 
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CURDIR)/.cache/jsii
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml setup.py
 
 demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
+	$(BIN)/lakeward pipeline run --corpus demo/corpus --lakehouse out/lakehouse
 
 test: setup
 	$(BIN)/ruff check .

@@ -15,6 +15,8 @@ from lakeward.output import console, errors, print_json
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help=__doc__)
 config_app = typer.Typer(no_args_is_help=True, help="Validate environment files and export their schema.")
 app.add_typer(config_app, name="config")
+pipeline_app = typer.Typer(no_args_is_help=True, help="Ingest, scrub, chunk, embed and index documents.")
+app.add_typer(pipeline_app, name="pipeline")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 
@@ -77,6 +79,37 @@ def synth(
         table.add_row(stack.name, str(stack.resources), str(stack.data_sources), str(stack.path))
     table.add_row("[bold]total", f"[bold]{result.resources}", "", f"{result.seconds:.1f} s")
     console.print(table)
+
+
+@pipeline_app.command("run")
+def pipeline_run(
+    corpus: Annotated[Path, typer.Option(help="Folder of .md/.txt/.html files, or a BEIR corpus.jsonl.")] = (
+        Path("demo/corpus")
+    ),
+    engine: Annotated[str, typer.Option(help="local (one process) or spark (mapInArrow).")] = "local",
+    lakehouse: Annotated[Path, typer.Option(help="Root folder of the Delta tables and the index.")] = Path(
+        "out/lakehouse"
+    ),
+    catalog: Annotated[str, typer.Option(help="Unity Catalog catalog name of the tables.")] = "llm_dev",
+    schema: Annotated[str, typer.Option(help="Unity Catalog schema name of the tables.")] = "rag",
+    precision: Annotated[str, typer.Option(help="fp32, or bf16 (kept if its fidelity is 0.98+).")] = "fp32",
+    limit: Annotated[int | None, typer.Option(help="Read only the first N documents.")] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
+    from lakeward.workloads.jobs import pipeline_config
+    from lakeward.workloads.pipeline import run_pipeline
+    from lakeward.workloads.progress import stage_bars
+
+    config = pipeline_config(catalog, schema, precision)
+    with stage_bars(enabled=not json_out) as progress:
+        result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
+    if json_out:
+        print_json(result.to_json())
+    else:
+        from lakeward.workloads.summary import summary_table
+
+        console.print(summary_table(result))
 
 
 def main() -> None:

@@ -1,0 +1,137 @@
+"""Chunking sized in the embedding model's tokens, with overlap, never across a heading.
+
+Paragraphs are packed greedily up to the token budget; a paragraph longer than the budget is cut at
+token boundaries. Each chunk starts with its section's heading path, and the next chunk of the same
+section repeats the last `overlap_tokens` tokens of the previous one. Chunk IDs are content addresses:
+the hash of the chunk text, the chunker configuration and the model version.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pyarrow as pa
+from lakeward.workloads.config import ChunkConfig, stable_hash
+from lakeward.workloads.model import MAX_SEQUENCE_TOKENS, SPECIAL_TOKENS, model_version, tokenizer
+
+CHUNK_SCHEMA = pa.schema(
+    [
+        pa.field("chunk_id", pa.string(), nullable=False),
+        pa.field("doc_id", pa.string(), nullable=False),
+        pa.field("chunk_index", pa.int32(), nullable=False),
+        pa.field("section", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("token_count", pa.int32(), nullable=False),
+        pa.field("title", pa.string(), nullable=False),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("language", pa.string(), nullable=False),
+    ]
+)
+_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
+
+
+@dataclass
+class _Section:
+    path: str
+    paragraphs: list[str]
+
+
+def _sections(text: str) -> list[_Section]:
+    stack: list[tuple[int, str]] = []
+    sections = [_Section("", [])]
+    for block in (b.strip() for b in text.split("\n\n")):
+        if not block:
+            continue
+        heading = _HEADING.match(block.split("\n", 1)[0])
+        if heading:
+            level, title = len(heading.group(1)), heading.group(2).strip()
+            stack = [(lvl, t) for lvl, t in stack if lvl < level] + [(level, title)]
+            sections.append(_Section(" > ".join(t for _, t in stack), []))
+            rest = block.split("\n", 1)[1].strip() if "\n" in block else ""
+            if rest:
+                sections[-1].paragraphs.append(rest)
+        else:
+            sections[-1].paragraphs.append(block)
+    return [s for s in sections if s.paragraphs]
+
+
+def _count(text: str) -> int:
+    return len(tokenizer().encode(text, add_special_tokens=False).ids) if text else 0
+
+
+def _tail(text: str, tokens: int) -> str:
+    """The last `tokens` tokens of `text`, cut at a token boundary."""
+    if tokens <= 0:
+        return ""
+    offsets = tokenizer().encode(text, add_special_tokens=False).offsets
+    return text if len(offsets) <= tokens else text[offsets[-tokens][0] :]
+
+
+def _split_long(paragraph: str, budget: int, overlap: int) -> list[str]:
+    offsets = tokenizer().encode(paragraph, add_special_tokens=False).offsets
+    stride = max(1, budget - overlap)
+    pieces = []
+    for start in range(0, len(offsets), stride):
+        end = min(start + budget, len(offsets))
+        pieces.append(paragraph[offsets[start][0] : offsets[end - 1][1]])
+        if end == len(offsets):
+            break
+    return pieces
+
+
+def chunk_text(text: str, config: ChunkConfig) -> list[tuple[str, str]]:
+    """Split one normalized document into (section path, chunk text) pairs."""
+    limit = min(config.max_tokens, MAX_SEQUENCE_TOKENS - SPECIAL_TOKENS)
+    chunks: list[tuple[str, str]] = []
+    for section in _sections(text):
+        prefix = f"{section.path}\n\n" if section.path else ""
+        budget = max(16, limit - _count(prefix))
+        overlap = min(config.overlap_tokens, budget // 2)
+        current: list[str] = []
+        used = 0
+        for paragraph in section.paragraphs:
+            size = _count(paragraph)
+            units = [paragraph] if size <= budget else _split_long(paragraph, budget, overlap)
+            for unit in units:
+                unit_size = size if len(units) == 1 else _count(unit)
+                if current and used + unit_size + 1 > budget:
+                    body = "\n\n".join(current)
+                    chunks.append((section.path, prefix + body))
+                    carried = _tail(body, overlap) if len(units) == 1 else ""
+                    current, used = ([carried], _count(carried)) if carried else ([], 0)
+                    if current and used + unit_size + 1 > budget:
+                        current, used = [], 0
+                current.append(unit)
+                used += unit_size + 1
+        if current:
+            chunks.append((section.path, prefix + "\n\n".join(current)))
+    return chunks
+
+
+def chunk_id(text: str, config: ChunkConfig) -> str:
+    """Content address of a chunk: normalized text, chunker configuration, model version."""
+    return stable_hash(text, config.fingerprint(), model_version())
+
+
+def chunk_batch(batch: pa.RecordBatch, config: ChunkConfig) -> pa.RecordBatch:
+    """Stage: documents in, chunks out (a document's repeated identical chunks are kept once)."""
+    rows: dict[str, list] = {name: [] for name in CHUNK_SCHEMA.names}
+    docs = batch.select(["doc_id", "text", "title", "source", "language"]).to_pylist()
+    for doc in docs:
+        seen: set[str] = set()
+        for section, text in chunk_text(doc["text"], config):
+            identifier = chunk_id(text, config)
+            if identifier in seen:
+                continue
+            seen.add(identifier)
+            rows["chunk_id"].append(identifier)
+            rows["doc_id"].append(doc["doc_id"])
+            rows["chunk_index"].append(len(seen) - 1)
+            rows["section"].append(section)
+            rows["text"].append(text)
+            rows["token_count"].append(_count(text))
+            rows["title"].append(doc["title"])
+            rows["source"].append(doc["source"])
+            rows["language"].append(doc["language"])
+    return pa.RecordBatch.from_pydict(rows, schema=CHUNK_SCHEMA)

@@ -1,0 +1,90 @@
+"""Typed configuration for every stage; each stage receives only its own part."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class NormalizeConfig:
+    """Unicode and whitespace normalization, language tagging and duplicate removal."""
+
+    lowercase: bool = False
+    near_duplicate_bits: int = 3
+    """Documents whose 64-bit SimHash differs in at most this many bits count as near duplicates."""
+
+
+@dataclass(frozen=True)
+class PiiConfig:
+    """Which PII types are masked; every type is on by default."""
+
+    types: tuple[str, ...] = ("email", "card", "iban", "ssn", "phone", "name")
+
+
+@dataclass(frozen=True)
+class ChunkConfig:
+    """Chunk size and overlap, counted in the embedding model's tokens."""
+
+    max_tokens: int = 192
+    overlap_tokens: int = 32
+
+    def fingerprint(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+@dataclass(frozen=True)
+class EmbedConfig:
+    """Embedding model, batch size, device and the optional fast path."""
+
+    batch_size: int = 32
+    precision: Literal["fp32", "bf16"] = "fp32"
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    threads: int | None = None
+    """Torch CPU threads for this worker; None shares the machine's cores among `workers`."""
+    workers: int = 1
+    min_fidelity: float = 0.98
+    """The fast path is kept only when its cosine to fp32 on a sample is at least this."""
+
+
+@dataclass(frozen=True)
+class IndexConfig:
+    """HNSW graph parameters; BM25 has none worth tuning at this size."""
+
+    m: int = 32
+    ef_construction: int = 200
+    ef_search: int = 128
+
+
+@dataclass(frozen=True)
+class ExpectationConfig:
+    """Limits that the quality expectations check."""
+
+    max_age_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Everything one pipeline run needs, with the Unity Catalog names of its tables."""
+
+    catalog: str = "llm_dev"
+    schema: str = "rag"
+    normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
+    pii: PiiConfig = field(default_factory=PiiConfig)
+    chunk: ChunkConfig = field(default_factory=ChunkConfig)
+    embed: EmbedConfig = field(default_factory=EmbedConfig)
+    index: IndexConfig = field(default_factory=IndexConfig)
+    expectations: ExpectationConfig = field(default_factory=ExpectationConfig)
+    commit_every: int = 256
+    """Embeddings are committed every this many chunks, so an interrupted run resumes where it stopped."""
+
+
+def stable_hash(*parts: str, size: int = 32) -> str:
+    """A content address: the hex SHA-256 of the parts, separated so that no two joins collide."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()[:size]

@@ -1,0 +1,99 @@
+"""Wheel entry points for Databricks jobs (python_wheel_task) and `python -m lakeward.workloads.jobs`.
+
+    lakeward-ingest   --corpus DIR --lakehouse DIR --catalog C --schema S [--engine spark]
+    lakeward-embed    --lakehouse DIR --catalog C --schema S [--engine spark] [--precision bf16]
+    lakeward-index    --lakehouse DIR --catalog C --schema S
+    lakeward-pipeline --corpus DIR --lakehouse DIR --catalog C --schema S   (all three in one task)
+
+Each prints one JSON object (the run's counts and expectations) and exits 0, 2 on bad input, 3 on a
+failed expectation (the tables are then back at their last good version).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from lakeward.errors import LakewardError
+from lakeward.output import errors, print_json
+from lakeward.workloads.config import EmbedConfig, PipelineConfig
+from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
+from lakeward.workloads.tables import CHUNKS, DOCUMENTS
+
+STAGES = ("ingest", "embed", "index", "pipeline")
+
+
+def pipeline_config(catalog: str, schema: str, precision: str = "fp32") -> PipelineConfig:
+    """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
+    for field, value in (("--catalog", catalog), ("--schema", schema)):
+        if not value.replace("_", "").isalnum() or not value[0].isalpha():
+            raise LakewardError(
+                f"{value!r} is not a Unity Catalog name",
+                field=field,
+                fix="use letters, digits and underscores, starting with a letter",
+            )
+    if precision not in ("fp32", "bf16"):
+        raise LakewardError(f"unknown precision {precision!r}", field="--precision", fix="use fp32 or bf16")
+    return PipelineConfig(catalog=catalog, schema=schema, embed=replace(EmbedConfig(), precision=precision))
+
+
+def _parser(stage: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"lakeward-{stage}", description=f"Lakeward workloads: {stage}.")
+    if stage in ("ingest", "pipeline"):
+        parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--lakehouse", type=Path, required=True)
+    parser.add_argument("--catalog", default="llm_dev")
+    parser.add_argument("--schema", default="rag")
+    parser.add_argument("--engine", choices=("local", "spark"), default="local")
+    parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    return parser
+
+
+def run_stage(stage: str, argv: list[str]) -> dict:
+    """Run one job stage with its command-line arguments; return the run's JSON object."""
+    args = _parser(stage).parse_args(argv)
+    run = open_run(args.lakehouse, pipeline_config(args.catalog, args.schema, args.precision), args.engine)
+    if stage in ("ingest", "pipeline"):
+        ingest(run, args.corpus)
+    if stage == "ingest":
+        check(run, (DOCUMENTS, CHUNKS))
+    if stage in ("embed", "pipeline"):
+        embed(run)
+    if stage in ("embed", "index", "pipeline"):
+        tables = check(run)
+        if stage != "embed":
+            index(run, tables)
+    return run.result.to_json()
+
+
+def _main(stage: str, argv: list[str] | None = None) -> None:
+    try:
+        print_json(run_stage(stage, sys.argv[1:] if argv is None else argv))
+    except LakewardError as exc:
+        errors.print(f"[red]error:[/] {exc}", highlight=False)
+        raise SystemExit(exc.exit_code) from None
+
+
+def ingest_main() -> None:
+    _main("ingest")
+
+
+def embed_main() -> None:
+    _main("embed")
+
+
+def index_main() -> None:
+    _main("index")
+
+
+def pipeline_main() -> None:
+    _main("pipeline")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) < 2 or sys.argv[1] not in STAGES:
+        errors.print(f"usage: python -m lakeward.workloads.jobs {{{','.join(STAGES)}}} [options]")
+        raise SystemExit(2)
+    _main(sys.argv[1], sys.argv[2:])

@@ -1,0 +1,397 @@
+"""Orchestration: read, prepare (normalize + mask PII), chunk, embed, write Delta tables, check, index.
+
+Incremental by construction. A document's `content_hash` covers its masked text and every setting
+that shapes its chunks, so an unchanged document is skipped; chunk IDs are content addresses, so an
+edited document embeds only its new chunks. Embeddings are committed every `commit_every` chunks and
+the documents table is written last: a run interrupted anywhere is resumed by the next run, which
+reuses what was committed and MERGEs the rest without duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from lakeward.workloads import chunking, embedding, expectations, indexing
+from lakeward.workloads.config import PipelineConfig, stable_hash
+from lakeward.workloads.corpus import read_corpus
+from lakeward.workloads.engines import Engine, get_engine
+from lakeward.workloads.model import model_version
+from lakeward.workloads.normalize import find_duplicates, normalize_batch
+from lakeward.workloads.pii import mask_batch
+from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, Lakehouse
+
+from lakeward.errors import LakewardError
+
+log = logging.getLogger(__name__)
+StageProgress = Callable[[str, int], Callable[[int], None]]
+"""Called with a stage name and its total rows; returns the function that advances it."""
+
+PREPARED_SCHEMA = pa.schema(
+    [
+        *[f for f in DOCUMENTS.schema if f.name in ("doc_id", "source", "title", "format", "text")],
+        pa.field("language", pa.string()),
+        pa.field("pii_counts", pa.string()),
+        pa.field("pii_total", pa.int32()),
+    ]
+)
+TO_EMBED_SCHEMA = pa.schema([pa.field("chunk_id", pa.string()), pa.field("text", pa.string())])
+EMBEDDED_SCHEMA = pa.schema(
+    [pa.field("chunk_id", pa.string()), pa.field("embedding", embedding.EMBEDDING_TYPE)]
+)
+
+
+@dataclass
+class RunResult:
+    """What one run did; `to_json` is the CLI's `--json` object."""
+
+    documents: int = 0
+    chunks: int = 0
+    embedded: int = 0
+    reused: int = 0
+    deleted: int = 0
+    pii_masked: int = 0
+    duplicates: int = 0
+    changed: int = 0
+    seconds: float = 0.0
+    engine: str = "local"
+    precision: str = "fp32"
+    index_rebuilt: bool = False
+    tables: dict[str, str] = field(default_factory=dict)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    quality: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig) -> pa.RecordBatch:
+    """Stage: normalize, then mask PII, so that no raw value reaches a later stage."""
+    return mask_batch(normalize_batch(batch, config.normalize), config.pii)
+
+
+def content_hash(text: str, title: str, config: PipelineConfig) -> str:
+    settings = json.dumps(
+        [asdict(config.normalize), asdict(config.pii), asdict(config.chunk)], sort_keys=True
+    )
+    return stable_hash(title, text, settings, model_version())
+
+
+def _no_progress(stage: str, total: int) -> Callable[[int], None]:
+    return lambda done: None
+
+
+def _collect(parts, schema: pa.Schema) -> pa.Table:
+    tables = list(parts)
+    return pa.concat_tables(tables) if tables else schema.empty_table()
+
+
+def _with(table: pa.Table, **columns: pa.Array) -> pa.Table:
+    for name, values in columns.items():
+        table = table.append_column(name, values)
+    return table
+
+
+def _stamp(now: datetime, rows: int) -> pa.Array:
+    return pa.array([now] * rows, pa.timestamp("us", tz="UTC"))
+
+
+def _stop(outcomes: list[expectations.Outcome], where: str) -> LakewardError:
+    lines = "; ".join(f"{o.table}.{o.expectation}: {o.observed}" for o in outcomes)
+    return LakewardError(
+        f"quality expectation failed {where}: {lines}",
+        field="expectations",
+        fix="fix the corpus (or the stage configuration) and rerun; the last good tables are kept",
+        exit_code=3,
+    )
+
+
+@dataclass
+class Run:
+    """One run's shared state: the tables, the engine, the clock and the versions to restore on failure."""
+
+    house: Lakehouse
+    config: PipelineConfig
+    engine: Engine
+    progress: StageProgress
+    result: RunResult
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    versions: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.versions = self.house.versions()
+        self.result.engine = self.engine.name
+        self.result.tables = {
+            spec.name: self.house.full_name(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY)
+        }
+
+    def timed(self, stage: str, begin: float) -> None:
+        clock = self.result.stage_seconds
+        clock[stage] = round(clock.get(stage, 0.0) + time.perf_counter() - begin, 3)
+
+
+def open_run(
+    lakehouse: Path,
+    config: PipelineConfig | None = None,
+    engine: str | Engine = "local",
+    progress: StageProgress | None = None,
+) -> Run:
+    config = config or PipelineConfig()
+    run_engine = get_engine(engine) if isinstance(engine, str) else engine
+    return Run(
+        Lakehouse(lakehouse, config.catalog, config.schema),
+        config,
+        run_engine,
+        progress or _no_progress,
+        RunResult(),
+    )
+
+
+def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
+    """Read, prepare and chunk what changed; write chunks, then documents; drop deleted documents.
+
+    Returns the number of distinct chunk IDs this run produced.
+    """
+    config, house, result, now = run.config, run.house, run.result, run.now
+    begin = time.perf_counter()
+    raw = read_corpus(corpus, limit)
+    run.progress("read", raw.num_rows)(raw.num_rows)
+    run.timed("read", begin)
+
+    begin = time.perf_counter()
+    advance = run.progress("prepare", raw.num_rows)
+    prepared = _collect(
+        run.engine.map_batches(raw, partial(prepare_batch, config=config), PREPARED_SCHEMA, 512, advance),
+        PREPARED_SCHEMA,
+    )
+    prepared = prepared.filter(pc.greater(pc.utf8_length(prepared["text"]), 0))
+    duplicates = find_duplicates(prepared, config.normalize)
+    if duplicates:
+        prepared = prepared.filter(pc.invert(pc.is_in(prepared["doc_id"], pa.array(list(duplicates)))))
+    result.duplicates = len(duplicates)
+    result.pii_masked = int(pc.sum(prepared["pii_total"]).as_py() or 0)
+    ids, titles = prepared["doc_id"].to_pylist(), prepared["title"].to_pylist()
+    hashes = [content_hash(t, h, config) for t, h in zip(prepared["text"].to_pylist(), titles, strict=True)]
+    prepared = _with(prepared, content_hash=pa.array(hashes, pa.string()))
+    run.timed("prepare", begin)
+
+    staged = _with(
+        prepared,
+        chunk_count=pa.array([0] * prepared.num_rows, pa.int32()),
+        updated_at=_stamp(now, prepared.num_rows),
+    ).select(DOCUMENTS.schema.names)
+    outcomes = expectations.check_table(DOCUMENTS, staged, config.expectations, now)
+    if expectations.failures(outcomes):
+        _record(house, outcomes, now)
+        raise _stop(expectations.failures(outcomes), "on the staged documents; nothing was written")
+
+    existing = house.read(DOCUMENTS, ["doc_id", "content_hash"])
+    known = dict(zip(existing["doc_id"].to_pylist(), existing["content_hash"].to_pylist(), strict=True))
+    changed = prepared.filter(pa.array([known.get(d) != h for d, h in zip(ids, hashes, strict=True)]))
+    deleted_ids = sorted(set(known) - set(ids))
+    result.changed, result.deleted = changed.num_rows, len(deleted_ids)
+
+    begin = time.perf_counter()
+    advance = run.progress("chunk", changed.num_rows)
+    chunks = _collect(
+        run.engine.map_batches(
+            changed, partial(chunking.chunk_batch, config=config.chunk), chunking.CHUNK_SCHEMA, 64, advance
+        ),
+        chunking.CHUNK_SCHEMA,
+    )
+    run.timed("chunk", begin)
+
+    begin = time.perf_counter()
+    touched = pa.array([*changed["doc_id"].to_pylist(), *deleted_ids], pa.string())
+    old_keys = house.read(CHUNKS, ["doc_id", "chunk_id"])
+    old_keys = old_keys.filter(pc.is_in(old_keys["doc_id"], touched))
+    new_keys = set(zip(chunks["doc_id"].to_pylist(), chunks["chunk_id"].to_pylist(), strict=True))
+    stale = [
+        k
+        for k in zip(old_keys["doc_id"].to_pylist(), old_keys["chunk_id"].to_pylist(), strict=True)
+        if k not in new_keys
+    ]
+    house.delete(
+        CHUNKS,
+        pa.table(
+            {"doc_id": [k[0] for k in stale], "chunk_id": [k[1] for k in stale]},
+            schema=pa.schema([("doc_id", pa.string()), ("chunk_id", pa.string())]),
+        ),
+    )
+    house.upsert(CHUNKS, _with(chunks, updated_at=_stamp(now, chunks.num_rows)))
+    counts = chunks.group_by("doc_id").aggregate([("chunk_id", "count")])
+    per_doc = dict(zip(counts["doc_id"].to_pylist(), counts["chunk_id_count"].to_pylist(), strict=True))
+    chunk_counts = pa.array([per_doc.get(d, 0) for d in changed["doc_id"].to_pylist()], pa.int32())
+    house.upsert(
+        DOCUMENTS, _with(changed, chunk_count=chunk_counts, updated_at=_stamp(now, changed.num_rows))
+    )
+    house.delete(DOCUMENTS, pa.table({"doc_id": pa.array(deleted_ids, pa.string())}))
+    run.timed("write", begin)
+    return len({chunk for _, chunk in new_keys})
+
+
+def embed(run: Run) -> int:
+    """Embed every chunk without an embedding (committing as it goes); drop embeddings no chunk uses."""
+    config, house, now = run.config, run.house, run.now
+    begin = time.perf_counter()
+    referenced = house.read(CHUNKS, ["chunk_id"])["chunk_id"].unique()
+    stored = house.read(EMBEDDINGS, ["chunk_id"])["chunk_id"]
+    missing = referenced.filter(pc.invert(pc.is_in(referenced, stored)))
+    if len(missing):
+        chunks = house.read(CHUNKS, ["chunk_id", "text"])
+        chunks = chunks.filter(pc.is_in(chunks["chunk_id"], missing))
+        to_embed = (
+            chunks.group_by("chunk_id").aggregate([("text", "min")]).rename_columns(["chunk_id", "text"])
+        )
+        to_embed = to_embed.sort_by("chunk_id")
+    else:
+        to_embed = TO_EMBED_SCHEMA.empty_table()
+    embed_config = replace(config.embed, workers=run.engine.workers)
+    advance = run.progress("embed", to_embed.num_rows)
+    embedded = 0
+    for part in run.engine.map_batches(
+        to_embed,
+        partial(embedding.embed_batch, config=embed_config),
+        EMBEDDED_SCHEMA,
+        config.commit_every,
+        advance,
+    ):
+        rows = _with(
+            part,
+            model_version=pa.array([model_version()] * part.num_rows, pa.string()),
+            created_at=_stamp(now, part.num_rows),
+        )
+        house.upsert(EMBEDDINGS, rows)
+        embedded += part.num_rows
+    orphans = stored.filter(pc.invert(pc.is_in(stored, referenced)))
+    house.delete(EMBEDDINGS, pa.table({"chunk_id": orphans}))
+    run.result.embedded += embedded
+    if embedded and run.engine.name == "local":
+        run.result.precision = embedding.get_embedder(embed_config).precision
+    else:
+        run.result.precision = embed_config.precision
+    run.timed("embed", begin)
+    return embedded
+
+
+def check(run: Run, specs: tuple = (DOCUMENTS, CHUNKS, EMBEDDINGS)) -> dict[str, pa.Table]:
+    """Run the expectations on the tables; on a failure, restore them to the run's start and stop."""
+    begin = time.perf_counter()
+    tables = {spec.name: run.house.read(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS)}
+    result = run.result
+    changed = bool(result.changed or result.deleted or result.embedded)
+    outcomes = [
+        o
+        for spec in specs
+        for o in expectations.check_table(spec, tables[spec.name], run.config.expectations, run.now, changed)
+    ]
+    if EMBEDDINGS in specs:
+        outcomes += expectations.check_references(tables["chunks"], tables["documents"], tables["embeddings"])
+    _record(run.house, outcomes, run.now)
+    result.quality = [asdict(o) for o in outcomes]
+    result.documents, result.chunks = tables["documents"].num_rows, tables["chunks"].num_rows
+    if expectations.failures(outcomes):
+        run.house.restore(run.versions)
+        raise _stop(
+            expectations.failures(outcomes),
+            "after writing; the tables were restored to the last good version",
+        )
+    run.timed("expectations", begin)
+    return tables
+
+
+def index(run: Run, tables: dict[str, pa.Table]) -> bool:
+    """Rebuild the BM25 and HNSW indexes if the chunks changed since the last build."""
+    begin = time.perf_counter()
+    run.result.index_rebuilt = _refresh_index(run.house, tables["chunks"], tables["embeddings"], run.config)
+    run.progress("index", 1)(1)
+    run.timed("index", begin)
+    return run.result.index_rebuilt
+
+
+def run_pipeline(
+    corpus: Path,
+    lakehouse: Path,
+    config: PipelineConfig | None = None,
+    engine: str | Engine = "local",
+    progress: StageProgress | None = None,
+    limit: int | None = None,
+) -> RunResult:
+    """Bring the tables and the index in `lakehouse` up to date with the documents in `corpus`."""
+    started = time.perf_counter()
+    run = open_run(lakehouse, config, engine, progress)
+    produced = ingest(run, corpus, limit)
+    embedded = embed(run)
+    run.result.reused = max(0, produced - embedded)
+    index(run, check(run))
+    run.result.seconds = round(time.perf_counter() - started, 3)
+    log.info(
+        "pipeline run: %d documents, %d chunks, %d embedded, %d reused, %d deleted",
+        run.result.documents,
+        run.result.chunks,
+        run.result.embedded,
+        run.result.reused,
+        run.result.deleted,
+    )
+    return run.result
+
+
+def _record(house: Lakehouse, outcomes: list[expectations.Outcome], now: datetime) -> None:
+    run_id = uuid.uuid4().hex
+    rows = pa.table(
+        {
+            "run_id": [run_id] * len(outcomes),
+            "table_name": [o.table for o in outcomes],
+            "expectation": [o.expectation for o in outcomes],
+            "passed": [o.passed for o in outcomes],
+            "observed": [o.observed for o in outcomes],
+            "measured_at": _stamp(now, len(outcomes)),
+        }
+    )
+    rows = (
+        rows.group_by(["run_id", "table_name", "expectation"])
+        .aggregate([("passed", "min"), ("observed", "min"), ("measured_at", "min")])
+        .rename_columns(["run_id", "table_name", "expectation", "passed", "observed", "measured_at"])
+    )
+    house.upsert(QUALITY, rows)
+
+
+def _refresh_index(house: Lakehouse, chunks: pa.Table, embeddings: pa.Table, config: PipelineConfig) -> bool:
+    """Rebuild the BM25 and HNSW indexes when the set of chunks differs from the one last indexed."""
+    directory = indexing.index_dir(house.root, house.catalog, house.schema)
+    keys = [
+        f"{d}/{c}" for d, c in zip(chunks["doc_id"].to_pylist(), chunks["chunk_id"].to_pylist(), strict=True)
+    ]
+    manifest = indexing.read_manifest(directory)
+    if (
+        manifest
+        and manifest.get("chunkset") == indexing.chunkset_fingerprint(keys)
+        and manifest["model_version"] == model_version()
+    ):
+        return False
+    ordered = chunks.sort_by([("doc_id", "ascending"), ("chunk_index", "ascending")])
+    position = {c: i for i, c in enumerate(embeddings["chunk_id"].to_pylist())}
+    flat = (
+        pc.list_flatten(embeddings["embedding"])
+        .to_numpy(zero_copy_only=False)
+        .reshape(-1, embedding.DIMENSION)
+    )
+    vectors = (
+        flat[[position[c] for c in ordered["chunk_id"].to_pylist()]]
+        if ordered.num_rows
+        else np.zeros((0, embedding.DIMENSION))
+    )
+    indexing.build_index(
+        ordered, np.ascontiguousarray(vectors, dtype=np.float32), directory, config.index, model_version()
+    )
+    return True

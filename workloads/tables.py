@@ -1,0 +1,159 @@
+"""The lakehouse: Delta tables (delta-rs) laid out like Unity Catalog names.
+
+A table lives in `<root>/<catalog>/<schema>/<table>`.
+
+Every table has change data feed on, non-null key columns and CHECK constraints. Writes are MERGEs on
+the table's key, so a rerun or a resumed run never duplicates a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+from deltalake import DeltaTable
+from lakeward.workloads.chunking import CHUNK_SCHEMA
+from lakeward.workloads.embedding import EMBEDDING_TYPE
+
+TIMESTAMP = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """A table's schema, unique key and CHECK constraints."""
+
+    name: str
+    schema: pa.Schema
+    keys: tuple[str, ...]
+    constraints: dict[str, str]
+
+
+DOCUMENTS = TableSpec(
+    "documents",
+    pa.schema(
+        [
+            pa.field("doc_id", pa.string(), nullable=False),
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("title", pa.string(), nullable=False),
+            pa.field("format", pa.string(), nullable=False),
+            pa.field("language", pa.string(), nullable=False),
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("content_hash", pa.string(), nullable=False),
+            pa.field("pii_counts", pa.string(), nullable=False),
+            pa.field("pii_total", pa.int32(), nullable=False),
+            pa.field("chunk_count", pa.int32(), nullable=False),
+            pa.field("updated_at", TIMESTAMP, nullable=False),
+        ]
+    ),
+    ("doc_id",),
+    {"doc_id_not_empty": "doc_id <> ''", "pii_total_not_negative": "pii_total >= 0"},
+)
+CHUNKS = TableSpec(
+    "chunks",
+    CHUNK_SCHEMA.append(pa.field("updated_at", TIMESTAMP, nullable=False)),
+    ("doc_id", "chunk_id"),
+    {"chunk_index_not_negative": "chunk_index >= 0", "token_count_positive": "token_count > 0"},
+)
+EMBEDDINGS = TableSpec(
+    "embeddings",
+    pa.schema(
+        [
+            pa.field("chunk_id", pa.string(), nullable=False),
+            pa.field("model_version", pa.string(), nullable=False),
+            pa.field("embedding", EMBEDDING_TYPE, nullable=False),
+            pa.field("created_at", TIMESTAMP, nullable=False),
+        ]
+    ),
+    ("chunk_id",),
+    {"chunk_id_not_empty": "chunk_id <> ''"},
+)
+QUALITY = TableSpec(
+    "quality_metrics",
+    pa.schema(
+        [
+            pa.field("run_id", pa.string(), nullable=False),
+            pa.field("table_name", pa.string(), nullable=False),
+            pa.field("expectation", pa.string(), nullable=False),
+            pa.field("passed", pa.bool_(), nullable=False),
+            pa.field("observed", pa.string(), nullable=False),
+            pa.field("measured_at", TIMESTAMP, nullable=False),
+        ]
+    ),
+    ("run_id", "table_name", "expectation"),
+    {},
+)
+DATA_TABLES = (DOCUMENTS, CHUNKS, EMBEDDINGS)
+
+
+class Lakehouse:
+    """The pipeline's Delta tables under one root folder."""
+
+    def __init__(self, root: Path, catalog: str, schema: str) -> None:
+        self.root, self.catalog, self.schema = root, catalog, schema
+
+    def path(self, spec: TableSpec) -> Path:
+        return self.root / self.catalog / self.schema / spec.name
+
+    def full_name(self, spec: TableSpec) -> str:
+        return f"{self.catalog}.{self.schema}.{spec.name}"
+
+    def table(self, spec: TableSpec) -> DeltaTable:
+        """Open the table, creating it (schema, change data feed, constraints) on first use."""
+        path = self.path(spec)
+        if DeltaTable.is_deltatable(str(path)):
+            return DeltaTable(str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        table = DeltaTable.create(
+            str(path),
+            schema=spec.schema,
+            name=spec.name,
+            configuration={"delta.enableChangeDataFeed": "true"},
+        )
+        for name, expression in spec.constraints.items():
+            table.alter.add_constraint({name: expression})
+        return DeltaTable(str(path))
+
+    def read(self, spec: TableSpec, columns: list[str] | None = None) -> pa.Table:
+        return self.table(spec).to_pyarrow_table(columns=columns)
+
+    def versions(self) -> dict[str, int]:
+        return {spec.name: self.table(spec).version() for spec in DATA_TABLES}
+
+    def restore(self, versions: dict[str, int]) -> None:
+        """Put each data table back at the given version (the last good one)."""
+        for spec in DATA_TABLES:
+            table = self.table(spec)
+            if table.version() != versions[spec.name]:
+                table.restore(versions[spec.name])
+
+    def _predicate(self, spec: TableSpec) -> str:
+        return " AND ".join(f"t.{key} = s.{key}" for key in spec.keys)
+
+    def upsert(self, spec: TableSpec, rows: pa.Table) -> None:
+        """MERGE rows on the table's key: update what matches, insert the rest."""
+        if rows.num_rows:
+            (
+                self.table(spec)
+                .merge(
+                    rows.select(spec.schema.names).cast(spec.schema),
+                    self._predicate(spec),
+                    source_alias="s",
+                    target_alias="t",
+                )
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute()
+            )
+
+    def delete(self, spec: TableSpec, keys: pa.Table) -> None:
+        """MERGE-delete the rows whose key is in `keys` (recorded as deletes in the change data feed)."""
+        if keys.num_rows:
+            (
+                self.table(spec)
+                .merge(
+                    keys.select(list(spec.keys)), self._predicate(spec), source_alias="s", target_alias="t"
+                )
+                .when_matched_delete()
+                .execute()
+            )

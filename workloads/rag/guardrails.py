@@ -27,9 +27,10 @@ _INJECTION = re.compile(
     r"|\b(?:reveal|print|show|repeat|leak)\b[^.!?\n]{0,30}"
     r"\b(?:system prompt|hidden instructions?|your instructions)"
     r"|\byou are now\b|\bfrom now on,? you\b|\bnew instructions?\s*:"
-    r"|<\|?\s*(?:im_start|im_end|system|endoftext)\s*\|?>|^#{2,}\s*(?:system|instruction)",
+    r"|^#{2,}\s*(?:system|instruction)",
     re.IGNORECASE | re.MULTILINE,
 )
+_CONTROL_TOKEN = re.compile(r"<\|[a-z_]{1,20}\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
 _SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 TOXIC_WORDS = frozenset(
     [
@@ -184,8 +185,9 @@ class Guardrails:
 
 
 def neutralize(text: str) -> tuple[str, int]:
-    """Replace every sentence of `text` that holds instruction-like wording; return it and the count."""
-    count = 0
+    """Replace chat control tokens and every sentence of `text` that holds instruction-like wording;
+    return the text and the number of replacements."""
+    text, count = _CONTROL_TOKEN.subn(NEUTRALIZED + " ", text)
 
     def swap(match: re.Match[str]) -> str:
         nonlocal count

@@ -244,7 +244,7 @@ def monitor(
     lakehouse: LakehouseOption = Path("out/lakehouse"),
     log: Annotated[Path | None, typer.Option(help="Request log; default TRACKING/requests.jsonl.")] = None,
     recent: Annotated[int, typer.Option(help="The last N requests form the recent window.")] = 100,
-    psi_max: Annotated[float, typer.Option(help="PSI above this is a breach.")] = 0.2,
+    psi_max: Annotated[float, typer.Option(help="PSI above this is a breach.")] = 0.25,
     tracking: TrackingOption = None,
     json_out: JsonFlag = False,
 ) -> None:

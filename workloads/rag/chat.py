@@ -46,20 +46,19 @@ def resolve_token(reference: str | None) -> str | None:
         return value
     if kind == "secret" and "/" in name:
         scope, key = name.split("/", 1)
-        try:
+        if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
             from databricks.sdk.runtime import dbutils  # type: ignore[import-not-found]
 
             return dbutils.secrets.get(scope=scope, key=key)
-        except ImportError:
-            variable = secret_variable(scope, key)
-            if os.environ.get(variable):
-                return os.environ[variable]
-            raise LakewardError(
-                f"secret {scope}/{key} is not available here",
-                field="generation.token",
-                fix=f"run on Databricks, or set {variable} "
-                f"(on a serving endpoint, to {{{{secrets/{scope}/{key}}}}})",
-            ) from None
+        variable = secret_variable(scope, key)
+        if os.environ.get(variable):
+            return os.environ[variable]
+        raise LakewardError(
+            f"secret {scope}/{key} is not available here",
+            field="generation.token",
+            fix=f"run on Databricks, or set {variable} "
+            f"(on a serving endpoint, to {{{{secrets/{scope}/{key}}}}})",
+        )
     raise LakewardError(
         "is neither env:VARIABLE nor secret:SCOPE/KEY", field="generation.token", fix="e.g. env:LLM_TOKEN"
     )

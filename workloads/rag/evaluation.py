@@ -138,10 +138,13 @@ def _summary(values: dict[str, list[float]]) -> dict[str, float]:
 def evaluate_retrieval(
     retriever: HybridRetriever,
     questions: list[Question],
-    depth: int = 100,
+    depth: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[dict[str, dict[str, float]], dict[str, float]]:
-    """nDCG@10, recall@10/100 and MRR@10 for each system; hybrid latency excluding query embedding."""
+    """nDCG@10, recall@10/100 and MRR@10 for each system; hybrid latency excluding query embedding.
+
+    Each system ranks `depth` chunks (the configured `candidates` unless given)."""
+    depth = depth or retriever.config.candidates
     vectors = retriever.embed([q.text for q in questions])
     scores: dict[str, dict[str, list[float]]] = {s: {} for s in SYSTEMS}
     latency = []

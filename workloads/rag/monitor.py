@@ -2,9 +2,10 @@
 
 Signals (from the request log the chain writes): the query embeddings (each query's cosine to the
 reference centroid), the fallback and refusal rates, latency and answer length. Continuous signals use
-PSI over reference deciles and the two-sample KS test; rates use PSI over the two outcomes. A signal
-breaches when its PSI exceeds `psi_max` or its KS test rejects at `ks_alpha` with a statistic above
-`ks_min`.
+PSI over reference quintiles and the two-sample KS test; rates use PSI over the two outcomes. A continuous
+signal breaches when the KS test rejects at `ks_alpha` and either its PSI exceeds `psi_max` or its KS
+statistic exceeds `ks_min` (PSI alone is noisy on a window of a hundred requests); a rate breaches
+when its PSI exceeds `psi_max`.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class MonitorResult:
         return {**asdict(self), "breaches": self.breaches}
 
 
-def psi(reference: np.ndarray, recent: np.ndarray, bins: int = 10) -> float:
+def psi(reference: np.ndarray, recent: np.ndarray, bins: int = 5) -> float:
     """Population stability index of `recent` against `reference`, over reference quantile bins."""
     edges = np.unique(np.quantile(reference, np.linspace(0, 1, bins + 1)))
     if len(edges) < 2:
@@ -75,7 +76,7 @@ def read_requests(path: Path) -> list[dict]:
 
 
 def compare(
-    records: list[dict], recent: int, psi_max: float = 0.2, ks_alpha: float = 0.01, ks_min: float = 0.2
+    records: list[dict], recent: int, psi_max: float = 0.25, ks_alpha: float = 0.01, ks_min: float = 0.2
 ) -> MonitorResult:
     """The last `recent` records against all earlier ones."""
     from scipy.stats import ks_2samp
@@ -92,7 +93,7 @@ def compare(
     def continuous(name: str, ref: np.ndarray, cur: np.ndarray) -> None:
         test = ks_2samp(ref, cur)
         value = psi(ref, cur)
-        breach = value > psi_max or (test.pvalue < ks_alpha and test.statistic > ks_min)
+        breach = bool(test.pvalue < ks_alpha and (value > psi_max or test.statistic > ks_min))
         signals.append(
             Signal(
                 name,

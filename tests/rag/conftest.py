@@ -57,3 +57,45 @@ def scifact_eval(tmp_path_factory: pytest.TempPathFactory):
         register=True,
     )
     return request, run_evaluation(request, RagConfig())
+
+
+@pytest.fixture(scope="session")
+def released(scifact_eval):
+    """The SciFact candidate after `release`: promoted to `champion`."""
+    from lakeward.workloads.rag.release import release
+
+    request, result = scifact_eval
+    return request, result, release(request.tracking, RagConfig())
+
+
+@pytest.fixture(scope="session")
+def server(released):
+    """`mlflow models serve` on 127.0.0.1 for the champion, started once and always stopped."""
+    import socket
+    import time
+    import urllib.request
+
+    from lakeward.workloads.rag.serving import server_command, start_server, stop_server
+
+    request, _, _ = released
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command, env = server_command(request.tracking, RagConfig(), "champion", port)
+    log = (request.tracking / "server.log").open("w")
+    process = start_server(command, env, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/ping", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError((request.tracking / "server.log").read_text()[-3000:]) from None
+                time.sleep(0.5)
+        yield url, request
+    finally:
+        stop_server(process)
+        log.close()

@@ -70,13 +70,6 @@ def test_rerun_reuses_the_cached_embeddings(scifact_eval) -> None:
     assert again.embedded == 0 and again.changed == 0
 
 
-@pytest.fixture(scope="session")
-def released(scifact_eval):
-    request, result = scifact_eval
-    outcome = release(request.tracking, RagConfig())
-    return request, result, outcome
-
-
 def test_release_promotes_a_candidate_that_meets_the_thresholds(released) -> None:
     _, result, outcome = released
     assert outcome.promoted and not outcome.failures

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ["synth"]
+BENCHMARKS = ["synth", "rag"]
 
 
 def main(names: list[str]) -> None:

@@ -34,10 +34,12 @@ class _HtmlToMarkdown(HTMLParser):
         self.title = ""
         self._skip = 0
         self._in_title = False
+        self._pre = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIP:
             self._skip += 1
+        self._pre += tag == "pre"
         if tag == "title":
             self._in_title = True
         elif re.fullmatch(r"h[1-6]", tag):
@@ -48,6 +50,7 @@ class _HtmlToMarkdown(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag in _SKIP:
             self._skip = max(0, self._skip - 1)
+        self._pre = max(0, self._pre - (tag == "pre"))
         if tag == "title":
             self._in_title = False
         elif re.fullmatch(r"h[1-6]", tag) or tag in _BLOCKS:
@@ -57,7 +60,7 @@ class _HtmlToMarkdown(HTMLParser):
         if self._in_title:
             self.title += data
         elif not self._skip:
-            self.parts.append(data)
+            self.parts.append(data if self._pre else " ".join(data.split("\n")))
 
 
 def html_to_markdown(html: str) -> tuple[str, str]:

@@ -7,9 +7,11 @@ from rich.table import Table
 
 
 def summary_table(result: RunResult) -> Table:
-    table = Table(title=f"pipeline run ({result.engine}, {result.precision}) in {result.seconds:.1f} s")
+    table = Table(title="pipeline run")
     table.add_column("measure")
     table.add_column("value", justify="right")
+    table.add_row("engine", f"{result.engine}, {result.precision}")
+    table.add_row("seconds", f"{result.seconds:.1f}")
     for name in (
         "documents",
         "chunks",

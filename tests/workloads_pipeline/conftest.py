@@ -35,7 +35,7 @@ DOCS = {
         "<h2>Escalation</h2><p>Call Dr. Margarethe Quill if the restart does not drain the queue.</p>"
         "<script>var secret = 1;</script></body></html>"
     ),
-    "glossary/lane.md": "# Lane\n\nA lane is an origin and destination pair that carriers bid on every quarter.",
+    "glossary/lane.md": "# Lane\n\nA lane is an origin and destination pair that carriers bid on.",
 }
 
 

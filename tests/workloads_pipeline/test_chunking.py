@@ -1,5 +1,4 @@
 import pyarrow as pa
-
 from lakeward.workloads.chunking import chunk_batch, chunk_id, chunk_text
 from lakeward.workloads.config import ChunkConfig
 from lakeward.workloads.model import tokenizer

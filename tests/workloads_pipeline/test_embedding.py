@@ -1,7 +1,6 @@
 import numpy as np
 import pyarrow as pa
 import pytest
-
 from lakeward.workloads.config import EmbedConfig
 from lakeward.workloads.embedding import embed_batch, get_embedder, set_threads
 
@@ -11,9 +10,11 @@ def vectors(batch: pa.RecordBatch) -> np.ndarray:
 
 
 def test_embeddings_are_unit_vectors_that_order_by_meaning() -> None:
-    texts = ["Restart the dispatch service when the queue backs up.",
-             "If the dispatch queue is stuck, restart its service.",
-             "Visitors must wear a safety vest in the yard."]
+    texts = [
+        "Restart the dispatch service when the queue backs up.",
+        "If the dispatch queue is stuck, restart its service.",
+        "Visitors must wear a safety vest in the yard.",
+    ]
     out = embed_batch(pa.RecordBatch.from_pydict({"chunk_id": ["a", "b", "c"], "text": texts}), EmbedConfig())
     assert out.column("chunk_id").to_pylist() == ["a", "b", "c"]
     v = vectors(out)

@@ -1,5 +1,4 @@
 import pyarrow as pa
-
 from lakeward.workloads.config import NormalizeConfig
 from lakeward.workloads.normalize import detect_language, find_duplicates, normalize_batch, normalize_text
 
@@ -11,7 +10,7 @@ BODY = (
 
 
 def test_nfkc_whitespace_and_paragraphs() -> None:
-    text = "ﬁle\u00a0 name  here\t\r\n\r\n\r\n\r\nＦＵＬＬ width\u200b"
+    text = "\ufb01le\u00a0 name  here\t\r\n\r\n\r\n\r\n\uff26\uff35\uff2c\uff2c width\u200b"
     assert normalize_text(text, NormalizeConfig()) == "file name here\n\nFULL width"
 
 
@@ -38,7 +37,12 @@ def test_exact_and_near_duplicates_keep_the_first_id() -> None:
     table = pa.table(
         {
             "doc_id": ["b-copy", "a", "c-near", "d-other"],
-            "text": [BODY, BODY, near, "A lane is an origin and destination pair that carriers bid on each quarter."],
+            "text": [
+                BODY,
+                BODY,
+                near,
+                "A lane is an origin and destination pair that carriers bid on each quarter.",
+            ],
         }
     )
     assert find_duplicates(table, NormalizeConfig()) == {"b-copy": "a", "c-near": "a"}

@@ -2,7 +2,6 @@ import json
 
 import pyarrow as pa
 import pytest
-
 from lakeward.workloads.config import PiiConfig
 from lakeward.workloads.pii import iban_valid, luhn_valid, mask_batch, mask_text
 
@@ -59,7 +58,11 @@ def test_types_can_be_switched_off() -> None:
 
 def test_batch_counts_per_document() -> None:
     batch = pa.RecordBatch.from_pydict(
-        {"doc_id": ["a", "b"], "title": ["Ms. Ada Quill", "clean"], "text": ["x@example.com y@example.com", "none"]}
+        {
+            "doc_id": ["a", "b"],
+            "title": ["Ms. Ada Quill", "clean"],
+            "text": ["x@example.com y@example.com", "none"],
+        }
     )
     out = mask_batch(batch, PiiConfig())
     assert out.column("title")[0].as_py() == "Ms. [NAME]"

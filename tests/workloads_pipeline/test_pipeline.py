@@ -9,12 +9,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
-
-from lakeward.errors import LakewardError
 from lakeward.workloads import pipeline
 from lakeward.workloads.config import PipelineConfig
 from lakeward.workloads.indexing import load_index
-from lakeward.workloads.tables import CHUNKS, Lakehouse
+from lakeward.workloads.tables import Lakehouse
+
+from lakeward.errors import LakewardError
 
 from .conftest import PLANTED, write_corpus
 
@@ -37,7 +37,12 @@ def test_first_run_fills_tables_and_index(corpus: Path, tmp_path: Path) -> None:
     assert result.pii_masked == 8 and result.reused == 0 and result.index_rebuilt
     assert all(q["passed"] for q in result.quality)
     docs = table(lakehouse, "documents")
-    assert sorted(docs["doc_id"].to_pylist()) == ["expenses.txt", "glossary/lane.md", "onboarding.md", "runbook.html"]
+    assert sorted(docs["doc_id"].to_pylist()) == [
+        "expenses.txt",
+        "glossary/lane.md",
+        "onboarding.md",
+        "runbook.html",
+    ]
     assert table(lakehouse, "embeddings").num_rows == result.chunks
     for name in ("documents", "chunks", "embeddings"):
         meta = DeltaTable(str(lakehouse / "llm_dev" / "rag" / name)).metadata()
@@ -45,9 +50,9 @@ def test_first_run_fills_tables_and_index(corpus: Path, tmp_path: Path) -> None:
     index = load_index(lakehouse)
     assert len(index) == result.chunks
     assert index.search_bm25("restart dispatch queue", 1)[0].doc_id == "runbook.html"
-    assert index.search_bm25("lane carriers bid", 3, where={"language": "en", "doc_id": "glossary/lane.md"})[0].doc_id == (
-        "glossary/lane.md"
-    )
+    assert index.search_bm25("lane carriers bid", 3, where={"language": "en", "doc_id": "glossary/lane.md"})[
+        0
+    ].doc_id == ("glossary/lane.md")
 
 
 def test_unchanged_rerun_embeds_nothing(corpus: Path, tmp_path: Path) -> None:
@@ -60,7 +65,9 @@ def test_unchanged_rerun_embeds_nothing(corpus: Path, tmp_path: Path) -> None:
     assert Lakehouse(lakehouse, "llm_dev", "rag").versions() == versions
 
 
-def test_edit_reembeds_only_new_chunks_and_delete_leaves_tables_and_index(corpus: Path, tmp_path: Path) -> None:
+def test_edit_reembeds_only_new_chunks_and_delete_leaves_tables_and_index(
+    corpus: Path, tmp_path: Path
+) -> None:
     lakehouse = tmp_path / "lh"
     pipeline.run_pipeline(corpus, lakehouse, CONFIG)
     before = keys(lakehouse)
@@ -76,13 +83,19 @@ def test_edit_reembeds_only_new_chunks_and_delete_leaves_tables_and_index(corpus
     assert not any(doc == "glossary/lane.md" for doc, _ in after)
     assert "glossary/lane.md" not in table(lakehouse, "documents")["doc_id"].to_pylist()
     assert set(table(lakehouse, "embeddings")["chunk_id"].to_pylist()) == {c for _, c in after}
-    assert all(hit.doc_id != "glossary/lane.md" for hit in load_index(lakehouse).search_bm25("lane carriers bid", 10))
-    feed = pa.table(DeltaTable(str(lakehouse / "llm_dev" / "rag" / "documents")).load_cdf(starting_version=0).read_all())
+    assert all(
+        hit.doc_id != "glossary/lane.md" for hit in load_index(lakehouse).search_bm25("lane carriers bid", 10)
+    )
+    feed = pa.table(
+        DeltaTable(str(lakehouse / "llm_dev" / "rag" / "documents")).load_cdf(starting_version=0).read_all()
+    )
     changes = zip(feed["_change_type"].to_pylist(), feed["doc_id"].to_pylist(), strict=True)
     assert [doc for change, doc in changes if change == "delete"] == ["glossary/lane.md"]
 
 
-def test_interrupted_run_resumes_without_duplicates_or_loss(corpus: Path, tmp_path: Path, monkeypatch) -> None:
+def test_interrupted_run_resumes_without_duplicates_or_loss(
+    corpus: Path, tmp_path: Path, monkeypatch
+) -> None:
     clean = pipeline.run_pipeline(corpus, tmp_path / "clean", CONFIG)
     lakehouse = tmp_path / "lh"
     original = Lakehouse.upsert
@@ -138,7 +151,9 @@ def test_failed_expectation_stops_and_keeps_the_last_good_tables(tmp_path: Path)
     pipeline.run_pipeline(beir, lakehouse, CONFIG)
     versions = Lakehouse(lakehouse, "llm_dev", "rag").versions()
     with (beir / "corpus.jsonl").open("a") as handle:
-        handle.write('{"_id": "2", "title": "Tenders", "text": "A second, different record with the same id."}\n')
+        handle.write(
+            '{"_id": "2", "title": "Tenders", "text": "A second, different record with the same id."}\n'
+        )
     with pytest.raises(LakewardError) as failure:
         pipeline.run_pipeline(beir, lakehouse, CONFIG)
     assert failure.value.exit_code == 3
@@ -151,15 +166,20 @@ def test_failed_expectation_stops_and_keeps_the_last_good_tables(tmp_path: Path)
 def test_failed_check_after_writing_restores_tables(corpus: Path, tmp_path: Path, monkeypatch) -> None:
     lakehouse = tmp_path / "lh"
     pipeline.run_pipeline(corpus, lakehouse, CONFIG)
-    house = Lakehouse(lakehouse, "llm_dev", "rag")
-    versions = house.versions()
     (corpus / "new.md").write_text("# New\n\nA fresh page about detention fees at the Tacoma terminal.")
-    monkeypatch.setattr("lakeward.workloads.expectations._vectors",
-                        lambda table: pipeline.expectations.Outcome("embeddings", "unit_vectors", False, "forced"))
+    monkeypatch.setattr(
+        "lakeward.workloads.expectations._vectors",
+        lambda table: pipeline.expectations.Outcome("embeddings", "unit_vectors", False, "forced"),
+    )
     with pytest.raises(LakewardError, match="restored to the last good version"):
         pipeline.run_pipeline(corpus, lakehouse, CONFIG)
     assert "new.md" not in table(lakehouse, "documents")["doc_id"].to_pylist()
-    assert {d for d, _ in keys(lakehouse)} == {"expenses.txt", "glossary/lane.md", "onboarding.md", "runbook.html"}
+    assert {d for d, _ in keys(lakehouse)} == {
+        "expenses.txt",
+        "glossary/lane.md",
+        "onboarding.md",
+        "runbook.html",
+    }
 
 
 def test_no_planted_pii_reaches_tables_index_or_logs(corpus: Path, tmp_path: Path, caplog, capsys) -> None:
@@ -171,7 +191,9 @@ def test_no_planted_pii_reaches_tables_index_or_logs(corpus: Path, tmp_path: Pat
     texts = []
     for name in ("documents", "chunks", "embeddings", "quality_metrics"):
         data = table(lakehouse, name)
-        texts += [str(v) for column in data.columns if pa.types.is_string(column.type) for v in column.to_pylist()]
+        texts += [
+            str(v) for column in data.columns if pa.types.is_string(column.type) for v in column.to_pylist()
+        ]
     blob = "\n".join(texts)
     files = b"".join(p.read_bytes() for p in lakehouse.rglob("*") if p.is_file())
     index = load_index(lakehouse)
@@ -198,6 +220,8 @@ def test_bad_corpus_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_duplicate_documents_are_dropped(tmp_path: Path) -> None:
-    corpus = write_corpus(tmp_path / "c", {"a.md": "# A\n\nOne page about tenders.", "b.md": "# A\n\nOne page about tenders."})
+    corpus = write_corpus(
+        tmp_path / "c", {"a.md": "# A\n\nOne page about tenders.", "b.md": "# A\n\nOne page about tenders."}
+    )
     result = pipeline.run_pipeline(corpus, tmp_path / "lh", CONFIG)
     assert result.duplicates == 1 and result.documents == 1

@@ -23,8 +23,6 @@ class Engine(Protocol):
         """Apply `stage` to `table` in batches; yield results as they finish and report rows done."""
         ...
 
-    def close(self) -> None: ...
-
 
 def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     """Columns in the schema's order and types (engines hand back equal data with looser nullability)."""

@@ -19,6 +19,3 @@ class LocalEngine:
             result = stage(batch)
             progress(batch.num_rows)
             yield conform(pa.Table.from_batches([result]), schema)
-
-    def close(self) -> None:
-        """Nothing to release."""

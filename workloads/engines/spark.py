@@ -24,7 +24,7 @@ def spark_session(master: str = "local[2]"):
         return active
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    return (
+    session = (
         SparkSession.builder.master(master)
         .appName("lakeward-workloads")
         .config("spark.ui.enabled", "false")
@@ -32,8 +32,11 @@ def spark_session(master: str = "local[2]"):
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.python.worker.reuse", "true")
         .config("spark.driver.memory", "2g")
+        .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _apply(stage: Stage, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
@@ -66,6 +69,3 @@ class SparkEngine:
             result = frame.toArrow()
             progress(part.num_rows)
             yield conform(result, schema)
-
-    def close(self) -> None:
-        """Leave the session running: it is shared (tests, Databricks jobs) and stopped by its owner."""

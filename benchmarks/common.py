@@ -6,6 +6,7 @@ from functools import partial
 from pathlib import Path
 
 import pyarrow as pa
+
 from lakeward.workloads.chunking import chunk_batch
 from lakeward.workloads.config import PipelineConfig
 from lakeward.workloads.corpus import read_corpus

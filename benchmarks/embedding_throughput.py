@@ -10,11 +10,11 @@ import time
 from functools import partial
 
 import numpy as np
+
+from benchmarks.common import scifact_chunks, verdict
 from lakeward.workloads.config import EmbedConfig
 from lakeward.workloads.embedding import EMBEDDING_TYPE, embed_batch, load_model, set_threads
 from lakeward.workloads.engines.local import LocalEngine
-
-from benchmarks.common import scifact_chunks, verdict
 
 DOCUMENTS, ROUNDS, SLICE = 80, 2, 32
 

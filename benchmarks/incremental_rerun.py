@@ -12,10 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import SCIFACT, verdict
 from lakeward.workloads.embedding import load_model
 from lakeward.workloads.pipeline import run_pipeline
-
-from benchmarks.common import SCIFACT, verdict
 
 DOCUMENTS = 200
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 import pyarrow as pa
+
 from lakeward.workloads.config import ChunkConfig, stable_hash
 from lakeward.workloads.model import MAX_SEQUENCE_TOKENS, SPECIAL_TOKENS, model_version, tokenizer
 

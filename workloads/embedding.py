@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+
 from lakeward.workloads.config import EmbedConfig
 from lakeward.workloads.model import DIMENSION, model_dir
 

@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from lakeward.workloads.config import ExpectationConfig
 from lakeward.workloads.model import DIMENSION
 from lakeward.workloads.tables import EMBEDDINGS, TableSpec

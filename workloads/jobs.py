@@ -16,12 +16,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from lakeward.errors import LakewardError
+from lakeward.output import errors, print_json
 from lakeward.workloads.config import EmbedConfig, PipelineConfig
 from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
 from lakeward.workloads.tables import CHUNKS, DOCUMENTS
-
-from lakeward.errors import LakewardError
-from lakeward.output import errors, print_json
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 

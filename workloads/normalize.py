@@ -9,6 +9,7 @@ from collections import defaultdict
 
 import numpy as np
 import pyarrow as pa
+
 from lakeward.workloads.config import NormalizeConfig
 
 _STOPWORDS = {

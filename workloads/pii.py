@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import pyarrow as pa
+
 from lakeward.workloads.config import PiiConfig
 
 

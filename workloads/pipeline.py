@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from lakeward.errors import LakewardError
 from lakeward.workloads import chunking, embedding, expectations, indexing
 from lakeward.workloads.config import PipelineConfig, stable_hash
 from lakeward.workloads.corpus import read_corpus
@@ -30,8 +32,6 @@ from lakeward.workloads.model import model_version
 from lakeward.workloads.normalize import find_duplicates, normalize_batch
 from lakeward.workloads.pii import mask_batch
 from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, Lakehouse
-
-from lakeward.errors import LakewardError
 
 log = logging.getLogger(__name__)
 StageProgress = Callable[[str, int], Callable[[int], None]]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from lakeward.workloads.pipeline import RunResult
 from rich.table import Table
+
+from lakeward.workloads.pipeline import RunResult
 
 
 def summary_table(result: RunResult) -> Table:

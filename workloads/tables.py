@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pyarrow as pa
 from deltalake import DeltaTable
+
 from lakeward.workloads.chunking import CHUNK_SCHEMA
 from lakeward.workloads.embedding import EMBEDDING_TYPE
 

@@ -1,4 +1,5 @@
 import pyarrow as pa
+
 from lakeward.workloads.chunking import chunk_batch, chunk_id, chunk_text
 from lakeward.workloads.config import ChunkConfig
 from lakeward.workloads.model import tokenizer

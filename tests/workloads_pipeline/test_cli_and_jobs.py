@@ -6,12 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from lakeward.workloads.indexing import load_index
-from lakeward.workloads.jobs import pipeline_config, run_stage
 from typer.testing import CliRunner
 
 from lakeward.cli import app
 from lakeward.errors import LakewardError
+from lakeward.workloads.indexing import load_index
+from lakeward.workloads.jobs import pipeline_config, run_stage
 
 
 def test_cli_json_prints_one_object_with_the_counts(corpus: Path, tmp_path: Path) -> None:

@@ -1,9 +1,9 @@
 from pathlib import Path
 
 import pytest
-from lakeward.workloads.corpus import html_to_markdown, read_corpus
 
 from lakeward.errors import LakewardError
+from lakeward.workloads.corpus import html_to_markdown, read_corpus
 
 
 def test_html_keeps_headings_and_paragraphs_and_drops_scripts() -> None:

@@ -1,6 +1,7 @@
 import numpy as np
 import pyarrow as pa
 import pytest
+
 from lakeward.workloads.config import EmbedConfig
 from lakeward.workloads.embedding import embed_batch, get_embedder, set_threads
 

@@ -1,4 +1,5 @@
 import pyarrow as pa
+
 from lakeward.workloads.config import NormalizeConfig
 from lakeward.workloads.normalize import detect_language, find_duplicates, normalize_batch, normalize_text
 

@@ -9,12 +9,12 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
+
+from lakeward.errors import LakewardError
 from lakeward.workloads import pipeline
 from lakeward.workloads.config import PipelineConfig
 from lakeward.workloads.indexing import load_index
 from lakeward.workloads.tables import Lakehouse
-
-from lakeward.errors import LakewardError
 
 from .conftest import PLANTED, write_corpus
 

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from lakeward.workloads import pipeline
 from lakeward.workloads.config import EmbedConfig
 from lakeward.workloads.embedding import get_embedder

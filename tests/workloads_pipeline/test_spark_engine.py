@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
+
 from lakeward.workloads import chunking, pipeline
 from lakeward.workloads.config import PipelineConfig
 from lakeward.workloads.engines.local import LocalEngine

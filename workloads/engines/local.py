@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pyarrow as pa
+
 from lakeward.workloads.engines import Progress, Stage, conform
 
 

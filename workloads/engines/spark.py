@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 
 import pyarrow as pa
+
 from lakeward.workloads.engines import Progress, Stage, conform
 
 

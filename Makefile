@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml setup.py
 demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
 	$(BIN)/lakeward pipeline run --corpus demo/corpus --lakehouse out/lakehouse
+	$(BIN)/lakeward ask "How do I restart the dispatch service?" --lakehouse out/lakehouse
 
 test: setup
 	$(BIN)/ruff check .

@@ -43,6 +43,29 @@ def test_served_model_answers_with_citations(server) -> None:
     assert "4111 1111 1111 1111" not in json.dumps(body["predictions"][1])
     path = explain(answer, request.lakehouse)[0]
     assert path["source"].startswith("corpus.jsonl#") and path["model"]["alias"] == "champion"
+    assert served_trace(request.tracking, answer["trace_id"]) is not None
+
+
+def served_trace(tracking, trace_id: str):
+    """The server's trace of a request (its exporter is asynchronous, so wait for it briefly)."""
+    import time
+
+    import mlflow
+
+    from lakeward.workloads.rag.tracking import tracking_uri
+
+    client = mlflow.MlflowClient(tracking_uri=tracking_uri(tracking))
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            trace = client.get_trace(trace_id)
+            names = {span.name for span in trace.data.spans}
+            assert {"rag.answer", "retrieve.hybrid", "generate"} <= names
+            return trace
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS ?= dev,workloads,rag
+EXTRAS ?= dev,policies,evidence,workloads,rag
+CHECKOV_VENV := $(VENV)/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+SCANNER_REQUIREMENTS = $(shell $(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["tool"]["lakeward"]["scanner-requirements"]))')
 
 export JSII_RUNTIME_PACKAGE_CACHE_ROOT ?= $(CURDIR)/.cache/jsii
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
@@ -12,9 +15,9 @@ export MLFLOW_DISABLE_TELEMETRY := true
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: setup demo test bench lint format clean
+.PHONY: setup demo test scan bench lint format clean chromium
 
-setup: $(STAMP)
+setup: $(STAMP) $(CHECKOV_STAMP)
 
 $(STAMP): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,14 +25,30 @@ $(STAMP): pyproject.toml setup.py
 	$(BIN)/pip install --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels) -e ".[$(EXTRAS)]"
 	touch $@
 
+# checkov lives in its own virtual environment (see [tool.lakeward] in pyproject.toml).
+$(CHECKOV_STAMP): pyproject.toml | $(STAMP)
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade "pip==25.3"
+	$(CHECKOV_VENV)/bin/pip install --quiet $(SCANNER_REQUIREMENTS)
+	touch $@
+
 demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
+	$(BIN)/lakeward tenant plan claims_analytics
 	$(BIN)/lakeward pipeline run --corpus demo/corpus --lakehouse out/lakehouse
 	$(BIN)/lakeward ask "How do I restart the dispatch service?" --lakehouse out/lakehouse
 
-test: setup
+# The evidence report is checked by rendering it in headless Chromium.
+chromium:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+test: setup chromium
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+scan: setup
+	$(BIN)/lakeward scan --env dev --format text,sarif,junitxml --out out/scan/dev
+	$(BIN)/lakeward scan --env prod --format text,sarif,junitxml --out out/scan/prod
 
 bench: setup
 	$(BIN)/python -m benchmarks

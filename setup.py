@@ -16,4 +16,4 @@ packages = [
     for sub in ["", *find_packages(folder)]
 ]
 
-setup(packages=packages, package_dir=ROOTS, include_package_data=True)
+setup(packages=packages, package_dir=ROOTS, include_package_data=True, package_data={"": ["*.yaml"]})

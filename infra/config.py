@@ -240,6 +240,20 @@ class ServingConfig(Model):
     blocked_keywords: list[str] = Field(default_factory=list, description="terms the AI gateway refuses")
 
 
+class JobsConfig(Model):
+    notify_on_failure: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]] = Field(
+        min_length=1, description="e-mail addresses told when a pipeline job fails"
+    )
+    ingest_schedule: str = Field(
+        default="0 0 2 * * ?",
+        pattern=r"^\S+ \S+ \S+ \S+ \S+ \S+( \S+)?$",
+        description="a Quartz cron expression (seconds first), such as 0 0 2 * * ?",
+    )
+    timezone: str = Field(default="UTC", description="a Java time zone ID such as UTC or Europe/Berlin")
+    max_retries: int = Field(default=2, ge=0, le=5, description="retries per task, 0 to 5")
+    timeout_minutes: int = Field(default=180, ge=10, le=1440, description="minutes per task, 10 to 1440")
+
+
 class StateConfig(Model):
     backend: Literal["s3", "local"] = Field(description="s3 for real deploys, local for offline work")
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -269,6 +283,7 @@ class Environment(Model):
     compute: ComputeConfig
     gpu: GpuConfig
     serving: ServingConfig
+    jobs: JobsConfig
     state: StateConfig
     tags: dict[str, str] = Field(description="must include Owner, CostCenter and DataClassification")
 

@@ -7,7 +7,7 @@ from cdktn import IAspect, TerraformResource
 from constructs import IConstruct
 
 # Resources whose tags are a list of key/value blocks; their constructs set the tags themselves.
-LIST_TAGGED = frozenset({"databricks_model_serving"})
+LIST_TAGGED = frozenset({"databricks_model_serving", "databricks_budget_policy"})
 
 
 @jsii.implements(IAspect)

@@ -9,9 +9,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
+
+if TYPE_CHECKING:
+    from lakeward.infra.config import Environment
+    from lakeward.infra.tenants.model import Tenant
 
 os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cache" / "lakeward" / "jsii"))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -79,22 +84,56 @@ def _check_target(out: Path) -> None:
 
 
 def synthesize(
-    env_name: str, out: Path, *, backend: str | None = None, environments_dir: Path | None = None
+    env_name: str,
+    out: Path,
+    *,
+    backend: str | None = None,
+    environments_dir: Path | None = None,
+    tenants_dir: Path | None = None,
 ) -> SynthResult:
-    """Validate `environments/<env_name>.yaml`, build its stacks and write them to `out`."""
+    """Validate `environments/<env_name>.yaml` and the tenant specs, build every stack of the
+    environment (one per tenant listing it), check each tenant's blast radius and write them to `out`."""
     from lakeward.infra.config import ENVIRONMENTS_DIR, load_environment
+    from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
     if backend not in (None, "s3", "local"):
         raise LakewardError(f"unknown backend '{backend}'", field="--backend", fix="use s3 or local")
-    env = load_environment(env_name, environments_dir or ENVIRONMENTS_DIR)
+    environments_dir = environments_dir or ENVIRONMENTS_DIR
+    env = load_environment(env_name, environments_dir)
+    if tenants_dir is None and not TENANTS_DIR.is_dir():
+        tenants = []  # an installed package without a tenants/ folder: the platform alone
+    else:
+        tenants = tenants_in(env.name, load_tenants(tenants_dir or TENANTS_DIR, environments_dir))
     _check_target(out)
     started = time.perf_counter()
     from cdktn import App
 
     from lakeward.stacks.app import APP_CONTEXT, build_footprint
+    from lakeward.tenants.blast_radius import check_stacks
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context=APP_CONTEXT)
-        build_footprint(app, env, backend)  # type: ignore[arg-type]
+        footprint = build_footprint(app, env, backend, tenants)  # type: ignore[arg-type]
         app.synth()
+        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in footprint.tenants])
+    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
+
+
+def synthesize_tenants(
+    env: Environment, tenants: list[Tenant], out: Path, *, backend: str | None = None
+) -> SynthResult:
+    """Build and write only the stacks of `tenants` in `env` (no foundation, account or AWS provider),
+    after checking each one's blast radius."""
+    _check_target(out)
+    started = time.perf_counter()
+    from cdktn import App
+
+    from lakeward.stacks.tenant import TenantStack
+    from lakeward.tenants.blast_radius import check_stacks
+
+    with staged_directory(out) as staging:
+        app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
+        stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants]  # type: ignore[arg-type]
+        app.synth()
+        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in stacks])
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)

@@ -52,7 +52,7 @@ SERVICES = {
         "the claims workflow engine",
         "first response within 1 day",
     ),
-    "search": ("answers questions over this handbook", "the llm_dev.rag tables", "answer in under 2 s"),
+    "search": ("answers questions over this handbook", "the llm_dev.curated tables", "answer in under 2 s"),
 }
 TEAMS = ["Platform", "Data Engineering", "ML Platform", "Carrier Experience", "Finance Systems", "Security"]
 SITES = ["Savannah", "Tacoma", "Joliet", "Laredo", "Harrisburg", "Stockton"]

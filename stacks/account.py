@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+from cdktn import TerraformOutput
 from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
 from lakeward.infra.account.audit_logs import AuditLogDelivery
+from lakeward.infra.account.budget import ServerlessBudgetPolicy
 from lakeward.infra.account.metastore import MetastoreBinding
 from lakeward.infra.account.workspace import PrivateLinkWorkspace, WorkspaceInputs
-from lakeward.stacks.base import Backend, LakewardStack
+from lakeward.stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
 from lakeward.stacks.foundation import FoundationStack
-
-ACCOUNTS_HOST = "https://accounts.cloud.databricks.com"
 
 
 class AccountStack(LakewardStack):
-    """Credentials, storage, network, private access, keys, workspace, metastore and audit logs."""
+    """Credentials, storage, network, private access, keys, workspace, metastore, budget and audit logs."""
 
     def __init__(
         self, scope: Construct, *, foundation: FoundationStack, backend: Backend | None = None
@@ -52,4 +52,10 @@ class AccountStack(LakewardStack):
             role_arn=foundation.log_delivery.role.arn,
             bucket_name=foundation.logs.name,
         )
+        self.budget = ServerlessBudgetPolicy(
+            self, "budget", env=env, workspace_id=self.workspace.workspace.workspace_id
+        )
         self.workspace_url = self.workspace.workspace.workspace_url
+        # Read by tenant stacks through remote state, so planning a tenant never builds this stack.
+        TerraformOutput(self, "workspace_url", value=self.workspace_url)
+        TerraformOutput(self, "workspace_id", value=self.workspace.workspace.workspace_id)

@@ -7,14 +7,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cdktn import App
 
 from lakeward.infra.config import Environment, load_environment
+from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
+from lakeward.infra.tenants.model import Tenant
 from lakeward.stacks.account import AccountStack
 from lakeward.stacks.base import Backend, LakewardStack
 from lakeward.stacks.foundation import FoundationStack
+from lakeward.stacks.tenant import TenantStack
 from lakeward.stacks.workspace import WorkspaceStack
 
 # S3-native state locking (`use_lockfile`) needs Terraform 1.10+; cdktf.json declares the same targets.
@@ -28,23 +31,29 @@ class Footprint:
     foundation: FoundationStack
     account: AccountStack
     workspace: WorkspaceStack
+    tenants: list[TenantStack] = field(default_factory=list)
 
     def stacks(self) -> list[LakewardStack]:
-        return [self.foundation, self.account, self.workspace]
+        return [self.foundation, self.account, self.workspace, *self.tenants]
 
 
-def build_footprint(app: App, env: Environment, backend: Backend | None = None) -> Footprint:
-    """Add the foundation, account and workspace stacks of `env` to `app`."""
+def build_footprint(
+    app: App, env: Environment, backend: Backend | None = None, tenants: list[Tenant] | None = None
+) -> Footprint:
+    """Add the foundation, account and workspace stacks of `env` to `app`, and one stack per tenant."""
     foundation = FoundationStack(app, env=env, backend=backend)
     account = AccountStack(app, foundation=foundation, backend=backend)
     workspace = WorkspaceStack(app, foundation=foundation, account=account, backend=backend)
-    return Footprint(foundation, account, workspace)
+    tenant_stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants or []]
+    return Footprint(foundation, account, workspace, tenant_stacks)
 
 
 def main() -> None:
     app = App(context=APP_CONTEXT)
     name = os.environ.get("LAKEWARD_ENV") or app.node.try_get_context("lakewardEnvironment") or "dev"
-    build_footprint(app, load_environment(name))
+    env = load_environment(name)
+    tenants = tenants_in(env.name, load_tenants()) if TENANTS_DIR.is_dir() else []
+    build_footprint(app, env, tenants=tenants)
     app.synth()
 
 

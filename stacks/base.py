@@ -1,28 +1,44 @@
-"""What every Lakeward stack shares: its state backend and the required tags."""
+"""What every Lakeward stack shares: its state backend, the required tags, and reading another
+stack's outputs from its state."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from cdktn import Aspects, LocalBackend, S3Backend, TerraformStack
+from cdktn import (
+    Aspects,
+    DataTerraformRemoteStateLocal,
+    DataTerraformRemoteStateS3,
+    LocalBackend,
+    S3Backend,
+    TerraformStack,
+)
 from constructs import Construct
 
 from lakeward.infra.config import Environment
 from lakeward.infra.tagging import RequiredTags
 
 Backend = Literal["s3", "local"]
+ACCOUNTS_HOST = "https://accounts.cloud.databricks.com"
 
 
 class LakewardStack(TerraformStack):
     """A stack with an encrypted, locked S3 state backend (or a local one offline) and required tags."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, backend: Backend | None = None
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        backend: Backend | None = None,
+        tags: dict[str, str] | None = None,
     ) -> None:
         super().__init__(scope, id_)
         self.env = env
+        self.backend: Backend = backend or env.state.backend
         state = env.state
-        if (backend or state.backend) == "s3":
+        if self.backend == "s3":
             S3Backend(
                 self,
                 bucket=state.bucket or "",
@@ -35,4 +51,21 @@ class LakewardStack(TerraformStack):
         else:
             LocalBackend(self, path=f"terraform.{id_}.tfstate")
         self.add_override("terraform.required_version", ">= 1.10.0")
-        Aspects.of(self).add(RequiredTags(env.resource_tags()))
+        Aspects.of(self).add(RequiredTags({**env.resource_tags(), **(tags or {})}))
+
+    def remote_state(
+        self, id_: str, stack_id: str
+    ) -> DataTerraformRemoteStateS3 | DataTerraformRemoteStateLocal:
+        """Read `stack_id`'s outputs from the state its own backend writes, without building that stack."""
+        state = self.env.state
+        if self.backend == "s3":
+            return DataTerraformRemoteStateS3(
+                self,
+                id_,
+                bucket=state.bucket or "",
+                key=f"{state.key_prefix}/{stack_id}.tfstate",
+                region=state.region or self.env.aws.region,
+                encrypt=True,
+                kms_key_id=state.kms_key_id,
+            )
+        return DataTerraformRemoteStateLocal(self, id_, path=f"../{stack_id}/terraform.{stack_id}.tfstate")

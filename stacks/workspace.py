@@ -9,6 +9,7 @@ from lakeward.infra.workspace.catalog import PipelineCatalog
 from lakeward.infra.workspace.compute import ComputePolicies
 from lakeward.infra.workspace.hardening import WorkspaceHardening
 from lakeward.infra.workspace.identity import JobsServicePrincipal
+from lakeward.infra.workspace.jobs import JobCompute, PipelineJobs
 from lakeward.infra.workspace.secrets import PipelineSecrets
 from lakeward.infra.workspace.serving import ServingLayer
 from lakeward.stacks.account import AccountStack
@@ -44,5 +45,19 @@ class WorkspaceStack(LakewardStack):
             self, "compute", env=env, groups=[env.groups.engineers], service_principal=principal
         )
         self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
-        self.serving = ServingLayer(self, "serving", env=env, inference_schema="evaluation")
+        self.serving = ServingLayer(
+            self, "serving", env=env, inference_schema="evaluation", budget_policy_id=account.budget.policy_id
+        )
         self.hardening = WorkspaceHardening(self, "hardening", env=env)
+        self.jobs = PipelineJobs(
+            self,
+            "jobs",
+            env=env,
+            schemas=self.catalog.schemas,
+            compute=JobCompute(
+                cpu_policy_id=self.compute.jobs_policy.policy_id,
+                gpu_policy_id=self.compute.gpu_policy.policy_id,
+                gpu_pool_id=self.compute.gpu_pool.instance_pool_id,
+                service_principal=principal,
+            ),
+        )

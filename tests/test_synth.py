@@ -23,7 +23,13 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     payload = json.loads(result.stdout)
     names = [stack["name"] for stack in payload["stacks"]]
-    assert names == ["lakeward-dev-account", "lakeward-dev-foundation", "lakeward-dev-workspace"]
+    assert names == [
+        "lakeward-dev-account",
+        "lakeward-dev-foundation",
+        "lakeward-dev-tenant-claims_analytics",
+        "lakeward-dev-tenant-support_insights",
+        "lakeward-dev-workspace",
+    ]
     for stack in payload["stacks"]:
         document = json.loads(Path(stack["path"]).read_text())
         assert stack["resources"] == sum(len(items) for items in document["resource"].values())
@@ -93,5 +99,8 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
     assert [s.name for s in summarize(tmp_path)] == [
         "lakeward-prod-account",
         "lakeward-prod-foundation",
+        "lakeward-prod-tenant-claims_analytics",
+        "lakeward-prod-tenant-hr_assistant",
+        "lakeward-prod-tenant-support_insights",
         "lakeward-prod-workspace",
     ]

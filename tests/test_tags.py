@@ -7,6 +7,7 @@ import importlib
 import pytest
 
 from lakeward.infra.config import REQUIRED_TAG_KEYS, load_environment
+from lakeward.infra.tenants.loader import load_tenants
 from tests.footprint import Synthesized
 
 
@@ -33,10 +34,14 @@ def test_every_taggable_resource_has_required_tags(
     synthesized: dict[str, Synthesized], env_name: str
 ) -> None:
     synth = synthesized[env_name]
-    expected = load_environment(env_name).resource_tags()
-    assert set(expected) == set(REQUIRED_TAG_KEYS)
+    platform = load_environment(env_name).resource_tags()
+    assert set(platform) == set(REQUIRED_TAG_KEYS)
+    tenants = load_tenants()
     checked = set()
     for stack, kind, name, body in synth.all_resources():
+        # A tenant's own Owner, CostCenter and DataClassification (and its Tenant tag) win.
+        tenant = stack.partition("-tenant-")[2]
+        expected = {**platform, **tenants[tenant].tags()} if tenant else platform
         attribute = _tag_attribute(kind)
         if attribute is None:
             continue

@@ -168,3 +168,18 @@ def test_workspace_provider_points_at_the_account_stacks_workspace(
     [provider] = synth.stack("workspace")["provider"]["databricks"]
     kind, _, attribute = reference(synth.resolve(provider["host"]))
     assert (kind, attribute) == ("databricks_mws_workspaces", "workspace_url")
+
+
+def test_serverless_usage_is_attributed_to_the_budget_policy(case: tuple[Synthesized, Environment]) -> None:
+    synth, env = case
+    _, policy = synth.one("account", "databricks_budget_policy")
+    assert policy["policy_name"] == f"{env.prefix}-serverless"
+    assert {tag["key"]: tag["value"] for tag in policy["custom_tags"]} == env.resource_tags()
+    assert reference(policy["binding_workspace_ids"][0])[0] == "databricks_mws_workspaces"
+    endpoints = [
+        *synth.resources("workspace", "databricks_model_serving").values(),
+        *synth.resources("workspace", "databricks_vector_search_endpoint").values(),
+    ]
+    for endpoint in endpoints:
+        kind, _, attribute = reference(synth.resolve(endpoint["budget_policy_id"]))
+        assert (kind, attribute) == ("databricks_budget_policy", "policy_id")

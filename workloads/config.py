@@ -70,7 +70,7 @@ class PipelineConfig:
     """Everything one pipeline run needs, with the Unity Catalog names of its tables."""
 
     catalog: str = "llm_dev"
-    schema: str = "rag"
+    schema: str = "curated"
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)
     chunk: ChunkConfig = field(default_factory=ChunkConfig)

@@ -167,6 +167,6 @@ class ChunkIndex:
         return self._hits(labels[0], 1.0 - distances[0])
 
 
-def load_index(lakehouse: Path, catalog: str = "llm_dev", schema: str = "rag") -> ChunkIndex:
+def load_index(lakehouse: Path, catalog: str = "llm_dev", schema: str = "curated") -> ChunkIndex:
     """The public entry for retrieval: the index the last pipeline run built for `catalog.schema`."""
     return ChunkIndex(index_dir(lakehouse, catalog, schema))

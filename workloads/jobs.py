@@ -45,7 +45,7 @@ def _parser(stage: str) -> argparse.ArgumentParser:
         parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--lakehouse", type=Path, required=True)
     parser.add_argument("--catalog", default="llm_dev")
-    parser.add_argument("--schema", default="rag")
+    parser.add_argument("--schema", default="curated")
     parser.add_argument("--engine", choices=("local", "spark"), default="local")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     return parser

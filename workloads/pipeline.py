@@ -2,8 +2,9 @@
 
 Incremental by construction. A document's `content_hash` covers its masked text and every setting
 that shapes its chunks, so an unchanged document is skipped; chunk IDs are content addresses, so an
-edited document embeds only its new chunks. Embeddings are committed every `commit_every` chunks and
-the documents table is written last: a run interrupted anywhere is resumed by the next run, which
+edited document embeds only its new chunks. Ingest writes a document's chunks before its row in
+`documents` (the row is its commit marker); the embed stage embeds every chunk that has no embedding,
+committing every `commit_every` chunks. A run interrupted anywhere is resumed by the next run, which
 reuses what was committed and MERGEs the rest without duplicates.
 """
 

@@ -50,6 +50,7 @@ def base_definition(
         "init_scripts.*.dbfs.destination": {"type": "forbidden", "hidden": True},
         "init_scripts.*.s3.destination": {"type": "forbidden", "hidden": True},
         "docker_image.url": {"type": "forbidden", "hidden": True},
+        "ssh_public_keys.*": {"type": "forbidden", "hidden": True},
         "spark_conf.spark.databricks.pyspark.enableProcessIsolation": _fixed("true", hidden=True),
     }
     for key, value in tags.items():

@@ -42,6 +42,7 @@ def workspace_conf(env: Environment) -> dict[str, str]:
         "enableDbfsFileBrowser": "false",
         "enableWebTerminal": "false",
         "enableDeprecatedGlobalInitScripts": "false",
+        "enableEnforceImdsV2": "true",
         "enableVerboseAuditLogs": "true",
         "storeInteractiveNotebookResultsInCustomerAccount": "true",
         "enforceUserIsolation": "true",

@@ -31,13 +31,20 @@ from lakeward.infra.config import Environment, ServingEndpointConfig
 class ServingLayer(Construct):
     """Serving endpoints and the vector search endpoint, with who may query or manage them."""
 
-    def __init__(self, scope: Construct, id_: str, *, env: Environment, inference_schema: str) -> None:
+    def __init__(
+        self, scope: Construct, id_: str, *, env: Environment, inference_schema: str, budget_policy_id: str
+    ) -> None:
         super().__init__(scope, id_)
+        self._budget_policy_id = budget_policy_id
         self.endpoints = [
             self._endpoint(env, endpoint, inference_schema) for endpoint in env.serving.endpoints
         ]
         self.vector_search = VectorSearchEndpoint(
-            self, "vector-search", name=env.serving.vector_search_endpoint, endpoint_type="STANDARD"
+            self,
+            "vector-search",
+            name=env.serving.vector_search_endpoint,
+            endpoint_type="STANDARD",
+            budget_policy_id=budget_policy_id,
         )
         Permissions(
             self,
@@ -56,6 +63,7 @@ class ServingLayer(Construct):
             self,
             f"endpoint-{endpoint.name}",
             name=endpoint.name,
+            budget_policy_id=self._budget_policy_id,
             config=ModelServingConfigA(
                 served_entities=[
                     ModelServingConfigServedEntities(

@@ -24,7 +24,7 @@ def test_cli_json_prints_one_object_with_the_counts(corpus: Path, tmp_path: Path
         payload
     )
     assert payload["documents"] == 4 and payload["embedded"] == payload["chunks"]
-    assert payload["tables"]["chunks"] == "llm_dev.rag.chunks"
+    assert payload["tables"]["chunks"] == "llm_dev.curated.chunks"
     second = json.loads(runner.invoke(app, args).stdout)
     assert second["embedded"] == 0 and second["chunks"] == payload["chunks"]
 
@@ -38,7 +38,7 @@ def test_cli_table_output(corpus: Path, tmp_path: Path) -> None:
 
 
 def test_jobs_run_as_separate_stages(corpus: Path, tmp_path: Path) -> None:
-    common = ["--lakehouse", str(tmp_path / "lh"), "--catalog", "llm_prod", "--schema", "handbook"]
+    common = ["--lakehouse", str(tmp_path / "lh"), "--catalog=llm_prod", "--schema=handbook"]
     ingested = run_stage("ingest", ["--corpus", str(corpus), *common])
     assert ingested["changed"] == 4 and ingested["embedded"] == 0
     embedded = run_stage("embed", common)
@@ -55,5 +55,14 @@ def test_jobs_run_as_separate_stages(corpus: Path, tmp_path: Path) -> None:
 )
 def test_bad_parameters_name_the_field(catalog: str, precision: str, field: str) -> None:
     with pytest.raises(LakewardError) as error:
-        pipeline_config(catalog, "rag", precision)
+        pipeline_config(catalog, "curated", precision)
     assert error.value.field == field
+
+
+def test_unknown_engine_is_a_clear_error(corpus: Path, tmp_path: Path) -> None:
+    args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh")]
+    args += ["--engine", "flink"]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, LakewardError)
+    assert result.exception.field == "--engine" and "--engine local" in result.exception.fix
+    assert not (tmp_path / "lh").exists()

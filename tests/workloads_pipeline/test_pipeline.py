@@ -22,7 +22,7 @@ CONFIG = PipelineConfig(commit_every=2)
 
 
 def table(lakehouse: Path, name: str) -> pa.Table:
-    return DeltaTable(str(lakehouse / "llm_dev" / "rag" / name)).to_pyarrow_table()
+    return DeltaTable(str(lakehouse / "llm_dev" / "curated" / name)).to_pyarrow_table()
 
 
 def keys(lakehouse: Path) -> set[tuple[str, str]]:
@@ -45,7 +45,7 @@ def test_first_run_fills_tables_and_index(corpus: Path, tmp_path: Path) -> None:
     ]
     assert table(lakehouse, "embeddings").num_rows == result.chunks
     for name in ("documents", "chunks", "embeddings"):
-        meta = DeltaTable(str(lakehouse / "llm_dev" / "rag" / name)).metadata()
+        meta = DeltaTable(str(lakehouse / "llm_dev" / "curated" / name)).metadata()
         assert meta.configuration["delta.enableChangeDataFeed"] == "true"
     index = load_index(lakehouse)
     assert len(index) == result.chunks
@@ -58,11 +58,11 @@ def test_first_run_fills_tables_and_index(corpus: Path, tmp_path: Path) -> None:
 def test_unchanged_rerun_embeds_nothing(corpus: Path, tmp_path: Path) -> None:
     lakehouse = tmp_path / "lh"
     first = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
-    versions = Lakehouse(lakehouse, "llm_dev", "rag").versions()
+    versions = Lakehouse(lakehouse, "llm_dev", "curated").versions()
     again = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
     assert (again.embedded, again.changed, again.deleted, again.index_rebuilt) == (0, 0, 0, False)
     assert again.chunks == first.chunks
-    assert Lakehouse(lakehouse, "llm_dev", "rag").versions() == versions
+    assert Lakehouse(lakehouse, "llm_dev", "curated").versions() == versions
 
 
 def test_edit_reembeds_only_new_chunks_and_delete_leaves_tables_and_index(
@@ -87,7 +87,9 @@ def test_edit_reembeds_only_new_chunks_and_delete_leaves_tables_and_index(
         hit.doc_id != "glossary/lane.md" for hit in load_index(lakehouse).search_bm25("lane carriers bid", 10)
     )
     feed = pa.table(
-        DeltaTable(str(lakehouse / "llm_dev" / "rag" / "documents")).load_cdf(starting_version=0).read_all()
+        DeltaTable(str(lakehouse / "llm_dev" / "curated" / "documents"))
+        .load_cdf(starting_version=0)
+        .read_all()
     )
     changes = zip(feed["_change_type"].to_pylist(), feed["doc_id"].to_pylist(), strict=True)
     assert [doc for change, doc in changes if change == "delete"] == ["glossary/lane.md"]
@@ -149,7 +151,7 @@ def test_failed_expectation_stops_and_keeps_the_last_good_tables(tmp_path: Path)
     )
     lakehouse = tmp_path / "lh"
     pipeline.run_pipeline(beir, lakehouse, CONFIG)
-    versions = Lakehouse(lakehouse, "llm_dev", "rag").versions()
+    versions = Lakehouse(lakehouse, "llm_dev", "curated").versions()
     with (beir / "corpus.jsonl").open("a") as handle:
         handle.write(
             '{"_id": "2", "title": "Tenders", "text": "A second, different record with the same id."}\n'
@@ -158,7 +160,7 @@ def test_failed_expectation_stops_and_keeps_the_last_good_tables(tmp_path: Path)
         pipeline.run_pipeline(beir, lakehouse, CONFIG)
     assert failure.value.exit_code == 3
     assert "unique(doc_id)" in str(failure.value) and "1 duplicated keys" in str(failure.value)
-    assert Lakehouse(lakehouse, "llm_dev", "rag").versions() == versions
+    assert Lakehouse(lakehouse, "llm_dev", "curated").versions() == versions
     quality = table(lakehouse, "quality_metrics")
     assert False in quality["passed"].to_pylist()
 

@@ -26,7 +26,7 @@ def test_spark_engine_matches_local_chunk_ids_and_embeddings(corpus: Path, tmp_p
     assert remote.engine == "spark" and (remote.documents, remote.chunks) == (local.documents, local.chunks)
 
     def read(root: Path, name: str) -> pa.Table:
-        return DeltaTable(str(root / "llm_dev" / "rag" / name)).to_pyarrow_table().sort_by("chunk_id")
+        return DeltaTable(str(root / "llm_dev" / "curated" / name)).to_pyarrow_table().sort_by("chunk_id")
 
     assert read(tmp_path / "spark", "chunks")["chunk_id"] == read(tmp_path / "local", "chunks")["chunk_id"]
     a = np.array(read(tmp_path / "local", "embeddings")["embedding"].to_pylist())
@@ -38,7 +38,7 @@ def test_spark_stage_over_parquet(corpus: Path, tmp_path: Path, spark) -> None:
     """The shape used in tests on one machine: a parquet table in, the stage's parquet table out."""
     run = pipeline.open_run(tmp_path / "lh", engine="local")
     pipeline.ingest(run, corpus)
-    documents = DeltaTable(str(tmp_path / "lh" / "llm_dev" / "rag" / "documents")).to_pyarrow_table()
+    documents = DeltaTable(str(tmp_path / "lh" / "llm_dev" / "curated" / "documents")).to_pyarrow_table()
     pq.write_table(documents, tmp_path / "documents.parquet")
     from pyspark.sql.pandas.types import from_arrow_schema
 
@@ -49,7 +49,7 @@ def test_spark_stage_over_parquet(corpus: Path, tmp_path: Path, spark) -> None:
     frame.write.parquet(str(tmp_path / "chunks.parquet"))
     spark_ids = sorted(pq.read_table(tmp_path / "chunks.parquet")["chunk_id"].to_pylist())
     local_ids = sorted(
-        DeltaTable(str(tmp_path / "lh" / "llm_dev" / "rag" / "chunks"))
+        DeltaTable(str(tmp_path / "lh" / "llm_dev" / "curated" / "chunks"))
         .to_pyarrow_table()["chunk_id"]
         .to_pylist()
     )

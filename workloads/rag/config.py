@@ -74,7 +74,7 @@ class ReleaseThresholds(Model):
 
 class RagConfig(Model):
     catalog: str = "llm_dev"
-    schema_name: str = Field(default="rag", alias="schema")
+    schema_name: str = Field(default="curated", alias="schema")
     model_name: str = "lakeward-rag"
     retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
     generation: GenerationConfig = Field(default_factory=GenerationConfig)

@@ -1,0 +1,1 @@
+"""Tenants: one reviewed spec per business unit (`tenants/<name>.yaml`), pure pydantic, no CDK."""

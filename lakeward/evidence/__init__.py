@@ -1,0 +1,1 @@
+"""Audit evidence: collect the platform's controls into a signed, chained, offline-verifiable bundle."""

@@ -1,0 +1,173 @@
+"""The synthesized stacks and the access matrix their grants, permissions and secret ACLs declare."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from lakeward.evidence.items import Item, not_evaluated
+from lakeward.evidence.verifier import canonical_json
+
+REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)\.(?P<attribute>\w+)\}$")
+GRANT_SECURABLES = (
+    "metastore",
+    "catalog",
+    "schema",
+    "table",
+    "volume",
+    "model",
+    "function",
+    "storage_credential",
+    "external_location",
+    "connection",
+    "share",
+)
+NAME_ATTRIBUTES = ("name", "display_name", "instance_pool_name", "application_id")
+MATRIX_COLUMNS = ("principal", "securable_type", "securable", "privilege", "stack", "resource")
+
+
+def load_stacks(out: Path) -> dict[str, dict[str, Any]]:
+    """`{stack: document}` for `OUT/stacks/*/cdk.tf.json`."""
+    return {
+        path.parent.name: json.loads(path.read_text(encoding="utf-8"))
+        for path in sorted(out.glob("stacks/*/cdk.tf.json"))
+    }
+
+
+def collect_stacks(out: Path | None, now: dt.datetime) -> Item:
+    """Every synthesized stack, re-encoded as canonical JSON, with its resource counts."""
+    stacks = load_stacks(out) if out else {}
+    if not stacks:
+        return not_evaluated("stacks", "stacks", "Synthesized stacks", str(out), "no stacks/*/cdk.tf.json")
+    files = {f"stacks/{name}/cdk.tf.json": canonical_json(doc) for name, doc in stacks.items()}
+    counts = {
+        name: sum(len(items) for items in doc.get("resource", {}).values()) for name, doc in stacks.items()
+    }
+    summary = {"stacks": counts, "resources": sum(counts.values())}
+    return Item(
+        "stacks", "stacks", "Synthesized stacks", "lakeward synth", summary=summary, files=files
+    ).stamp(now, derived=True)
+
+
+class _Resolver:
+    """Turns `${type.name.attr}` references into the names people read (catalog.schema, group names)."""
+
+    def __init__(self, document: dict[str, Any]):
+        self.resources = document.get("resource", {})
+
+    def __call__(self, value: Any) -> str:
+        text = str(value)
+        match = REFERENCE.match(text)
+        if not match:
+            return text
+        body = self.resources.get(match["type"], {}).get(match["name"])
+        if body is None:
+            return text
+        if match["type"] == "databricks_schema" and "catalog_name" in body:
+            return f"{self(body['catalog_name'])}.{body.get('name', match['name'])}"
+        if match["type"] == "databricks_service_principal" and "display_name" in body:
+            return str(body["display_name"])
+        for attribute in (match["attribute"], *NAME_ATTRIBUTES):
+            if isinstance(body.get(attribute), str) and not body[attribute].startswith("${"):
+                return body[attribute]
+        return f"{match['type']}.{match['name']}"
+
+
+def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """Rows of principal x securable x privilege from every grant, permission and secret ACL."""
+    rows: list[dict[str, str]] = []
+    for stack, document in stacks.items():
+        resolve = _Resolver(document)
+        resources = document.get("resource", {})
+        for name, body in resources.get("databricks_grants", {}).items():
+            kind = next((key for key in GRANT_SECURABLES if key in body), "unknown")
+            securable = resolve(body.get(kind, "")) if kind != "unknown" else name
+            for grant in _blocks(body.get("grant")):
+                for privilege in grant.get("privileges", []):
+                    rows.append(
+                        _row(
+                            resolve(grant.get("principal")),
+                            kind,
+                            securable,
+                            privilege,
+                            stack,
+                            f"databricks_grants.{name}",
+                        )
+                    )
+        for name, body in resources.get("databricks_permissions", {}).items():
+            key = next((k for k in sorted(body) if k.endswith("_id") or k in ("authorization",)), "unknown")
+            securable = resolve(body.get(key, name))
+            for entry in _blocks(body.get("access_control")):
+                principal = next(
+                    (entry[k] for k in ("group_name", "user_name", "service_principal_name") if k in entry),
+                    "?",
+                )
+                rows.append(
+                    _row(
+                        resolve(principal),
+                        key.removesuffix("_id"),
+                        securable,
+                        str(entry.get("permission_level")),
+                        stack,
+                        f"databricks_permissions.{name}",
+                    )
+                )
+        for name, body in resources.get("databricks_secret_acl", {}).items():
+            rows.append(
+                _row(
+                    resolve(body.get("principal")),
+                    "secret_scope",
+                    resolve(body.get("scope")),
+                    str(body.get("permission")),
+                    stack,
+                    f"databricks_secret_acl.{name}",
+                )
+            )
+    return sorted(rows, key=lambda row: tuple(row[column] for column in MATRIX_COLUMNS))
+
+
+def _row(
+    principal: str, kind: str, securable: str, privilege: str, stack: str, resource: str
+) -> dict[str, str]:
+    return dict(zip(MATRIX_COLUMNS, (principal, kind, securable, privilege, stack, resource), strict=True))
+
+
+def _blocks(value: Any) -> list[dict[str, Any]]:
+    if isinstance(value, dict):
+        return [value]
+    return [item for item in value or [] if isinstance(item, dict)]
+
+
+def collect_access_matrix(out: Path | None, now: dt.datetime) -> Item:
+    stacks = load_stacks(out) if out else {}
+    title = "Access matrix (principal x securable x privilege)"
+    if not stacks:
+        return not_evaluated("access-matrix", "access-matrix", title, str(out), "no synthesized stacks")
+    rows = access_matrix(stacks)
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=MATRIX_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    summary = {
+        "rows": len(rows),
+        "principals": len({row["principal"] for row in rows}),
+        "securables": len({(row["securable_type"], row["securable"]) for row in rows}),
+        "all_privileges_grants": sum(row["privilege"] == "ALL_PRIVILEGES" for row in rows),
+    }
+    files = {
+        "access/access-matrix.json": canonical_json({"columns": list(MATRIX_COLUMNS), "rows": rows}),
+        "access/access-matrix.csv": text.getvalue().encode("utf-8"),
+    }
+    return Item(
+        "access-matrix",
+        "access-matrix",
+        title,
+        "databricks_grants, databricks_permissions, databricks_secret_acl in the stacks",
+        summary=summary,
+        files=files,
+    ).stamp(now, derived=True)

@@ -1,0 +1,1 @@
+"""`lakeward tenant ...`: scaffold, validate, plan and offboard tenants."""

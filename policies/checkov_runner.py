@@ -1,0 +1,146 @@
+"""Runs checkov once over a set of synthesized stacks, offline, in its own virtual environment.
+
+checkov pins packaging<24 and boto3==1.35.49, which conflict with the project's own pins, so the Makefile
+installs it into `.venv/checkov` (version pinned in pyproject's `[tool.lakeward] scanner-requirements`)
+and Lakeward runs it as a subprocess with JSON output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lakeward.errors import LakewardError
+
+PACK_DIR = Path(__file__).resolve().parent / "checkov_pack"
+PACK_LOADED = re.compile(r"lakeward-pack: loaded (\d+) checks")
+BLOCKS_WITH_NESTED_NAMES = ("resource", "data", "provider", "locals", "//")
+
+
+@dataclass(frozen=True)
+class CheckovResult:
+    """One check outcome on one resource, as checkov reported it."""
+
+    check_id: str
+    check_name: str
+    resource: str
+    file: str
+    line: int
+    passed: bool
+    severity: str | None
+    details: list[str] = field(default_factory=list)
+
+
+def checkov_executable() -> Path:
+    """`$LAKEWARD_CHECKOV`, else the isolated install beside this interpreter, else checkov on PATH."""
+    candidates = [
+        os.environ.get("LAKEWARD_CHECKOV"),
+        str(Path(sys.prefix) / "checkov" / "bin" / "checkov"),
+        shutil.which("checkov"),
+    ]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return Path(candidate)
+    raise LakewardError(
+        "checkov is not installed",
+        field="scanner",
+        fix="run `make setup` (it installs checkov into .venv/checkov) or set LAKEWARD_CHECKOV",
+    )
+
+
+def scannable_copy(document: dict[str, Any]) -> dict[str, Any]:
+    """The document without the scalar settings checkov 3.3's JSON parser rejects.
+
+    checkov's terraform_json parser expects every entry of a block such as `terraform` to be an object,
+    so `"required_version": ">= 1.10.0"` makes it drop the whole file with a parsing error. Resources
+    and data sources are kept untouched.
+    """
+    copy = dict(document)
+    for block, entries in document.items():
+        if block not in BLOCKS_WITH_NESTED_NAMES and isinstance(entries, dict):
+            copy[block] = {key: value for key, value in entries.items() if isinstance(value, dict | list)}
+    return copy
+
+
+def run_checkov(stack_files: dict[str, Path], *, with_pack: bool = True) -> list[CheckovResult]:
+    """Scan `{stack name: cdk.tf.json}` in one checkov process; results name files as `stacks/<stack>/...`."""
+    executable = checkov_executable()
+    with tempfile.TemporaryDirectory(prefix="lakeward-scan-") as tmp:
+        root = Path(tmp)
+        relative = []
+        for stack, path in sorted(stack_files.items()):
+            target = root / "stacks" / stack / "cdk.tf.json"
+            target.parent.mkdir(parents=True)
+            document = json.loads(path.read_text(encoding="utf-8"))
+            target.write_text(
+                json.dumps(scannable_copy(document), indent=2, ensure_ascii=False), encoding="utf-8"
+            )
+            relative.append(str(target.relative_to(root)))
+        command = [str(executable), "--framework", "terraform_json", "--skip-download", "--compact"]
+        command += ["-o", "json", "--output-file-path", str(root / "report")]
+        command += [arg for file in relative for arg in ("-f", file)]
+        if with_pack:
+            command += ["--external-checks-dir", str(PACK_DIR)]
+        env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LAKEWARD_SCAN_ROOT": str(root)}
+        done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+        report_file = root / "report" / "results_json.json"
+        if done.returncode not in (0, 1) or not report_file.exists():
+            raise LakewardError(
+                f"checkov exited with {done.returncode}: {done.stderr.strip()[-2000:]}",
+                field="scanner",
+                fix="run the command again with LAKEWARD_CHECKOV pointing at a working checkov 3.3",
+            )
+        _verify_pack(done.stderr, with_pack)
+        return _parse(json.loads(report_file.read_text(encoding="utf-8")), stack_files)
+
+
+def _verify_pack(stderr: str, with_pack: bool) -> None:
+    """checkov logs and skips a check file that fails to import; a half-loaded pack must not pass."""
+    if "Failed to parse template" in stderr or "Cannot load external check" in stderr:
+        raise LakewardError(
+            f"checkov could not read a stack or load the policy pack:\n{stderr.strip()[-3000:]}",
+            field="scanner",
+            fix="fix the stack JSON or the policy module named above",
+        )
+    if not with_pack:
+        return
+    from .registry import all_policies
+
+    match = PACK_LOADED.search(stderr)
+    expected = len(all_policies())
+    if not match or int(match.group(1)) != expected:
+        raise LakewardError(
+            f"checkov loaded {match.group(1) if match else 'none'} of the {expected} Lakeward checks",
+            field="scanner",
+            fix="see the checkov log above for the import error in policies/",
+        )
+
+
+def _parse(report: Any, stack_files: dict[str, Path]) -> list[CheckovResult]:
+    reports = report if isinstance(report, list) else [report]
+    results = []
+    for part in reports:
+        for key, passed in (("passed_checks", True), ("failed_checks", False)):
+            for item in part.get("results", {}).get(key, []):
+                file = str(item.get("file_path", "")).lstrip("/")
+                results.append(
+                    CheckovResult(
+                        check_id=item["check_id"],
+                        check_name=item.get("check_name") or "",
+                        resource=item.get("resource") or "",
+                        file=file,
+                        line=(item.get("file_line_range") or [0])[0],
+                        passed=passed,
+                        severity=item.get("severity"),
+                        details=[str(d) for d in item.get("details") or []],
+                    )
+                )
+    return results

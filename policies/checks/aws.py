@@ -1,0 +1,184 @@
+"""The AWS side of a Databricks deployment that checkov's built-in checks miss."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..base import Policy, Resource, Severity, as_blocks, as_list, is_true, load_json_text
+
+DATA_REFERENCE = re.compile(r"^\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.json\}$")
+
+
+@dataclass
+class Statement:
+    """One IAM policy statement, whether written as policy JSON or an aws_iam_policy_document block."""
+
+    effect: str
+    actions: list[str]
+    principals: dict[str, list[str]]
+    resources: list[str]
+    conditions: list[tuple[str, str, list[str]]] = field(default_factory=list)
+
+    def condition_values(self, test: str, variable: str) -> list[str]:
+        return [
+            str(value).lower()
+            for t, v, values in self.conditions
+            if t == test and v.lower() == variable.lower()
+            for value in values
+        ]
+
+
+def statements(resource: Resource, attribute: str) -> list[Statement] | None:
+    """The statements of a policy attribute; None when it cannot be read without deploying."""
+    value = resource.get(attribute)
+    document = load_json_text(value)
+    if isinstance(document, dict):
+        return [_from_json(s) for s in as_blocks(document.get("Statement"))]
+    match = DATA_REFERENCE.match(value) if isinstance(value, str) else None
+    if match and match.group(1) == "aws_iam_policy_document":
+        data = resource.document.get("data", {}).get("aws_iam_policy_document", {}).get(match.group(2))
+        if isinstance(data, dict):
+            return [_from_block(s) for s in as_blocks(data.get("statement"))]
+    return None
+
+
+def _from_json(raw: dict[str, Any]) -> Statement:
+    principal = raw.get("Principal", {})
+    principals = (
+        {"*": ["*"]} if principal == "*" else {k: [str(v) for v in as_list(i)] for k, i in principal.items()}
+    )
+    conditions = [
+        (test, variable, [str(v) for v in as_list(values)])
+        for test, pairs in (raw.get("Condition") or {}).items()
+        for variable, values in pairs.items()
+    ]
+    return Statement(
+        effect=str(raw.get("Effect", "")),
+        actions=[str(a) for a in as_list(raw.get("Action"))],
+        principals=principals,
+        resources=[str(r) for r in as_list(raw.get("Resource"))],
+        conditions=conditions,
+    )
+
+
+def _from_block(raw: dict[str, Any]) -> Statement:
+    principals: dict[str, list[str]] = {}
+    for block in as_blocks(raw.get("principals")):
+        principals.setdefault(str(block.get("type")), []).extend(
+            str(i) for i in as_list(block.get("identifiers"))
+        )
+    conditions = [
+        (str(c.get("test")), str(c.get("variable")), [str(v) for v in as_list(c.get("values"))])
+        for c in as_blocks(raw.get("condition"))
+    ]
+    return Statement(
+        effect=str(raw.get("effect", "Allow")),
+        actions=[str(a) for a in as_list(raw.get("actions"))],
+        principals=principals,
+        resources=[str(r) for r in as_list(raw.get("resources"))],
+        conditions=conditions,
+    )
+
+
+class BucketPolicyTlsOnly(Policy):
+    id = "LKW_AWS_001"
+    name = "Bucket policy denies every request that is not over TLS"
+    severity = Severity.HIGH
+    resource_types = ("aws_s3_bucket_policy",)
+    rationale = (
+        "The workspace root and Unity Catalog buckets hold governed data; plain HTTP exposes it in transit."
+    )
+    remediation = (
+        'Add a Deny of s3:* for Principal "*" on the bucket and bucket/* when aws:SecureTransport is false.'
+    )
+    soc2 = ("CC6.7",)
+    iso27001 = ("A.8.20", "A.8.24")
+    hipaa = ("164.312(e)(1)", "164.312(e)(2)(ii)")
+    sat = ("DP-4",)
+
+    def problems(self, resource: Resource) -> Iterator[str]:
+        found = statements(resource, "policy")
+        if found is None:
+            yield "policy is not literal JSON or an aws_iam_policy_document in the same stack"
+            return
+        for statement in found:
+            everyone = "*" in statement.principals.get("*", []) + statement.principals.get("AWS", [])
+            all_s3 = bool({"s3:*", "*"} & set(statement.actions))
+            insecure = "false" in statement.condition_values("Bool", "aws:SecureTransport")
+            objects = any(r.endswith("/*") for r in statement.resources)
+            bucket = any(not r.endswith("/*") for r in statement.resources)
+            if statement.effect == "Deny" and everyone and all_s3 and insecure and objects and bucket:
+                return
+        yield "no Deny of s3:* to everyone on the bucket and its objects when aws:SecureTransport is false"
+
+
+class FlowLogsCaptureAll(Policy):
+    id = "LKW_AWS_002"
+    name = "VPC flow log captures all traffic to a destination"
+    severity = Severity.MEDIUM
+    resource_types = ("aws_flow_log",)
+    rationale = "Accepted and rejected flows are both evidence when investigating exfiltration."
+    remediation = "Set traffic_type = ALL, vpc_id, and log_destination (or log_group_name)."
+    soc2 = ("CC7.2",)
+    iso27001 = ("A.8.15", "A.8.16")
+    hipaa = ("164.312(b)",)
+
+    def problems(self, resource: Resource) -> Iterator[str]:
+        if resource.get("traffic_type") != "ALL":
+            yield f"traffic_type is {resource.get('traffic_type')!r}, not ALL"
+        if not resource.get("vpc_id"):
+            yield "vpc_id is not set (the flow log must cover the whole VPC)"
+        if not (resource.get("log_destination") or resource.get("log_group_name")):
+            yield "no log_destination"
+
+
+class CrossAccountExternalId(Policy):
+    id = "LKW_AWS_003"
+    name = "A role trusted by another AWS account requires an external ID"
+    severity = Severity.CRITICAL
+    resource_types = ("aws_iam_role",)
+    rationale = "Without sts:ExternalId any customer of the trusted account could make it assume the role."
+    remediation = (
+        'Add Condition StringEquals "sts:ExternalId" = <Databricks account ID> to each AWS-principal Allow.'
+    )
+    soc2 = ("CC6.1", "CC6.3")
+    iso27001 = ("A.5.15", "A.8.2", "A.5.19")
+    hipaa = ("164.312(a)(1)", "164.312(d)")
+
+    def problems(self, resource: Resource) -> Iterator[str]:
+        found = statements(resource, "assume_role_policy")
+        if found is None:
+            yield "assume_role_policy is not literal JSON or an aws_iam_policy_document in the same stack"
+            return
+        for statement in found:
+            if statement.effect != "Allow" or not statement.principals.get("AWS"):
+                continue
+            if not [v for v in statement.condition_values("StringEquals", "sts:ExternalId") if v]:
+                yield f"trust of {statement.principals['AWS']} has no StringEquals sts:ExternalId condition"
+
+
+class DatabricksEndpointsPrivateDns(Policy):
+    id = "LKW_AWS_004"
+    name = "Databricks PrivateLink endpoints are interface endpoints with private DNS"
+    severity = Severity.MEDIUM
+    resource_types = ("aws_vpc_endpoint",)
+    rationale = (
+        "Without private DNS, clusters resolve the control plane to public addresses and bypass PrivateLink."
+    )
+    remediation = 'Set vpc_endpoint_type = "Interface" and private_dns_enabled = true on the endpoint.'
+    soc2 = ("CC6.6", "CC6.7")
+    iso27001 = ("A.8.20", "A.8.21")
+    hipaa = ("164.312(e)(1)",)
+    sat = ("NS-3",)
+
+    def applies(self, resource: Resource) -> bool:
+        return ".vpce-svc-" in str(resource.get("service_name", ""))
+
+    def problems(self, resource: Resource) -> Iterator[str]:
+        if resource.get("vpc_endpoint_type") != "Interface":
+            yield "vpc_endpoint_type is not Interface"
+        if not is_true(resource.get("private_dns_enabled")):
+            yield "private_dns_enabled is not true"

@@ -1,0 +1,241 @@
+"""`lakeward scan`: checkov with the built-in AWS checks and the Lakeward pack, waivers, a verdict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lakeward.errors import LakewardError
+
+from .base import Severity
+from .checkov_runner import CheckovResult, run_checkov
+from .registry import all_policies, by_id
+from .waivers import WAIVERS_FILE, Waiver, load_waivers
+
+BUILTIN_SEVERITY = (
+    Severity.HIGH
+)  # checkov reports no severity offline: accepting a built-in finding takes a waiver
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check on one resource, after waivers: status is passed, failed or waived."""
+
+    check_id: str
+    name: str
+    resource: str
+    stack: str
+    severity: Severity
+    status: str
+    controls: list[str]
+    details: list[str]
+    file: str
+    line: int
+    waiver: Waiver | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "check_id": self.check_id,
+            "name": self.name,
+            "resource": self.resource,
+            "stack": self.stack,
+            "severity": self.severity.value,
+            "status": self.status,
+            "controls": self.controls,
+            "details": self.details,
+            "file": self.file,
+            "line": self.line,
+        }
+        if self.waiver is not None:
+            data["waiver"] = self.waiver.model_dump(mode="json")
+        return data
+
+
+@dataclass
+class ScanReport:
+    findings: list[Finding]
+    fail_on: Severity
+    source: str
+    seconds: float
+    unused_waivers: list[Waiver] = field(default_factory=list)
+
+    def with_status(self, status: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.status == status]
+
+    @property
+    def blocking(self) -> list[Finding]:
+        """Unwaived failures at or above the threshold: these fail the scan."""
+        return [f for f in self.with_status("failed") if f.severity.rank >= self.fail_on.rank]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.blocking else 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "fail_on": self.fail_on.value,
+            "exit_code": self.exit_code,
+            "seconds": round(self.seconds, 3),
+            "passed": len(self.with_status("passed")),
+            "failed": len(self.with_status("failed")),
+            "waived": len(self.with_status("waived")),
+            "blocking": len(self.blocking),
+            "findings": [finding.as_dict() for finding in self.findings],
+            "checks": [policy.metadata() for policy in all_policies()],
+            "unused_waivers": [waiver.model_dump(mode="json") for waiver in self.unused_waivers],
+        }
+
+
+def stack_files(input_dir: Path) -> dict[str, Path]:
+    """`{stack: path}` for `DIR/stacks/*/cdk.tf.json`; a clear error when the folder is not synth output."""
+    files = {path.parent.name: path for path in sorted(input_dir.glob("stacks/*/cdk.tf.json"))}
+    if not files:
+        raise LakewardError(
+            "no stacks/*/cdk.tf.json under this folder",
+            source=str(input_dir),
+            field="--input",
+            fix="pass a folder written by `lakeward synth --out DIR`, or use --env to synthesize",
+        )
+    for path in files.values():
+        try:
+            json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise LakewardError(
+                f"not valid JSON: {exc}", source=str(path), fix="synthesize it again"
+            ) from None
+    return files
+
+
+def scan_stacks(
+    files: dict[str, Path],
+    waivers: list[Waiver],
+    fail_on: Severity = Severity.HIGH,
+    source: str = "",
+) -> ScanReport:
+    """Run checkov once over every stack, then judge what it reports."""
+    started = time.perf_counter()
+    results = run_checkov(files)
+    return build_report(results, files, waivers, fail_on, source, time.perf_counter() - started)
+
+
+def build_report(
+    results: list[CheckovResult],
+    files: dict[str, Path],
+    waivers: list[Waiver],
+    fail_on: Severity = Severity.HIGH,
+    source: str = "",
+    seconds: float = 0.0,
+) -> ScanReport:
+    """Normalise checkov's results to `type.name` findings with severity and controls, and apply waivers."""
+    locations = {stack: _Locations(path) for stack, path in files.items()}
+    policies = by_id()
+    used: set[int] = set()
+    findings = []
+    for result in results:
+        stack = Path(result.file).parent.name
+        where = locations[stack]
+        resource = where.address(result.resource, policies.get(result.check_id))
+        findings.append(_finding(result, resource, stack, where, policies, waivers, used))
+    findings.sort(key=lambda f: (f.stack, f.resource, f.check_id))
+    unused = [waiver for index, waiver in enumerate(waivers) if index not in used]
+    return ScanReport(findings, fail_on, source, seconds, unused)
+
+
+def run_scan(
+    env: str | None = None,
+    input_dir: Path | None = None,
+    fail_on: Severity = Severity.HIGH,
+    waivers_file: Path = WAIVERS_FILE,
+    today: dt.date | None = None,
+) -> ScanReport:
+    """Scan `input_dir`, or synthesize `env` into a temporary folder and scan that."""
+    if (env is None) == (input_dir is None):
+        raise LakewardError(
+            "pass exactly one of --env and --input", field="--env/--input", fix="e.g. --env dev"
+        )
+    waivers = load_waivers(waivers_file, today)
+    if input_dir is not None:
+        return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir))
+    from lakeward.synth import synthesize
+
+    with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp:
+        out = synthesize(str(env), Path(tmp) / "out").out
+        return scan_stacks(stack_files(out), waivers, fail_on, f"env:{env}")
+
+
+def _finding(
+    result: CheckovResult,
+    resource: str,
+    stack: str,
+    where: _Locations,
+    policies: dict[str, Any],
+    waivers: list[Waiver],
+    used: set[int],
+) -> Finding:
+    policy = policies.get(result.check_id)
+    status, waiver = ("passed", None) if result.passed else ("failed", None)
+    if not result.passed:
+        for index, candidate in enumerate(waivers):
+            if candidate.matches(result.check_id, resource, stack):
+                status, waiver = "waived", candidate
+                used.add(index)
+                break
+    severity = policy.severity if policy else _builtin_severity(result.severity)
+    return Finding(
+        check_id=result.check_id,
+        name=policy.name if policy else result.check_name,
+        resource=resource,
+        stack=stack,
+        severity=severity,
+        status=status,
+        controls=policy.controls() if policy else [],
+        details=result.details,
+        file=f"stacks/{stack}/cdk.tf.json",
+        line=where.line(resource) or result.line,
+        waiver=waiver,
+    )
+
+
+def _builtin_severity(value: str | None) -> Severity:
+    try:
+        return Severity(str(value).upper())
+    except ValueError:
+        return BUILTIN_SEVERITY
+
+
+class _Locations:
+    """Resource names and line numbers of one original stack file."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        text = path.read_text(encoding="utf-8")
+        document = json.loads(text)
+        self.types_by_name: dict[str, list[str]] = defaultdict(list)
+        for resource_type, items in document.get("resource", {}).items():
+            for name in items:
+                self.types_by_name[name].append(resource_type)
+        self.lines: dict[str, int] = {}
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            if stripped.endswith(": {") and stripped.startswith('"'):
+                self.lines.setdefault(stripped[1:-4], number)
+
+    def address(self, reported: str, policy: Any) -> str:
+        """checkov names some resources `resource.<name>`: restore `type.name` from the stack itself."""
+        prefix, _, name = reported.partition(".")
+        if prefix != "resource":
+            return reported
+        types = self.types_by_name.get(name, [])
+        if policy is not None:
+            types = [t for t in types if t in policy.resource_types] or types
+        return f"{types[0]}.{name}" if len(types) == 1 else reported
+
+    def line(self, address: str) -> int | None:
+        return self.lines.get(address.partition(".")[2])

@@ -1,0 +1,1 @@
+../lakeward/evidence/verifier.py

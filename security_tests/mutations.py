@@ -1,0 +1,387 @@
+"""Planted violations: each takes a real synthesized resource (or a compliant fixture for resource types
+the stacks do not declare yet), changes one thing, and must make its check fail."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Body = dict[str, Any]
+
+# Compliant bodies for resource types the real stacks do not declare.
+FIXTURES: dict[str, Body] = {
+    "databricks_automatic_cluster_update_workspace_setting": {
+        "automatic_cluster_update_workspace": {
+            "enabled": True,
+            "maintenance_window": {
+                "week_day_based_schedule": {
+                    "day_of_week": "SUNDAY",
+                    "frequency": "EVERY_WEEK",
+                    "window_start_time": {"hours": 2, "minutes": 0},
+                }
+            },
+        }
+    },
+}
+
+# Real resources that fail a check today (waived) get a compliant variant here, so the check is also
+# seen passing.
+COMPLIANT_VARIANTS: dict[str, Callable[[Body], None]] = {
+    "databricks_vector_search_endpoint": lambda body: body.update(budget_policy_id="bp-0123456789"),
+}
+
+
+@dataclass(frozen=True)
+class Violation:
+    check_id: str
+    resource_type: str
+    label: str
+    change: Callable[[Body], None]
+    name_part: str = ""
+    env: str = "dev"
+    where: Callable[[Body], bool] | None = None
+    stack: str = r"-(foundation|account|workspace)$"
+
+    @property
+    def case_id(self) -> str:
+        return f"{self.check_id}-{self.label}"
+
+
+def rule(key: str, value: Any = None) -> Callable[[Body], None]:
+    """Set (or with None, delete) one rule inside a cluster policy's JSON definition."""
+
+    def change(body: Body) -> None:
+        definition = json.loads(body["definition"])
+        if value is None:
+            definition.pop(key, None)
+        else:
+            definition[key] = value
+        body["definition"] = json.dumps(definition, sort_keys=True)
+
+    return change
+
+
+def at(path: str, value: Any = None) -> Callable[[Body], None]:
+    """Set (or with None, delete) a dotted path, entering one-element block lists."""
+
+    def change(body: Body) -> None:
+        *parents, last = path.split(".")
+        node: Any = body
+        for part in parents:
+            node = node[part]
+            if isinstance(node, list):
+                node = node[0]
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+
+    return change
+
+
+def each_entity(key: str, value: Any = None) -> Callable[[Body], None]:
+    def change(body: Body) -> None:
+        entities = body["config"]["served_entities"]
+        for entity in entities if isinstance(entities, list) else [entities]:
+            if value is None:
+                entity.pop(key, None)
+            else:
+                entity[key] = value
+
+    return change
+
+
+def add_grant(principal: str, *privileges: str) -> Callable[[Body], None]:
+    def change(body: Body) -> None:
+        body["grant"] = [*body["grant"], {"principal": principal, "privileges": list(privileges)}]
+
+    return change
+
+
+def policy_statements(attribute: str, keep: Callable[[Body], bool]) -> Callable[[Body], None]:
+    def change(body: Body) -> None:
+        document = json.loads(body[attribute])
+        document["Statement"] = [s for s in document["Statement"] if keep(s)]
+        body[attribute] = json.dumps(document)
+
+    return change
+
+
+def strip_conditions(attribute: str) -> Callable[[Body], None]:
+    def change(body: Body) -> None:
+        document = json.loads(body[attribute])
+        for statement in document["Statement"]:
+            statement.pop("Condition", None)
+        body[attribute] = json.dumps(document)
+
+    return change
+
+
+def conf(key: str, value: str | None) -> Callable[[Body], None]:
+    return at(f"custom_config.{key}", value)
+
+
+CP = "databricks_cluster_policy"
+SERVING = "databricks_model_serving"
+CONF = "databricks_workspace_conf"
+
+VIOLATIONS: list[Violation] = [
+    Violation(
+        "LKW_AWS_001",
+        "aws_s3_bucket_policy",
+        "tls-deny-removed",
+        policy_statements(
+            "policy", lambda s: "aws:SecureTransport" not in json.dumps(s.get("Condition", {}))
+        ),
+        "root-bucket",
+    ),
+    Violation("LKW_AWS_002", "aws_flow_log", "rejects-only", at("traffic_type", "REJECT")),
+    Violation(
+        "LKW_AWS_003",
+        "aws_iam_role",
+        "no-external-id",
+        strip_conditions("assume_role_policy"),
+        "cross-account",
+    ),
+    Violation(
+        "LKW_AWS_004",
+        "aws_vpc_endpoint",
+        "no-private-dns",
+        at("private_dns_enabled", False),
+        "workspace-endpoint",
+    ),
+    Violation(
+        "LKW_DBX_001",
+        "databricks_mws_private_access_settings",
+        "public-access",
+        at("public_access_enabled", True),
+    ),
+    Violation("LKW_DBX_002", "databricks_mws_networks", "no-relay", at("vpc_endpoints.dataplane_relay", [])),
+    Violation(
+        "LKW_DBX_003",
+        "databricks_mws_networks",
+        "one-subnet",
+        lambda body: body.update(subnet_ids=body["subnet_ids"][:1]),
+    ),
+    Violation("LKW_DBX_004", "databricks_mws_workspaces", "no-pas", at("private_access_settings_id")),
+    Violation(
+        "LKW_DBX_005", "databricks_mws_workspaces", "no-storage-cmk", at("storage_customer_managed_key_id")
+    ),
+    Violation(
+        "LKW_DBX_006",
+        "databricks_mws_customer_managed_keys",
+        "no-key-arn",
+        at("aws_key_info.key_arn"),
+        "storage",
+    ),
+    Violation(
+        "LKW_DBX_007",
+        "databricks_mws_log_delivery",
+        "disabled",
+        at("status", "DISABLED"),
+        where=lambda body: body.get("log_type") == "AUDIT_LOGS",
+    ),
+    Violation(
+        "LKW_DBX_010",
+        CP,
+        "defaulted-not-pinned",
+        rule("autotermination_minutes", {"type": "unlimited", "defaultValue": 30}),
+        "jobs",
+    ),
+    Violation(
+        "LKW_DBX_011",
+        CP,
+        "defaulted-not-pinned",
+        rule("data_security_mode", {"type": "unlimited", "defaultValue": "SINGLE_USER"}),
+        "jobs",
+    ),
+    Violation(
+        "LKW_DBX_011",
+        CP,
+        "allows-none",
+        rule("data_security_mode", {"type": "allowlist", "values": ["SINGLE_USER", "NONE"]}),
+        "jobs",
+    ),
+    Violation(
+        "LKW_DBX_012",
+        CP,
+        "regex-runtime",
+        rule("spark_version", {"type": "regex", "pattern": "1[0-9]\\..*"}),
+        "jobs",
+    ),
+    Violation("LKW_DBX_013", CP, "no-cost-center", rule("custom_tags.CostCenter"), "jobs"),
+    Violation(
+        "LKW_DBX_014", CP, "uncapped-workers", rule("num_workers", {"type": "range", "minValue": 0}), "jobs"
+    ),
+    Violation("LKW_DBX_015", CP, "no-dbu-cap", rule("dbus_per_hour"), "jobs"),
+    Violation(
+        "LKW_DBX_016",
+        CP,
+        "defaulted-not-pinned",
+        rule("enable_local_disk_encryption", {"type": "unlimited", "defaultValue": True}),
+        "jobs",
+    ),
+    Violation("LKW_DBX_017", CP, "ssh-allowed", rule("ssh_public_keys.*"), "jobs"),
+    Violation(
+        "LKW_DBX_018",
+        CP,
+        "gpu-without-pool",
+        lambda body: (
+            rule("instance_pool_id")(body),
+            rule("node_type_id", {"type": "allowlist", "values": ["g5.xlarge"]})(body),
+        ),
+        "gpu",
+    ),
+    Violation("LKW_DBX_020", "databricks_instance_pool", "no-max", at("max_capacity")),
+    Violation("LKW_DBX_021", "databricks_instance_pool", "idle-gpus", at("min_idle_instances", 2)),
+    Violation(
+        "LKW_DBX_022", "databricks_instance_pool", "idle-4h", at("idle_instance_autotermination_minutes", 240)
+    ),
+    Violation(
+        "LKW_DBX_030",
+        "databricks_secret_acl",
+        "users-manage",
+        lambda body: body.update(principal="users", permission="MANAGE"),
+        "engineers",
+    ),
+    Violation(
+        "LKW_DBX_031",
+        "databricks_secret_acl",
+        "account-users-read",
+        at("principal", "account users"),
+        "engineers",
+    ),
+    Violation(
+        "LKW_DBX_031",
+        "databricks_secret_acl",
+        "a-person",
+        at("principal", "jane.doe@example.com"),
+        "engineers",
+    ),
+    Violation(
+        "LKW_DBX_032", "databricks_secret_scope", "users-manage", at("initial_manage_principal", "users")
+    ),
+    Violation(
+        "LKW_DBX_040",
+        "databricks_grants",
+        "all-privileges",
+        add_grant("account users", "ALL_PRIVILEGES"),
+        "catalog-grants",
+    ),
+    Violation("LKW_DBX_040", "databricks_grants", "manage", add_grant("users", "MANAGE"), "schema-raw"),
+    Violation(
+        "LKW_DBX_041",
+        "databricks_grants",
+        "modify",
+        add_grant("account users", "SELECT", "MODIFY"),
+        "curated",
+    ),
+    Violation(
+        "LKW_DBX_042", "databricks_grants", "a-person", add_grant("jane.doe@example.com", "SELECT"), "curated"
+    ),
+    Violation(
+        "LKW_DBX_050",
+        SERVING,
+        "no-user-limit",
+        lambda body: body["ai_gateway"].update(
+            rate_limits=[r for r in body["ai_gateway"]["rate_limits"] if r["key"] != "user"]
+        ),
+    ),
+    Violation(
+        "LKW_DBX_051", SERVING, "no-inference-table", at("ai_gateway.inference_table_config.enabled", False)
+    ),
+    Violation(
+        "LKW_DBX_052", SERVING, "output-pii-off", at("ai_gateway.guardrails.output.pii.behavior", "NONE")
+    ),
+    Violation("LKW_DBX_053", SERVING, "no-usage-tracking", at("ai_gateway.usage_tracking_config")),
+    Violation("LKW_DBX_054", SERVING, "uncapped", each_entity("max_provisioned_concurrency")),
+    Violation(
+        "LKW_DBX_055", SERVING, "prod-scales-to-zero", each_entity("scale_to_zero_enabled", True), env="prod"
+    ),
+    Violation(
+        "LKW_DBX_056",
+        SERVING,
+        "plaintext-key",
+        each_entity(
+            "external_model",
+            {
+                "name": "chat",
+                "provider": "openai",
+                "task": "llm/v1/chat",
+                "openai_config": {"openai_api_key_plaintext": "x"},
+            },
+        ),
+    ),
+    Violation("LKW_DBX_057", "databricks_vector_search_endpoint", "no-budget-policy", at("budget_policy_id")),
+    Violation(
+        "LKW_DBX_060",
+        "databricks_job",
+        "runs-as-person",
+        at("run_as", {"user_name": "jane.doe@example.com"}),
+        "job-embed",
+    ),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_job",
+        "cluster-without-policy",
+        lambda body: body["job_cluster"][0]["new_cluster"].pop("policy_id"),
+        "job-embed",
+    ),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_job",
+        "all-purpose-cluster",
+        lambda body: body["task"][0].update(existing_cluster_id="0123-456789-abcdefgh"),
+        "job-embed",
+    ),
+    Violation("LKW_DBX_070", CONF, "year-long-tokens", conf("maxTokenLifetimeDays", "365")),
+    Violation("LKW_DBX_071", CONF, "ip-lists-off", conf("enableIpAccessLists", "false")),
+    Violation("LKW_DBX_072", CONF, "no-verbose-audit", conf("enableVerboseAuditLogs", None)),
+    Violation("LKW_DBX_073", CONF, "downloads-on", conf("enableResultsDownloading", "true")),
+    Violation("LKW_DBX_074", CONF, "imdsv1", conf("enableEnforceImdsV2", None)),
+    Violation(
+        "LKW_DBX_075",
+        "databricks_ip_access_list",
+        "open-range",
+        lambda body: body.update(ip_addresses=[*body["ip_addresses"], "0.0.0.0/0"]),
+    ),
+    Violation(
+        "LKW_DBX_076",
+        "databricks_restrict_workspace_admins_setting",
+        "allow-all",
+        at("restrict_workspace_admins.status", "ALLOW_ALL"),
+    ),
+    Violation(
+        "LKW_DBX_077",
+        "databricks_enhanced_security_monitoring_workspace_setting",
+        "off",
+        at("enhanced_security_monitoring_workspace.is_enabled", False),
+    ),
+    Violation(
+        "LKW_DBX_078",
+        "databricks_compliance_security_profile_workspace_setting",
+        "off",
+        at("compliance_security_profile_workspace.is_enabled", False),
+        env="prod",
+    ),
+    Violation(
+        "LKW_DBX_079",
+        "databricks_disable_legacy_dbfs_setting",
+        "dbfs-on",
+        at("disable_legacy_dbfs.value", False),
+    ),
+    Violation(
+        "LKW_DBX_080",
+        "databricks_disable_legacy_access_setting",
+        "legacy-on",
+        at("disable_legacy_access.value", False),
+    ),
+    Violation(
+        "LKW_DBX_081",
+        "databricks_automatic_cluster_update_workspace_setting",
+        "off",
+        at("automatic_cluster_update_workspace.enabled", False),
+    ),
+]

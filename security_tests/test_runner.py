@@ -1,0 +1,80 @@
+"""The pieces around checkov: the parser workaround, the pack-loaded guard, block layouts, `--env`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from lakeward.errors import LakewardError
+from lakeward.policies import checkov_runner
+from lakeward.policies.base import Resource
+from lakeward.policies.checks.cluster_policies import PolicyDataSecurityMode
+from lakeward.policies.registry import all_policies
+from lakeward.policies.scan import run_scan
+
+
+def test_scannable_copy_drops_only_scalar_settings() -> None:
+    document = {
+        "terraform": {"required_version": ">= 1.10.0", "backend": {"s3": {"bucket": "b"}}},
+        "resource": {"aws_s3_bucket": {"b_1": {"bucket": "b", "tags": {"Owner": "x"}}}},
+        "data": {"aws_caller_identity": {"me": {}}},
+    }
+    copy = checkov_runner.scannable_copy(document)
+    assert copy["terraform"] == {"backend": {"s3": {"bucket": "b"}}}
+    assert copy["resource"] == document["resource"] and copy["data"] == document["data"]
+    assert document["terraform"]["required_version"] == ">= 1.10.0", "the original is not modified"
+
+
+def test_a_half_loaded_pack_or_an_unreadable_stack_is_an_error() -> None:
+    expected = len(all_policies())
+    checkov_runner._verify_pack(f"lakeward-pack: loaded {expected} checks\n", with_pack=True)
+    for stderr in (
+        f"lakeward-pack: loaded {expected - 1} checks\n",
+        "",
+        f"Cannot load external check 'lakeward_pack'\nlakeward-pack: loaded {expected} checks\n",
+        f"Failed to parse template: stacks/x/cdk.tf.json\nlakeward-pack: loaded {expected} checks\n",
+    ):
+        with pytest.raises(LakewardError) as caught:
+            checkov_runner._verify_pack(stderr, with_pack=True)
+        assert caught.value.field == "scanner"
+
+
+def test_missing_checkov_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LAKEWARD_CHECKOV", str(tmp_path / "nothing"))
+    monkeypatch.setattr(sys, "prefix", str(tmp_path))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(LakewardError, match="checkov is not installed") as caught:
+        checkov_runner.checkov_executable()
+    assert "make setup" in (caught.value.fix or "")
+
+
+@pytest.mark.parametrize("layout", ["object", "list"])
+def test_checks_read_blocks_written_as_objects_or_lists(layout: str) -> None:
+    block = {"status": "RESTRICT_TOKENS_AND_JOB_RUN_AS"}
+    resource = Resource("t", "n", {"restrict_workspace_admins": block if layout == "object" else [block]})
+    assert resource.get("restrict_workspace_admins.status") == "RESTRICT_TOKENS_AND_JOB_RUN_AS"
+    assert resource.blocks("restrict_workspace_admins") == [block]
+
+
+def test_a_definition_that_is_not_literal_json_fails_closed() -> None:
+    policy = PolicyDataSecurityMode()
+    unreadable = Resource("databricks_cluster_policy", "p", {"definition": '${jsonencode({"a" = 1})}'})
+    assert policy.evaluate(unreadable) == [
+        "definition is not literal JSON (build it with json.dumps, not a reference or jsonencode)"
+    ]
+    pinned = json.dumps(
+        {"data_security_mode": {"type": "allowlist", "values": ["USER_ISOLATION", "SINGLE_USER"]}}
+    )
+    assert policy.evaluate(Resource("databricks_cluster_policy", "p", {"definition": pinned})) == []
+
+
+def test_scan_by_environment_synthesizes_and_scans_clean() -> None:
+    report = run_scan(env="dev")
+    assert report.source == "env:dev" and report.exit_code == 0
+    stacks = {f.stack for f in report.findings}
+    assert {"lakeward-dev-account", "lakeward-dev-foundation", "lakeward-dev-workspace"} <= stacks
+    assert all(stack.startswith("lakeward-dev-") for stack in stacks)
+    assert not report.with_status("failed") and report.unused_waivers == []

@@ -23,8 +23,6 @@ from lakeward.errors import LakewardError
 from lakeward.workloads.indexing import INDEX_FOLDER, ChunkIndex, index_dir
 from lakeward.workloads.rag.config import RagConfig, RetrievalConfig
 
-ATTRIBUTES = ("tenant", "classification", "updated_at", "token_count")
-
 
 def tenant_of(source: str) -> str:
     return source.split("/", 1)[0] if "/" in source else "default"

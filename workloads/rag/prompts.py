@@ -56,10 +56,3 @@ def ensure_prompt(template: str = TEMPLATE, name: str = PROMPT_NAME) -> PromptVe
         tags={"component": "lakeward-rag"},
     )
     return PromptVersion(name, int(registered.version), registered.template)
-
-
-def load_prompt(name: str, version: int) -> PromptVersion:
-    import mlflow
-
-    prompt = mlflow.genai.load_prompt(f"prompts:/{name}/{version}")
-    return PromptVersion(name, int(prompt.version), prompt.template)

@@ -12,7 +12,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 import numpy as np
 
@@ -62,10 +61,6 @@ class Retrieval:
     dropped_duplicates: list[str] = field(default_factory=list)
     over_budget: list[str] = field(default_factory=list)
     allowed_documents: int | None = None
-
-
-class Retriever(Protocol):
-    def search(self, query: str, k: int, filters: Filters | None = None) -> list[ScoredChunk]: ...
 
 
 def shingles(text: str, size: int = 3) -> set[tuple[str, ...]]:

@@ -35,7 +35,7 @@ PII = {
     "phone": "+1 415 555 0134",
     "iban": "GB82 WEST 1234 5698 7654 32",
 }
-CHUNK = "0123456789abcdef0123456789abcdef"
+CHUNK = "0123456789abcdef" * 2
 
 
 def context(text: str, chunk_id: str = CHUNK) -> Context:

@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-EXTRAS ?= dev,policies,evidence,workloads,rehearsal
+EXTRAS ?= dev,policies,evidence,workloads,rehearsal,rag
 CHECKOV_VENV := $(VENV)/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 SCANNER_REQUIREMENTS = $(shell $(PYTHON) -c 'import tomllib; print(" ".join(tomllib.load(open("pyproject.toml", "rb"))["tool"]["lakeward"]["scanner-requirements"]))')
@@ -36,6 +36,7 @@ demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
 	$(BIN)/lakeward tenant plan claims_analytics
 	$(BIN)/lakeward pipeline run --corpus demo/corpus --lakehouse out/lakehouse
+	$(BIN)/lakeward ask "How do I restart the dispatch service?" --lakehouse out/lakehouse
 
 # The evidence report is checked by rendering it in headless Chromium.
 chromium:

@@ -14,6 +14,7 @@ BENCHMARKS = [
     "embedding_throughput",
     "spark_throughput",
     "incremental_rerun",
+    "rag",
 ]
 
 

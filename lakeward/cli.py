@@ -93,6 +93,157 @@ def pipeline_run(
         console.print(summary_table(result))
 
 
+LakehouseOption = Annotated[
+    Path, typer.Option("--lakehouse", help="Root folder of the pipeline's Delta tables and index.")
+]
+TrackingOption = Annotated[
+    Path | None, typer.Option("--tracking", help="MLflow folder (sqlite store); default LAKEHOUSE/_mlflow.")
+]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="RAG configuration YAML (docs/rag.md).")]
+
+
+def _rag(lakehouse: Path, tracking: Path | None, config: Path | None):
+    from lakeward.workloads.rag.config import load_rag_config
+    from lakeward.workloads.rag.tracking import default_tracking
+
+    return load_rag_config(config), tracking or default_tracking(lakehouse)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question.")],
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    tenant: Annotated[
+        list[str] | None, typer.Option(help="Only this tenant's documents (repeatable).")
+    ] = None,
+    source: Annotated[
+        list[str] | None, typer.Option(help="Only sources matching this glob (repeatable).")
+    ] = None,
+    classification: Annotated[list[str] | None, typer.Option(help="Only this classification.")] = None,
+    max_age_days: Annotated[float | None, typer.Option(help="Only documents updated within N days.")] = None,
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Answer a question from the indexed documents, with citations."""
+    from lakeward.workloads.rag.chain import build_chain
+    from lakeward.workloads.rag.retrieval import Filters
+
+    rag, folder = _rag(lakehouse, tracking, config)
+    filters = Filters(
+        tuple(tenant) if tenant else None,
+        tuple(source) if source else None,
+        tuple(classification) if classification else None,
+        max_age_days,
+    )
+    answer = build_chain(lakehouse, rag, folder).answer(question, filters).to_json()
+    if json_out:
+        print_json(answer)
+    else:
+        from lakeward.workloads.rag.report import answer_view
+
+        console.print(answer_view(answer))
+
+
+@app.command()
+def serve(
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    alias: Annotated[str, typer.Option(help="Registered model alias to serve.")] = "champion",
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5001,
+    workers: Annotated[int, typer.Option(help="Server worker processes.")] = 1,
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Serve the registered RAG model with MLflow's model server on 127.0.0.1 (POST /invocations)."""
+    from lakeward.workloads.rag.serving import serve as run_server
+
+    rag, folder = _rag(lakehouse, tracking, config)
+    raise typer.Exit(run_server(folder, rag, alias, port, workers))
+
+
+@app.command("eval")
+def evaluate(
+    beir: Annotated[Path | None, typer.Option(help="BEIR dataset folder (corpus, queries, qrels).")] = None,
+    split: Annotated[str, typer.Option(help="qrels split of the BEIR folder.")] = "train",
+    questions: Annotated[
+        Path | None, typer.Option(help='JSONL: {"question", "relevant": [doc IDs]}.')
+    ] = None,
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    max_queries: Annotated[
+        int | None, typer.Option(help="BEIR: first N queries, their documents only.")
+    ] = None,
+    distractors: Annotated[int, typer.Option(help="BEIR with --max-queries: extra random documents.")] = 0,
+    answer_questions: Annotated[int, typer.Option(help="Questions the answers are evaluated on.")] = 50,
+    register: Annotated[bool, typer.Option(help="Log the model and register it as `candidate`.")] = False,
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """nDCG@10, recall and MRR for BM25, dense and hybrid; groundedness, citations, fallbacks, latency."""
+    from lakeward.workloads.progress import stage_bars
+    from lakeward.workloads.rag.evaluation import EvalRequest, run_evaluation
+
+    rag, folder = _rag(lakehouse, tracking, config)
+    request = EvalRequest(
+        lakehouse, folder, beir, split, questions, max_queries, distractors, answer_questions, register
+    )
+    with stage_bars(enabled=not json_out) as progress:
+        result = run_evaluation(request, rag, progress).to_json()
+    if json_out:
+        print_json(result)
+    else:
+        from lakeward.workloads.rag.report import eval_view
+
+        console.print(eval_view(result))
+
+
+@app.command()
+def release(
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Promote `candidate` to `champion` if its metrics meet the thresholds; exit 4 naming each failure."""
+    from lakeward.workloads.rag.release import failure_message
+    from lakeward.workloads.rag.release import release as gate
+
+    rag, folder = _rag(lakehouse, tracking, config)
+    result = gate(folder, rag)
+    if json_out:
+        print_json(result.to_json())
+    else:
+        from lakeward.workloads.rag.report import release_view
+
+        console.print(release_view(result.to_json()))
+    if not result.promoted:
+        raise failure_message(result)
+
+
+@app.command()
+def monitor(
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    log: Annotated[Path | None, typer.Option(help="Request log; default TRACKING/requests.jsonl.")] = None,
+    recent: Annotated[int, typer.Option(help="The last N requests form the recent window.")] = 100,
+    psi_max: Annotated[float, typer.Option(help="PSI above this is a breach.")] = 0.25,
+    tracking: TrackingOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Compare recent requests with the reference window; exit 3 when a signal drifts."""
+    from lakeward.workloads.rag.monitor import compare, drift_error, read_requests
+
+    _, folder = _rag(lakehouse, tracking, None)
+    result = compare(read_requests(log or folder / "requests.jsonl"), recent, psi_max=psi_max)
+    if json_out:
+        print_json(result.to_json())
+    else:
+        from lakeward.workloads.rag.report import monitor_view
+
+        console.print(monitor_view(result.to_json()))
+    if result.breaches:
+        raise drift_error(result)
+
+
 @app.command()
 def synth(
     env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",

@@ -1,0 +1,1 @@
+"""The RAG model: retrieve, answer with citations, guard, evaluate, trace and release through MLflow."""

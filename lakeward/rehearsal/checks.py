@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.infra.config import Environment
+from lakeward.rehearsal.emulator import EMULATOR_KEY_ID, EMULATOR_SECRET
 
 OPEN_RANGES = {"0.0.0.0/0", "::/0"}
 
@@ -94,8 +95,8 @@ class Context:
                 service,
                 endpoint_url=self.endpoint,
                 region_name=self.region,
-                aws_access_key_id="testing",
-                aws_secret_access_key="testing",
+                aws_access_key_id=EMULATOR_KEY_ID,
+                aws_secret_access_key=EMULATOR_SECRET,
             )
         return self._clients[service]
 

@@ -17,6 +17,9 @@ from pathlib import Path
 from lakeward.errors import LakewardError
 from lakeward.rehearsal.processes import spawn, stop
 
+# moto accepts any credentials; these fixed ones keep real ones from ever reaching the emulator.
+EMULATOR_KEY_ID = "testing"
+EMULATOR_SECRET = "testing"  # pragma: allowlist secret
 READY_TIMEOUT_S = 20.0
 
 

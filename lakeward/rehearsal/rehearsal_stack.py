@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
+from lakeward.rehearsal.emulator import EMULATOR_KEY_ID, EMULATOR_SECRET
 
-TEST_CREDENTIALS = {"access_key": "testing", "secret_key": "testing"}
+TEST_CREDENTIALS = {"access_key": EMULATOR_KEY_ID, "secret_key": EMULATOR_SECRET}
 # Resource and data source type prefixes and the endpoint (AWS provider `endpoints` key) serving them.
 SERVICE_BY_PREFIX: tuple[tuple[str, str], ...] = (
     ("aws_s3_", "s3"),

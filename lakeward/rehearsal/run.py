@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.rehearsal.checks import CheckResult, Context, Deployed, Expectations, run_checks
-from lakeward.rehearsal.emulator import check_endpoint, moto_server
+from lakeward.rehearsal.emulator import EMULATOR_KEY_ID, EMULATOR_SECRET, check_endpoint, moto_server
 from lakeward.rehearsal.moto_fixes import FIXES
 from lakeward.rehearsal.processes import sigterm_as_interrupt
 from lakeward.rehearsal.rehearsal_stack import rehearsal_stack
@@ -302,8 +302,8 @@ def _child_env(region: str, endpoint: str) -> dict[str, str]:
     """Environment of every terraform child: test credentials, the emulator as the default endpoint
     of every AWS service, no shared config files, no instance metadata lookups."""
     return {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_ACCESS_KEY_ID": EMULATOR_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": EMULATOR_SECRET,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
         "AWS_ENDPOINT_URL": endpoint,

@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 
-from lakeward.rehearsal.emulator import moto_server
+from lakeward.rehearsal.emulator import EMULATOR_KEY_ID, EMULATOR_SECRET, moto_server
 
 ACCOUNT = "111111111111"
 REGION = "us-east-1"
@@ -29,8 +29,8 @@ def aws(endpoint: str) -> Any:
             service,
             endpoint_url=endpoint,
             region_name=REGION,
-            aws_access_key_id="testing",
-            aws_secret_access_key="testing",
+            aws_access_key_id=EMULATOR_KEY_ID,
+            aws_secret_access_key=EMULATOR_SECRET,
         )
 
     return client

@@ -34,7 +34,9 @@ class Embedder:
             convert_to_tensor=True,
             show_progress_bar=False,
         )
-        return vectors.float().cpu().numpy().astype(np.float32, copy=False)
+        # Normalized again in float32: a bf16 model's unit vectors are only unit-length to bf16 precision.
+        vectors = vectors.float().cpu().numpy().astype(np.float32, copy=False)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 _LOADED: dict[tuple, Embedder] = {}

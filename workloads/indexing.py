@@ -39,10 +39,47 @@ def read_manifest(directory: Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+# BM25 as Lucene scores it, on Snowball-stemmed English tokens without stopwords (as BEIR's baselines).
+BM25_SETTINGS = {
+    "library": "bm25s",
+    "method": "lucene",
+    "k1": 1.5,
+    "b": 0.75,
+    "stopwords": "en",
+    "stemmer": "snowball-english",
+}
+
+
+def index_settings(config: IndexConfig) -> dict:
+    """Everything that shapes the indexes besides the chunks and the model: a change means a rebuild."""
+    return {
+        "hnsw": {
+            "space": "ip",
+            "M": config.m,
+            "ef_construction": config.ef_construction,
+            "ef_search": config.ef_search,
+        },
+        "bm25": BM25_SETTINGS,
+    }
+
+
+def is_current(manifest: dict | None, keys: list[str], config: IndexConfig, model_version: str) -> bool:
+    """Whether the index on disk was built from these chunks, this model and these settings."""
+    return bool(
+        manifest
+        and manifest.get("chunkset") == chunkset_fingerprint(keys)
+        and manifest.get("model_version") == model_version
+        and all(manifest.get(key) == value for key, value in index_settings(config).items())
+    )
+
+
 def _bm25_tokens(texts: list[str]) -> list[list[str]]:
     import bm25s
+    import Stemmer
 
-    return bm25s.tokenize(texts, stopwords="en", return_ids=False, show_progress=False)
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=Stemmer.Stemmer("english"), return_ids=False, show_progress=False
+    )
 
 
 def build_index(
@@ -56,7 +93,7 @@ def build_index(
     count = chunks.num_rows
     with staged_directory(directory) as staging:
         pq.write_table(chunks.select(METADATA_COLUMNS), staging / "chunks.parquet")
-        bm25 = bm25s.BM25()
+        bm25 = bm25s.BM25(method=BM25_SETTINGS["method"], k1=BM25_SETTINGS["k1"], b=BM25_SETTINGS["b"])
         if count:
             bm25.index(_bm25_tokens(chunks.column("text").to_pylist()), show_progress=False)
             bm25.save(str(staging / "bm25"))
@@ -75,13 +112,7 @@ def build_index(
             "count": count,
             "dimension": DIMENSION,
             "model_version": model_version,
-            "hnsw": {
-                "space": "ip",
-                "M": config.m,
-                "ef_construction": config.ef_construction,
-                "ef_search": config.ef_search,
-            },
-            "bm25": {"library": "bm25s", "method": "lucene", "k1": 1.5, "b": 0.75, "stopwords": "en"},
+            **index_settings(config),
             "chunkset": chunkset_fingerprint(keys),
             "built_at": datetime.now(UTC).isoformat(),
         }

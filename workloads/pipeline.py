@@ -368,17 +368,12 @@ def _record(house: Lakehouse, outcomes: list[expectations.Outcome], now: datetim
 
 
 def _refresh_index(house: Lakehouse, chunks: pa.Table, embeddings: pa.Table, config: PipelineConfig) -> bool:
-    """Rebuild the BM25 and HNSW indexes when the set of chunks differs from the one last indexed."""
+    """Rebuild the BM25 and HNSW indexes when the chunks, the model or the index settings changed."""
     directory = indexing.index_dir(house.root, house.catalog, house.schema)
     keys = [
         f"{d}/{c}" for d, c in zip(chunks["doc_id"].to_pylist(), chunks["chunk_id"].to_pylist(), strict=True)
     ]
-    manifest = indexing.read_manifest(directory)
-    if (
-        manifest
-        and manifest.get("chunkset") == indexing.chunkset_fingerprint(keys)
-        and manifest["model_version"] == model_version()
-    ):
+    if indexing.is_current(indexing.read_manifest(directory), keys, config.index, model_version()):
         return False
     ordered = chunks.sort_by([("doc_id", "ascending"), ("chunk_index", "ascending")])
     position = {c: i for i, c in enumerate(embeddings["chunk_id"].to_pylist())}

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,75 @@ from lakeward.errors import LakewardError
 PACK_DIR = Path(__file__).resolve().parent / "checkov_pack"
 PACK_LOADED = re.compile(r"lakeward-pack: loaded (\d+) checks")
 BLOCKS_WITH_NESTED_NAMES = ("resource", "data", "provider", "locals", "//")
+
+
+# Run inside checkov's environment: import checkov (most of its start-up) at once, then scan the
+# arguments that arrive on stdin. Lets a caller overlap that import with its own synthesis.
+WARM_DRIVER = """
+import json, os, sys, warnings
+warnings.simplefilter("ignore", SyntaxWarning)
+from checkov.main import Checkov
+request = json.loads(sys.stdin.readline() or "null")
+if request is None:
+    sys.exit(0)
+os.chdir(request["cwd"])
+os.environ.update(request["env"])
+sys.exit(Checkov(argv=request["argv"]).run())
+"""
+
+
+class WarmCheckov:
+    """A checkov process started before the stacks exist; it scans once, when `run` sends it arguments."""
+
+    def __init__(self, executable: Path) -> None:
+        python = _interpreter(executable)
+        self._process = (
+            subprocess.Popen(
+                [str(python), "-c", WARM_DRIVER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
+            )
+            if python
+            else None
+        )
+
+    @property
+    def available(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def run(self, argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+        assert self._process is not None
+        request = json.dumps({"argv": argv, "cwd": str(cwd), "env": env}) + "\n"
+        stdout, stderr = self._process.communicate(request)
+        return subprocess.CompletedProcess(argv, self._process.returncode, stdout, stderr)
+
+    def close(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
+
+
+def _interpreter(executable: Path) -> Path | None:
+    """The Python a checkov console script runs on (its shebang), if it is one."""
+    try:
+        first = executable.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0]
+    except OSError:
+        return None
+    python = Path(first.removeprefix("#!").strip()) if first.startswith("#!/") else None
+    return python if python is not None and "python" in python.name and python.is_file() else None
+
+
+@contextmanager
+def warm_checkov() -> Iterator[WarmCheckov]:
+    """Start checkov now, for a scan that follows the synthesis the caller is about to run."""
+    warm = WarmCheckov(checkov_executable())
+    try:
+        yield warm
+    finally:
+        warm.close()
 
 
 @dataclass(frozen=True)
@@ -70,8 +141,11 @@ def scannable_copy(document: dict[str, Any]) -> dict[str, Any]:
     return copy
 
 
-def run_checkov(stack_files: dict[str, Path], *, with_pack: bool = True) -> list[CheckovResult]:
-    """Scan `{stack name: cdk.tf.json}` in one checkov process; results name files as `stacks/<stack>/...`."""
+def run_checkov(
+    stack_files: dict[str, Path], *, with_pack: bool = True, warm: WarmCheckov | None = None
+) -> list[CheckovResult]:
+    """Scan `{stack name: cdk.tf.json}` in one checkov process (`warm`, when one was started ahead);
+    results name files as `stacks/<stack>/...`."""
     executable = checkov_executable()
     with tempfile.TemporaryDirectory(prefix="lakeward-scan-") as tmp:
         root = Path(tmp)
@@ -89,8 +163,13 @@ def run_checkov(stack_files: dict[str, Path], *, with_pack: bool = True) -> list
         command += [arg for file in relative for arg in ("-f", file)]
         if with_pack:
             command += ["--external-checks-dir", str(PACK_DIR)]
-        env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LAKEWARD_SCAN_ROOT": str(root)}
-        done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, check=False)
+        extra = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LAKEWARD_SCAN_ROOT": str(root)}
+        if warm is not None and warm.available:
+            done = warm.run(command[1:], root, extra)
+        else:
+            done = subprocess.run(
+                command, cwd=root, env={**os.environ, **extra}, capture_output=True, text=True, check=False
+            )
         report_file = root / "report" / "results_json.json"
         if done.returncode not in (0, 1) or not report_file.exists():
             raise LakewardError(

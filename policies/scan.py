@@ -14,7 +14,7 @@ from typing import Any
 from lakeward.errors import LakewardError
 
 from .base import Severity
-from .checkov_runner import CheckovResult, run_checkov
+from .checkov_runner import CheckovResult, WarmCheckov, run_checkov, warm_checkov
 from .registry import all_policies, by_id
 from .waivers import WAIVERS_FILE, Waiver, load_waivers
 
@@ -118,10 +118,11 @@ def scan_stacks(
     waivers: list[Waiver],
     fail_on: Severity = Severity.HIGH,
     source: str = "",
+    warm: WarmCheckov | None = None,
 ) -> ScanReport:
     """Run checkov once over every stack, then judge what it reports."""
     started = time.perf_counter()
-    results = run_checkov(files)
+    results = run_checkov(files, warm=warm)
     return build_report(results, files, waivers, fail_on, source, time.perf_counter() - started)
 
 
@@ -154,20 +155,22 @@ def run_scan(
     fail_on: Severity = Severity.HIGH,
     waivers_file: Path = WAIVERS_FILE,
     today: dt.date | None = None,
+    warm: WarmCheckov | None = None,
 ) -> ScanReport:
-    """Scan `input_dir`, or synthesize `env` into a temporary folder and scan that."""
+    """Scan `input_dir`, or synthesize `env` into a temporary folder and scan that (checkov starts
+    while the stacks synthesize)."""
     if (env is None) == (input_dir is None):
         raise LakewardError(
             "pass exactly one of --env and --input", field="--env/--input", fix="e.g. --env dev"
         )
     waivers = load_waivers(waivers_file, today)
     if input_dir is not None:
-        return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir))
+        return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir), warm)
     from lakeward.synth import synthesize
 
-    with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp, warm_checkov() as started:
         out = synthesize(str(env), Path(tmp) / "out").out
-        return scan_stacks(stack_files(out), waivers, fail_on, f"env:{env}")
+        return scan_stacks(stack_files(out), waivers, fail_on, f"env:{env}", started)
 
 
 def _finding(

@@ -14,6 +14,7 @@ from lakeward.policies.base import Resource
 from lakeward.policies.checks.cluster_policies import PolicyDataSecurityMode
 from lakeward.policies.registry import all_policies
 from lakeward.policies.scan import run_scan
+from tests.footprint import Synthesized
 
 
 def test_scannable_copy_drops_only_scalar_settings() -> None:
@@ -78,3 +79,22 @@ def test_scan_by_environment_synthesizes_and_scans_clean() -> None:
     assert {"lakeward-dev-account", "lakeward-dev-foundation", "lakeward-dev-workspace"} <= stacks
     assert all(stack.startswith("lakeward-dev-") for stack in stacks)
     assert not report.with_status("failed") and report.unused_waivers == []
+
+
+def test_a_warm_checkov_reports_what_a_cold_one_does(synthesized: dict[str, Synthesized]) -> None:
+    files = {
+        stack: synthesized["dev"].out / "stacks" / stack / "cdk.tf.json"
+        for stack in synthesized["dev"].stacks
+        if stack.endswith("-workspace")
+    }
+    cold = checkov_runner.run_checkov(files)
+    with checkov_runner.warm_checkov() as warm:
+        assert warm.available
+        hot = checkov_runner.run_checkov(files, warm=warm)
+    assert sorted(map(repr, hot)) == sorted(map(repr, cold)) and cold
+
+
+def test_an_unused_warm_checkov_is_stopped() -> None:
+    with checkov_runner.warm_checkov() as warm:
+        assert warm.available
+    assert not warm.available

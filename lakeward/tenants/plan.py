@@ -13,9 +13,10 @@ from lakeward.errors import LakewardError
 from lakeward.infra.config import ENVIRONMENTS_DIR, load_environment
 from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants
 from lakeward.infra.tenants.model import Tenant
+from lakeward.policies.checkov_runner import WarmCheckov, warm_checkov
+from lakeward.policies.scan import run_scan
 from lakeward.synth import synthesize_tenants
 
-SCAN_MISSING = "not available: lakeward.policies.scan.run_scan is not installed on this branch"
 SECURABLE_KEYS = ("catalog", "schema")
 
 
@@ -27,7 +28,6 @@ class TenantPlan:
     resources: list[str]
     grants: dict[str, dict[str, list[str]]]
     findings: list[dict[str, Any]]
-    scan: str
     seconds: float
     risks: list[str] = field(default_factory=list)
 
@@ -46,7 +46,6 @@ class TenantPlan:
             },
             "risks": self.risks,
             "findings": self.findings,
-            "scan": self.scan,
             "seconds": round(self.seconds, 3),
         }
 
@@ -83,12 +82,12 @@ def plan_tenant(
             fix=f"use one of: {', '.join(listed)}",
         )
     env = load_environment(env_name, environments_dir)
-    with tempfile.TemporaryDirectory(prefix="lakeward-tenant-plan-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="lakeward-tenant-plan-") as tmp, warm_checkov() as warm:
         target = out or Path(tmp) / "out"
         result = synthesize_tenants(env, [tenant], target, backend=backend)
         stack = result.stacks[0]
         document = json.loads(stack.path.read_text(encoding="utf-8"))
-        findings, scan = run_policy_scan(target)
+        findings = policy_findings(target, warm)
     plan = TenantPlan(
         tenant=tenant,
         environment=env.name,
@@ -96,7 +95,6 @@ def plan_tenant(
         resources=addresses(document),
         grants=grants_matrix(document),
         findings=findings,
-        scan=scan,
         seconds=time.perf_counter() - started,
     )
     plan.risks = risks(plan)
@@ -116,15 +114,10 @@ def grants_matrix(document: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     return dict(sorted(matrix.items()))
 
 
-def run_policy_scan(out: Path) -> tuple[list[dict[str, Any]], str]:
-    """Failed and waived findings of `lakeward scan` on the plan, when the policies package has it."""
-    try:
-        from lakeward.policies.scan import run_scan  # type: ignore[import-not-found]
-    except ImportError:
-        return [], SCAN_MISSING
-    report = run_scan(input_dir=out)
-    findings = [finding for finding in report.as_dict()["findings"] if finding["status"] != "passed"]
-    return findings, "ran"
+def policy_findings(out: Path, warm: WarmCheckov) -> list[dict[str, Any]]:
+    """Failed and waived findings of `lakeward scan` on the plan."""
+    report = run_scan(input_dir=out, warm=warm)
+    return [finding for finding in report.as_dict()["findings"] if finding["status"] != "passed"]
 
 
 def risks(plan: TenantPlan) -> list[str]:
@@ -196,9 +189,7 @@ def render_markdown(plan: TenantPlan) -> str:
         "### Policy scan",
         "",
     ]
-    if plan.scan != "ran":
-        lines.append(f"Scan {plan.scan}.")
-    elif not plan.findings:
+    if not plan.findings:
         lines.append("No failed or waived findings.")
     else:
         lines += ["| check | resource | severity | status |", "| --- | --- | --- | --- |"]

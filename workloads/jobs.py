@@ -18,9 +18,10 @@ from pathlib import Path
 
 from lakeward.errors import LakewardError
 from lakeward.output import errors, print_json
+from lakeward.workloads import openlineage
 from lakeward.workloads.config import EmbedConfig, PipelineConfig
 from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS
+from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 
@@ -51,20 +52,49 @@ def _parser(stage: str) -> argparse.ArgumentParser:
     return parser
 
 
+# What each stage reads and writes, named in its OpenLineage events.
+STAGE_TABLES = {
+    "ingest": ((), (DOCUMENTS, CHUNKS)),
+    "embed": ((CHUNKS,), (EMBEDDINGS,)),
+    "index": ((CHUNKS, EMBEDDINGS), ()),
+    "pipeline": ((), (DOCUMENTS, CHUNKS, EMBEDDINGS)),
+}
+
+
 def run_stage(stage: str, argv: list[str]) -> dict:
-    """Run one job stage with its command-line arguments; return the run's JSON object."""
+    """Run one job stage with its command-line arguments; return the run's JSON object. The stage
+    leaves START and COMPLETE (or FAIL) OpenLineage events in `<lakehouse>/_lineage/openlineage.jsonl`."""
     args = _parser(stage).parse_args(argv)
     run = open_run(args.lakehouse, pipeline_config(args.catalog, args.schema, args.precision), args.engine)
-    if stage in ("ingest", "pipeline"):
-        ingest(run, args.corpus)
-    if stage == "ingest":
-        check(run, (DOCUMENTS, CHUNKS))
-    if stage in ("embed", "pipeline"):
-        embed(run)
-    if stage in ("embed", "index", "pipeline"):
-        tables = check(run)
-        if stage != "embed":
-            index(run, tables)
+    reads, writes = STAGE_TABLES[stage]
+
+    def datasets(specs: tuple) -> list[dict]:
+        versions = run.house.versions()
+        return [
+            openlineage.dataset(run.house.full_name(spec), version=versions.get(spec.name)) for spec in specs
+        ]
+
+    corpus = [openlineage.dataset(str(args.corpus.resolve()), namespace="file")] if "corpus" in args else []
+    folder, job, run_id = args.lakehouse / "_lineage", f"lakeward.pipeline.{stage}", openlineage.new_run_id()
+    openlineage.emit(folder, job, "START", run_id, corpus + datasets(reads), [])
+    try:
+        if stage in ("ingest", "pipeline"):
+            ingest(run, args.corpus)
+        if stage == "ingest":
+            check(run, (DOCUMENTS, CHUNKS))
+        if stage in ("embed", "pipeline"):
+            embed(run)
+        if stage in ("embed", "index", "pipeline"):
+            tables = check(run)
+            if stage != "embed":
+                index(run, tables)
+    except BaseException:
+        openlineage.emit(folder, job, "FAIL", run_id, corpus + datasets(reads), [])
+        raise
+    outputs = datasets(writes)
+    if stage in ("index", "pipeline"):
+        outputs.append(openlineage.dataset(f"{args.catalog}.{args.schema}.rag_index"))
+    openlineage.emit(folder, job, "COMPLETE", run_id, corpus + datasets(reads), outputs)
     return run.result.to_json()
 
 

@@ -48,6 +48,32 @@ def test_jobs_run_as_separate_stages(corpus: Path, tmp_path: Path) -> None:
         indexed["index_rebuilt"]
         and len(load_index(tmp_path / "lh", "llm_prod", "handbook")) == indexed["chunks"]
     )
+    events = [json.loads(line) for line in (tmp_path / "lh" / "_lineage" / "openlineage.jsonl").open()]
+    assert [(e["job"]["name"], e["eventType"]) for e in events] == [
+        (f"lakeward.pipeline.{stage}", kind)
+        for stage in ("ingest", "embed", "index")
+        for kind in ("START", "COMPLETE")
+    ]
+    ingest_done, embed_done, index_done = events[1], events[3], events[5]
+    assert ingest_done["inputs"][0]["namespace"] == "file"
+    assert [d["name"] for d in ingest_done["outputs"]] == [
+        "llm_prod.handbook.documents",
+        "llm_prod.handbook.chunks",
+    ]
+    chunks_written = ingest_done["outputs"][1]["facets"]["version"]["datasetVersion"]
+    assert embed_done["inputs"][0]["facets"]["version"]["datasetVersion"] == chunks_written
+    assert [d["name"] for d in embed_done["outputs"]] == ["llm_prod.handbook.embeddings"]
+    assert [d["name"] for d in index_done["outputs"]] == ["llm_prod.handbook.rag_index"]
+    assert len({e["run"]["runId"] for e in events}) == 3
+
+
+def test_a_failing_stage_emits_a_fail_event(tmp_path: Path) -> None:
+    lakehouse = tmp_path / "lh"
+    with pytest.raises(LakewardError):
+        run_stage("ingest", ["--corpus", str(tmp_path / "missing"), "--lakehouse", str(lakehouse)])
+    events = [json.loads(line) for line in (lakehouse / "_lineage" / "openlineage.jsonl").open()]
+    assert [e["eventType"] for e in events] == ["START", "FAIL"]
+    assert events[0]["run"]["runId"] == events[1]["run"]["runId"]
 
 
 @pytest.mark.parametrize(

@@ -269,6 +269,7 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
 
     import mlflow
 
+    from lakeward.workloads import openlineage
     from lakeward.workloads.rag import lineage
     from lakeward.workloads.rag.catalog import load_catalog
     from lakeward.workloads.rag.chain import assemble
@@ -282,9 +283,9 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
     catalog = load_catalog(request.lakehouse, config)
     prompt = ensure_prompt()
     chain = assemble(catalog, config, prompt, trace=False)
-    run_id = lineage.new_run_id()
+    run_id = openlineage.new_run_id()
     inputs = lineage.catalog_inputs(catalog.lineage)
-    lineage.emit(request.tracking, "lakeward.rag.eval", "START", run_id, inputs, [])
+    openlineage.emit(request.tracking, "lakeward.rag.eval", "START", run_id, inputs, [])
     systems, timing = evaluate_retrieval(
         chain.retriever, questions, progress=progress("retrieval", len(questions))
     )
@@ -323,6 +324,6 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
             mlflow.MlflowClient().set_registered_model_alias(
                 config.model_name, "candidate", result.model_version
             )
-            outputs.append(lineage.dataset(f"models:/{config.model_name}", version=result.model_version))
-    lineage.emit(request.tracking, "lakeward.rag.eval", "COMPLETE", run_id, inputs, outputs)
+            outputs.append(openlineage.dataset(f"models:/{config.model_name}", version=result.model_version))
+    openlineage.emit(request.tracking, "lakeward.rag.eval", "COMPLETE", run_id, inputs, outputs)
     return result

@@ -1,37 +1,14 @@
-"""Lineage: OpenLineage run events for the RAG jobs, and an answer traced back to its sources.
-
-Events follow the OpenLineage 2-0-2 run event schema and are appended as JSON lines to
-`<tracking>/openlineage.jsonl`; when `OPENLINEAGE_URL` is set they are also POSTed to
-`$OPENLINEAGE_URL/api/v1/lineage` (Marquez and Databricks-compatible collectors read that).
-"""
+"""Lineage of the RAG model: the datasets an evaluation or a model was built from, and an answer traced
+back through chunk, embedding, index, model and prompt versions to its source document."""
 
 from __future__ import annotations
 
-import json
-import os
-import urllib.request
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from deltalake import DeltaTable
 
 from lakeward.errors import LakewardError
-
-PRODUCER = "https://github.com/lakeward/lakeward/workloads/rag"
-SCHEMA_URL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent"
-NAMESPACE = "lakeward"
-
-
-def dataset(name: str, namespace: str = NAMESPACE, version: str | int | None = None, **facets) -> dict:
-    entry: dict = {"namespace": namespace, "name": name, "facets": dict(facets)}
-    if version is not None:
-        entry["facets"]["version"] = {
-            "_producer": PRODUCER,
-            "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/DatasetVersionDatasetFacet.json",
-            "datasetVersion": str(version),
-        }
-    return entry
+from lakeward.workloads.openlineage import dataset
 
 
 def catalog_inputs(lineage: dict) -> list[dict]:
@@ -41,40 +18,6 @@ def catalog_inputs(lineage: dict) -> list[dict]:
     if index:
         inputs.append(dataset("rag_index", version=index["chunkset"]))
     return inputs
-
-
-def emit(
-    folder: Path, job: str, event_type: str, run_id: str, inputs: list[dict], outputs: list[dict]
-) -> dict:
-    """Write one run event (START, COMPLETE or FAIL) and return it."""
-    event = {
-        "eventType": event_type,
-        "eventTime": datetime.now(UTC).isoformat(),
-        "producer": PRODUCER,
-        "schemaURL": SCHEMA_URL,
-        "run": {"runId": run_id, "facets": {}},
-        "job": {"namespace": NAMESPACE, "name": job, "facets": {}},
-        "inputs": inputs,
-        "outputs": outputs,
-    }
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "openlineage.jsonl").open("a", encoding="utf-8") as handle:
-        handle.write(json.dumps(event, sort_keys=True) + "\n")
-    url = os.environ.get("OPENLINEAGE_URL")
-    if url:
-        request = urllib.request.Request(
-            url.rstrip("/") + "/api/v1/lineage",
-            data=json.dumps(event).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=10):
-            pass
-    return event
-
-
-def new_run_id() -> str:
-    return str(uuid.uuid4())
 
 
 def explain(answer: dict, lakehouse: Path) -> list[dict]:

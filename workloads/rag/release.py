@@ -52,7 +52,7 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    from lakeward.workloads.rag import lineage
+    from lakeward.workloads import openlineage
     from lakeward.workloads.rag.tracking import use_tracking
 
     use_tracking(tracking)
@@ -88,10 +88,10 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
     if not result.failures:
         client.set_registered_model_alias(name, CHAMPION, candidate.version)
         result.promoted = True
-        run_id = lineage.new_run_id()
-        source = lineage.dataset(f"models:/{name}", version=candidate.version)
-        released = lineage.dataset(f"models:/{name}@{CHAMPION}", version=candidate.version)
-        lineage.emit(tracking, "lakeward.rag.release", "COMPLETE", run_id, [source], [released])
+        run_id = openlineage.new_run_id()
+        source = openlineage.dataset(f"models:/{name}", version=candidate.version)
+        released = openlineage.dataset(f"models:/{name}@{CHAMPION}", version=candidate.version)
+        openlineage.emit(tracking, "lakeward.rag.release", "COMPLETE", run_id, [source], [released])
     return result
 
 

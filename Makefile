@@ -36,7 +36,7 @@ demo: setup
 	$(BIN)/lakeward synth --env dev --out out/demo
 	$(BIN)/lakeward tenant plan claims_analytics
 	$(BIN)/lakeward pipeline run --corpus demo/corpus --lakehouse out/lakehouse
-	$(BIN)/lakeward ask "How do I restart the dispatch service?" --lakehouse out/lakehouse
+	$(BIN)/lakeward ask "When does the dispatch service page?" --lakehouse out/lakehouse
 
 # The evidence report is checked by rendering it in headless Chromium.
 chromium:

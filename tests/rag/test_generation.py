@@ -9,7 +9,7 @@ import pytest
 from lakeward.errors import LakewardError
 from lakeward.workloads.rag.chat import ChatClient, resolve_token, secret_variable
 from lakeward.workloads.rag.config import GenerationConfig
-from lakeward.workloads.rag.generation import ChatGenerator, ExtractiveGenerator
+from lakeward.workloads.rag.generation import ChatGenerator, ExtractiveGenerator, sentences
 from lakeward.workloads.rag.prompts import FALLBACK_ANSWER, TEMPLATE, PromptVersion
 from lakeward.workloads.rag.retrieval import Context
 
@@ -113,3 +113,12 @@ def test_token_references(monkeypatch: pytest.MonkeyPatch) -> None:
         resolve_token("env:NOT_SET_ANYWHERE")
     with pytest.raises(LakewardError, match="neither"):
         resolve_token("plain-token-in-config")
+
+
+def test_the_chunk_heading_path_is_not_an_answer_sentence() -> None:
+    text = "Runbook: dispatch > When it pages\n\nThe page fires when the budget burns fast. It pages twice."
+    assert sentences(text) == ["The page fires when the budget burns fast.", "It pages twice."]
+    faq = "FAQ: dispatch > Who owns dispatch?\n\nThe Carrier Experience team owns dispatch."
+    assert sentences(faq) == ["The Carrier Experience team owns dispatch."]
+    untitled = "The dispatch service assigns loads.\n\nIt depends on one Kafka topic."
+    assert sentences(untitled) == ["The dispatch service assigns loads.", "It depends on one Kafka topic."]

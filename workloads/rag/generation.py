@@ -114,8 +114,13 @@ def terms(text: str) -> list[str]:
 
 
 def sentences(text: str) -> list[str]:
-    """Sentences of a chunk, without Markdown heading lines."""
+    """Sentences of a chunk, without Markdown heading lines and without the heading path the chunker
+    puts first (one line before a blank line, joined by ` > ` or unpunctuated): it helps retrieval
+    but answers nothing."""
     body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    first, _, rest = body.strip().partition("\n\n")
+    if rest and "\n" not in first and (" > " in first or not re.search(r"[.!?]$", first)):
+        body = rest
     parts = re.split(r"(?<=[.!?])\s+(?=[A-Z0-9\"(\[])|\n{2,}", body)
     return [" ".join(p.split()) for p in parts if len(p.split()) >= 3 and NEUTRALIZED not in p]
 

@@ -39,7 +39,13 @@ def chain(handbook: Path, tracking: Path):
 
 
 @pytest.fixture(scope="session")
-def scifact_eval(tmp_path_factory: pytest.TempPathFactory):
+def eval_progress() -> dict[str, list[int]]:
+    """`{stage: [total, advanced]}` as the SciFact evaluation reported its progress."""
+    return {}
+
+
+@pytest.fixture(scope="session")
+def scifact_eval(tmp_path_factory: pytest.TempPathFactory, eval_progress: dict[str, list[int]]):
     """20 SciFact train queries over their documents plus 40 distractors, registered as `candidate`."""
     if not (SCIFACT / "corpus.jsonl").is_file():
         pytest.skip(f"SciFact is not at {SCIFACT}")
@@ -56,7 +62,16 @@ def scifact_eval(tmp_path_factory: pytest.TempPathFactory):
         answer_questions=20,
         register=True,
     )
-    return request, run_evaluation(request, RagConfig())
+
+    def progress(stage: str, total: int):
+        eval_progress[stage] = [total, 0]
+
+        def advance(done: int) -> None:
+            eval_progress[stage][1] += done
+
+        return advance
+
+    return request, run_evaluation(request, RagConfig(), progress)
 
 
 @pytest.fixture(scope="session")

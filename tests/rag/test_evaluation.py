@@ -130,3 +130,9 @@ def test_monitor_flags_drift_and_passes_a_stable_window() -> None:
     assert "answer_length" not in drifted.breaches
     with pytest.raises(LakewardError, match="recent"):
         compare(records(rng, 15, 0.1, 40), recent=10)
+
+
+def test_progress_bars_end_at_their_totals(scifact_eval, eval_progress) -> None:
+    for stage in ("retrieval", "answers"):
+        total, advanced = eval_progress[stage]
+        assert advanced == total > 0, stage

@@ -149,7 +149,7 @@ def evaluate_retrieval(
     scores: dict[str, dict[str, list[float]]] = {s: {} for s in SYSTEMS}
     latency = []
     allowed = retriever.allowed_documents(None)
-    for number, (question, vector) in enumerate(zip(questions, vectors, strict=True), start=1):
+    for question, vector in zip(questions, vectors, strict=True):
         begin = time.perf_counter()
         bm25 = retriever.bm25(question.text, depth, allowed)
         dense = retriever.dense(vector, depth, allowed)
@@ -163,7 +163,7 @@ def evaluate_retrieval(
                 values.setdefault(f"recall@{k}", []).append(metrics.recall_at(ranked, question.relevant, k))
             values.setdefault("mrr@10", []).append(metrics.mrr_at(ranked, question.relevant, 10))
         if progress:
-            progress(number)
+            progress(1)
     timing = {
         "p50": round(metrics.percentile(latency, 50), 3),
         "p99": round(metrics.percentile(latency, 99), 3),
@@ -184,7 +184,7 @@ def evaluate_answers(
     )
     good = total = cited = relevant_cited = fallbacks = 0
     latency = []
-    for number, question in enumerate(questions, start=1):
+    for question in questions:
         answer = chain.answer(question.text)
         latency.append(answer.latency_ms)
         if answer.fallback:
@@ -195,7 +195,7 @@ def evaluate_answers(
             cited += len(answer.citations)
             relevant_cited += sum(question.relevant.get(c["doc_id"], 0) > 0 for c in answer.citations)
         if progress:
-            progress(number)
+            progress(1)
     return {
         "groundedness": round(good / total, 4) if total else 0.0,
         "citation_precision": round(relevant_cited / cited, 4) if cited else 0.0,

@@ -28,6 +28,58 @@ from constructs import Construct
 from lakeward.infra.config import Environment, ServingEndpointConfig
 
 
+def per_minute(key: str, calls: int, principal: str | None = None) -> ModelServingAiGatewayRateLimits:
+    """An AI gateway rate limit of `calls` a minute per user, user group (`principal`) or endpoint."""
+    return ModelServingAiGatewayRateLimits(key=key, principal=principal, calls=calls, renewal_period="minute")
+
+
+def ai_gateway(
+    *,
+    rate_limits: list[ModelServingAiGatewayRateLimits],
+    catalog: str,
+    schema: str,
+    table_prefix: str,
+    blocked_keywords: list[str] | None = None,
+) -> ModelServingAiGateway:
+    """The gateway every endpoint gets: its rate limits, usage tracking, an inference table in
+    `catalog.schema`, and PII and safety guardrails on input and output."""
+    return ModelServingAiGateway(
+        rate_limits=rate_limits,
+        usage_tracking_config=ModelServingAiGatewayUsageTrackingConfig(enabled=True),
+        inference_table_config=ModelServingAiGatewayInferenceTableConfig(
+            enabled=True, catalog_name=catalog, schema_name=schema, table_name_prefix=table_prefix
+        ),
+        guardrails=ModelServingAiGatewayGuardrails(
+            input=ModelServingAiGatewayGuardrailsInput(
+                pii=ModelServingAiGatewayGuardrailsInputPii(behavior="BLOCK"),
+                safety=True,
+                invalid_keywords=blocked_keywords or None,
+            ),
+            output=ModelServingAiGatewayGuardrailsOutput(
+                pii=ModelServingAiGatewayGuardrailsOutputPii(behavior="BLOCK"), safety=True
+            ),
+        ),
+    )
+
+
+def served_entity(
+    *, name: str, entity: str, version: str, production: bool, min_concurrency: int, max_concurrency: int
+) -> ModelServingConfigA:
+    """One Unity Catalog model between concurrency bounds; it scales to zero only outside production."""
+    return ModelServingConfigA(
+        served_entities=[
+            ModelServingConfigServedEntities(
+                name=name,
+                entity_name=entity,
+                entity_version=version,
+                scale_to_zero_enabled=not production,
+                min_provisioned_concurrency=min_concurrency,
+                max_provisioned_concurrency=max_concurrency,
+            )
+        ]
+    )
+
+
 class ServingLayer(Construct):
     """Serving endpoints and the vector search endpoint, with who may query or manage them."""
 
@@ -64,45 +116,23 @@ class ServingLayer(Construct):
             f"endpoint-{endpoint.name}",
             name=endpoint.name,
             budget_policy_id=self._budget_policy_id,
-            config=ModelServingConfigA(
-                served_entities=[
-                    ModelServingConfigServedEntities(
-                        name=f"{endpoint.name}-v{endpoint.entity_version}",
-                        entity_name=endpoint.entity,
-                        entity_version=endpoint.entity_version,
-                        scale_to_zero_enabled=not env.is_production,
-                        min_provisioned_concurrency=endpoint.min_concurrency,
-                        max_provisioned_concurrency=endpoint.max_concurrency,
-                    )
-                ]
+            config=served_entity(
+                name=f"{endpoint.name}-v{endpoint.entity_version}",
+                entity=endpoint.entity,
+                version=endpoint.entity_version,
+                production=env.is_production,
+                min_concurrency=endpoint.min_concurrency,
+                max_concurrency=endpoint.max_concurrency,
             ),
-            ai_gateway=ModelServingAiGateway(
+            ai_gateway=ai_gateway(
                 rate_limits=[
-                    ModelServingAiGatewayRateLimits(
-                        key="user", calls=endpoint.calls_per_user_per_minute, renewal_period="minute"
-                    ),
-                    ModelServingAiGatewayRateLimits(
-                        key="endpoint", calls=endpoint.calls_per_endpoint_per_minute, renewal_period="minute"
-                    ),
+                    per_minute("user", endpoint.calls_per_user_per_minute),
+                    per_minute("endpoint", endpoint.calls_per_endpoint_per_minute),
                 ],
-                usage_tracking_config=ModelServingAiGatewayUsageTrackingConfig(enabled=True),
-                inference_table_config=ModelServingAiGatewayInferenceTableConfig(
-                    enabled=True,
-                    catalog_name=env.catalog.name,
-                    schema_name=inference_schema,
-                    table_name_prefix=endpoint.name.replace("-", "_"),
-                ),
-                guardrails=ModelServingAiGatewayGuardrails(
-                    input=ModelServingAiGatewayGuardrailsInput(
-                        pii=ModelServingAiGatewayGuardrailsInputPii(behavior="BLOCK"),
-                        safety=True,
-                        invalid_keywords=env.serving.blocked_keywords or None,
-                    ),
-                    output=ModelServingAiGatewayGuardrailsOutput(
-                        pii=ModelServingAiGatewayGuardrailsOutputPii(behavior="BLOCK"),
-                        safety=True,
-                    ),
-                ),
+                catalog=env.catalog.name,
+                schema=inference_schema,
+                table_prefix=endpoint.name.replace("-", "_"),
+                blocked_keywords=env.serving.blocked_keywords,
             ),
             tags=[ModelServingTags(key=key, value=value) for key, value in env.resource_tags().items()],
         )

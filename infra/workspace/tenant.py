@@ -26,17 +26,6 @@ from cdktn_provider_databricks.data_databricks_group import DataDatabricksGroup
 from cdktn_provider_databricks.grants import Grants, GrantsGrant
 from cdktn_provider_databricks.model_serving import (
     ModelServing,
-    ModelServingAiGateway,
-    ModelServingAiGatewayGuardrails,
-    ModelServingAiGatewayGuardrailsInput,
-    ModelServingAiGatewayGuardrailsInputPii,
-    ModelServingAiGatewayGuardrailsOutput,
-    ModelServingAiGatewayGuardrailsOutputPii,
-    ModelServingAiGatewayInferenceTableConfig,
-    ModelServingAiGatewayRateLimits,
-    ModelServingAiGatewayUsageTrackingConfig,
-    ModelServingConfigA,
-    ModelServingConfigServedEntities,
     ModelServingTags,
 )
 from cdktn_provider_databricks.mws_permission_assignment import MwsPermissionAssignment
@@ -59,6 +48,7 @@ from lakeward.infra.tenants.access import grants_by_role
 from lakeward.infra.tenants.model import GOVERNANCE_SCHEMA, ROLES, AbacRule, Endpoint, Tenant
 from lakeward.infra.tenants.namespace import Namespace
 from lakeward.infra.workspace.compute import base_definition
+from lakeward.infra.workspace.serving import ai_gateway, per_minute, served_entity
 
 MATCHED_COLUMN = "matched"
 
@@ -264,53 +254,26 @@ class TenantFootprint(Construct):
             self,
             f"endpoint-{endpoint.name}",
             name=name,
-            config=ModelServingConfigA(
-                served_entities=[
-                    ModelServingConfigServedEntities(
-                        name=f"{endpoint.name}-v{endpoint.version}",
-                        entity_name=f"{self.namespace.catalog}.{endpoint.model_path}",
-                        entity_version=endpoint.version,
-                        scale_to_zero_enabled=not env.is_production,
-                        min_provisioned_concurrency=_floor(endpoint, env),
-                        max_provisioned_concurrency=endpoint.max_concurrency,
-                    )
-                ]
+            config=served_entity(
+                name=f"{endpoint.name}-v{endpoint.version}",
+                entity=f"{self.namespace.catalog}.{endpoint.model_path}",
+                version=endpoint.version,
+                production=env.is_production,
+                min_concurrency=_floor(endpoint, env),
+                max_concurrency=endpoint.max_concurrency,
             ),
-            ai_gateway=ModelServingAiGateway(
+            ai_gateway=ai_gateway(
                 rate_limits=[
                     *(
-                        ModelServingAiGatewayRateLimits(
-                            key="user_group",
-                            principal=self.groups[limit.role],
-                            calls=limit.calls_per_minute,
-                            renewal_period="minute",
-                        )
+                        per_minute("user_group", limit.calls_per_minute, self.groups[limit.role])
                         for limit in limits
                     ),
-                    ModelServingAiGatewayRateLimits(
-                        key="user", calls=serving_spec.calls_per_user_per_minute, renewal_period="minute"
-                    ),
-                    ModelServingAiGatewayRateLimits(
-                        key="endpoint",
-                        calls=serving_spec.calls_per_endpoint_per_minute,
-                        renewal_period="minute",
-                    ),
+                    per_minute("user", serving_spec.calls_per_user_per_minute),
+                    per_minute("endpoint", serving_spec.calls_per_endpoint_per_minute),
                 ],
-                usage_tracking_config=ModelServingAiGatewayUsageTrackingConfig(enabled=True),
-                inference_table_config=ModelServingAiGatewayInferenceTableConfig(
-                    enabled=True,
-                    catalog_name=self.namespace.catalog,
-                    schema_name=schema,
-                    table_name_prefix=endpoint.name.replace("-", "_"),
-                ),
-                guardrails=ModelServingAiGatewayGuardrails(
-                    input=ModelServingAiGatewayGuardrailsInput(
-                        pii=ModelServingAiGatewayGuardrailsInputPii(behavior="BLOCK"), safety=True
-                    ),
-                    output=ModelServingAiGatewayGuardrailsOutput(
-                        pii=ModelServingAiGatewayGuardrailsOutputPii(behavior="BLOCK"), safety=True
-                    ),
-                ),
+                catalog=self.namespace.catalog,
+                schema=schema,
+                table_prefix=endpoint.name.replace("-", "_"),
             ),
             tags=[
                 ModelServingTags(key=key, value=value)

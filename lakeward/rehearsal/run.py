@@ -230,9 +230,7 @@ def rehearse(
 
         def init() -> str:
             assert result.endpoint is not None
-            aimed = rehearsal_stack(
-                synthesized, endpoint=result.endpoint, provider_version=provider_version, state_path=state
-            )
+            aimed = rehearsal_stack(synthesized, provider_version=provider_version, state_path=state)
             result.excluded, result.adjustments = aimed.excluded, aimed.adjustments
             result.providers = {
                 "synthesized": aimed.synthesized_provider,
@@ -299,8 +297,9 @@ def rehearse(
 
 
 def _child_env(region: str, endpoint: str) -> dict[str, str]:
-    """Environment of every terraform child: test credentials, the emulator as the default endpoint
-    of every AWS service, no shared config files, no instance metadata lookups."""
+    """Environment of every terraform child: test credentials, the emulator as the endpoint of every
+    AWS service (`AWS_ENDPOINT_URL`, which the provider honours for each service), no shared config
+    files, no instance metadata lookups."""
     return {
         "AWS_ACCESS_KEY_ID": EMULATOR_KEY_ID,
         "AWS_SECRET_ACCESS_KEY": EMULATOR_SECRET,

@@ -11,8 +11,6 @@ import pytest
 from lakeward.errors import LakewardError
 from lakeward.rehearsal.rehearsal_stack import Exclusion, rehearsal_stack
 
-ENDPOINT = "http://127.0.0.1:5999"
-
 
 def _stack() -> dict:
     return {
@@ -33,12 +31,12 @@ def _stack() -> dict:
     }
 
 
-def test_every_service_used_points_at_the_emulator_with_test_credentials(tmp_path: Path) -> None:
-    aimed = rehearsal_stack(
-        _stack(), endpoint=ENDPOINT, provider_version="5.100.0", state_path=tmp_path / "s"
-    )
+def test_the_provider_gets_test_credentials_and_no_endpoint_or_profile_of_its_own(tmp_path: Path) -> None:
+    stack = _stack()
+    stack["provider"]["aws"][0]["endpoints"] = [{"s3": "https://s3.example.com"}]
+    aimed = rehearsal_stack(stack, provider_version="5.100.0", state_path=tmp_path / "s")
     (provider,) = aimed.document["provider"]["aws"]
-    assert provider["endpoints"] == [{s: ENDPOINT for s in ("ec2", "iam", "kms", "logs", "s3", "sts")}]
+    assert "endpoints" not in provider  # AWS_ENDPOINT_URL of each terraform child aims every service
     assert (provider["access_key"], provider["secret_key"]) == ("testing", "testing")
     assert provider["skip_credentials_validation"] is True and provider["s3_use_path_style"] is True
     assert "profile" not in provider
@@ -46,9 +44,7 @@ def test_every_service_used_points_at_the_emulator_with_test_credentials(tmp_pat
 
 
 def test_provider_version_backend_and_bucket_teardown(tmp_path: Path) -> None:
-    aimed = rehearsal_stack(
-        _stack(), endpoint=ENDPOINT, provider_version="5.100.0", state_path=tmp_path / "s"
-    )
+    aimed = rehearsal_stack(_stack(), provider_version="5.100.0", state_path=tmp_path / "s")
     terraform = aimed.document["terraform"]
     assert terraform["required_providers"]["aws"] == {"source": "hashicorp/aws", "version": "5.100.0"}
     assert terraform["backend"] == {"local": {"path": str(tmp_path / "s")}}
@@ -60,38 +56,27 @@ def test_provider_version_backend_and_bucket_teardown(tmp_path: Path) -> None:
 def test_the_synthesized_stack_is_not_modified(tmp_path: Path) -> None:
     stack = _stack()
     before = copy.deepcopy(stack)
-    rehearsal_stack(stack, endpoint=ENDPOINT, provider_version="5.100.0", state_path=tmp_path / "s")
+    rehearsal_stack(stack, provider_version="5.100.0", state_path=tmp_path / "s")
     assert json.dumps(stack, sort_keys=True) == json.dumps(before, sort_keys=True)
-
-
-def test_a_resource_type_without_an_emulator_endpoint_is_refused(tmp_path: Path) -> None:
-    stack = _stack()
-    stack["resource"]["aws_lambda_function"] = {"f": {}}
-    with pytest.raises(LakewardError) as caught:
-        rehearsal_stack(stack, endpoint=ENDPOINT, provider_version="5.100.0", state_path=tmp_path / "s")
-    assert caught.value.field == "aws_lambda_function"
 
 
 def test_stacks_with_other_providers_are_refused(tmp_path: Path) -> None:
     stack = _stack()
     stack["provider"]["databricks"] = [{"host": "https://accounts.cloud.databricks.com"}]
     with pytest.raises(LakewardError, match="AWS-only"):
-        rehearsal_stack(stack, endpoint=ENDPOINT, provider_version="5.100.0", state_path=tmp_path / "s")
+        rehearsal_stack(stack, provider_version="5.100.0", state_path=tmp_path / "s")
 
 
 def test_exclusions_are_listed_and_may_not_leave_dangling_references(tmp_path: Path) -> None:
     stack = _stack()
     excluded = (Exclusion("aws_cloudwatch_log_group", "not supported"),)
-    aimed = rehearsal_stack(
-        stack, endpoint=ENDPOINT, provider_version="5.100.0", state_path=tmp_path / "s", exclusions=excluded
-    )
+    aimed = rehearsal_stack(stack, provider_version="5.100.0", state_path=tmp_path / "s", exclusions=excluded)
     assert aimed.excluded == [{"address": "aws_cloudwatch_log_group.group", "reason": "not supported"}]
     assert "aws_cloudwatch_log_group" not in aimed.document["resource"]
     stack["resource"]["aws_kms_key"]["key"]["description"] = "${aws_cloudwatch_log_group.group.name}"
     with pytest.raises(LakewardError, match="refer to it"):
         rehearsal_stack(
             stack,
-            endpoint=ENDPOINT,
             provider_version="5.100.0",
             state_path=tmp_path / "s",
             exclusions=excluded,

@@ -180,8 +180,14 @@ def _check_status(findings: list[dict[str, Any]], today: dt.date) -> tuple[str, 
     return "pass", f"{len(findings)} passed"
 
 
+def matches_case(case_id: str, pattern: str) -> bool:
+    """Whether a JUnit case id (`classname::name`) matches a mapped pattern; a pattern without
+    parameters also matches the parametrized cases (`name[dev]`, `name[prod-root-bucket]`)."""
+    return fnmatchcase(case_id, pattern) or fnmatchcase(case_id.partition("[")[0], pattern)
+
+
 def _test_status(pattern: str, cases: list[dict[str, str]], stale: bool) -> tuple[str, str]:
-    matched = [c for c in cases if fnmatchcase(c["id"], pattern)]
+    matched = [c for c in cases if matches_case(c["id"], pattern)]
     ran = [c for c in matched if c["outcome"] != "skipped"]
     if not ran:
         return "not evaluated", "no matching test case ran"

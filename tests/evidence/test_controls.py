@@ -13,7 +13,7 @@ from lakeward.errors import LakewardError
 from lakeward.evidence.collectors.results import collect_results
 from lakeward.evidence.collectors.scan import collect_scan
 from lakeward.evidence.collectors.waivers import collect_waivers
-from lakeward.evidence.controls import evaluate, load_controls
+from lakeward.evidence.controls import Control, Support, evaluate, load_controls
 from lakeward.evidence.items import Item
 from tests.evidence import sources as src
 
@@ -105,6 +105,28 @@ def test_expired_waiver_fails_the_control_it_covered(tmp_path: Path) -> None:
 
 def test_stale_test_results_make_the_control_stale(tmp_path: Path) -> None:
     assert statuses(tmp_path, stale_tests=True)["SOC2:CC6.1"] == "stale"
+
+
+def test_a_test_name_covers_its_parametrized_cases() -> None:
+    """pytest's JUnit names parametrized cases `name[dev]`: the mapped name covers them all."""
+    cases = [
+        {"id": "tests.test_workspace::test_grants_are_least_privilege[dev]", "outcome": "passed"},
+        {"id": "tests.test_workspace::test_grants_are_least_privilege[prod]", "outcome": "failed"},
+        {"id": "tests.test_workspace::test_grants_are_least_privilege_elsewhere[dev]", "outcome": "passed"},
+    ]
+    tests = Item(
+        "tests:pytest",
+        "tests",
+        "Tests",
+        "pytest.xml",
+        files={"tests/pytest.cases.json": json.dumps(cases).encode()},
+    )
+    control = Control(
+        "X:T", "t", [Support("test", "tests.test_workspace::test_grants_are_least_privilege", "r")]
+    )
+    (support,) = evaluate([control], [tests], NOW)[0].supports
+    assert support.status == "fail"
+    assert support.detail == "failed: tests.test_workspace::test_grants_are_least_privilege[prod]"
 
 
 def test_nothing_passes_by_default(tmp_path: Path) -> None:

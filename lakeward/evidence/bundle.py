@@ -31,7 +31,7 @@ from lakeward.evidence.collectors.scan import collect_scan
 from lakeward.evidence.collectors.specs import collect_environment, collect_tenants
 from lakeward.evidence.collectors.stacks import collect_access_matrix, collect_stacks
 from lakeward.evidence.collectors.waivers import collect_waivers
-from lakeward.evidence.controls import POLICY_CONTROLS_FILE, evaluate, load_controls, status_counts
+from lakeward.evidence.controls import evaluate, load_controls, status_counts
 from lakeward.evidence.items import Item, export_time, iso, not_evaluated
 from lakeward.evidence.keys import load_private_key
 from lakeward.evidence.report import render
@@ -70,7 +70,6 @@ class ExportOptions:
     waivers: Path | None = field(default_factory=default_waivers)
     live: LiveSource | None = None
     environments_dir: Path | None = None
-    policy_controls: Path | None = POLICY_CONTROLS_FILE
     extra_items: list[Item] = field(default_factory=list)
 
 
@@ -187,7 +186,7 @@ def export_bundle(options: ExportOptions, progress: Progress = lambda _: None) -
             ).out
         items = collect(options, stacks_dir, now, progress)
     progress("evaluating controls")
-    controls = evaluate(load_controls(policy_file=options.policy_controls), items, now)
+    controls = evaluate(load_controls(), items, now)
     provenance = next(i for i in items if i.kind == "provenance")
     meta = {
         "format": FORMAT,

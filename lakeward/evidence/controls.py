@@ -2,7 +2,8 @@
 
 Statuses, worst first: fail, stale, not evaluated, manual, waived, pass. A control passes only when
 every support was evaluated and passed; with no evaluated support it is `manual` (when it names a
-manual procedure) or `not evaluated`, never `pass`.
+manual procedure) or `not evaluated`, never `pass`. The mapping is `policies/controls.yaml`, shipped
+in the package as `lakeward/policies/controls.yaml`.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ import yaml
 from lakeward import policies
 from lakeward.errors import LakewardError
 from lakeward.evidence.items import FAILED, NOT_EVALUATED, STALE, Item
+from lakeward.policies.registry import by_id
 
-CONTROLS_FILE = Path(__file__).resolve().parent / "controls.yaml"
-POLICY_CONTROLS_FILE = Path(policies.__file__).resolve().parent / "controls.yaml"
+CONTROLS_FILE = Path(policies.__file__).resolve().parent / "controls.yaml"
 STATUSES = ("fail", "stale", "not evaluated", "manual", "waived", "pass")
 FRAMEWORKS = {"SOC2": "SOC 2", "ISO27001": "ISO/IEC 27001:2022", "HIPAA": "HIPAA Security Rule", "SAT": "SAT"}
 
@@ -50,6 +51,7 @@ class Control:
     title: str
     supports: list[Support] = field(default_factory=list)
     manual: str = ""
+    rationale: str = ""  # why the supports add up to the control
     status: str = "not evaluated"
     detail: str = ""
 
@@ -62,6 +64,7 @@ class Control:
             "id": self.id,
             "framework": self.framework,
             "title": self.title,
+            "rationale": self.rationale,
             "status": self.status,
             "detail": self.detail,
             "manual": self.manual,
@@ -95,10 +98,15 @@ def _refs(entries: Any, key: str, source: str, where: str) -> list[tuple[str, st
     return refs
 
 
-def load_controls(
-    path: Path = CONTROLS_FILE, policy_file: Path | None = POLICY_CONTROLS_FILE
-) -> list[Control]:
-    """The evidence mapping, plus the checks that `policies/controls.yaml` maps to each control."""
+def _check_rationale(check_id: str) -> str | None:
+    """A Lakeward check's rationale from its own metadata (`name: rationale`); None if no such check."""
+    policy = by_id().get(check_id)
+    return f"{policy.name}: {policy.rationale}" if policy else None
+
+
+def load_controls(path: Path = CONTROLS_FILE) -> list[Control]:
+    """The control mapping: per control its checks (rationale from each check's metadata), tests and
+    evidence items (rationale from the mapping) and what stays manual."""
     source = str(path)
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
@@ -112,52 +120,49 @@ def load_controls(
                 field=f"controls[{index}]",
                 fix="add `id: SOC2:CC6.1` and `title:`",
             )
-        control = Control(str(raw["id"]), str(raw["title"]), manual=str(raw.get("manual", "")))
-        for kind, key, entries in (
-            ("check", "id", "checks"),
-            ("test", "id", "tests"),
-            ("evidence", "item", "evidence"),
-        ):
+        if raw["id"] in controls:
+            raise LakewardError(
+                f"control {raw['id']} is listed twice",
+                source=source,
+                field=f"controls[{index}]",
+                fix="merge the two entries",
+            )
+        control = Control(
+            str(raw["id"]),
+            str(raw["title"]),
+            manual=str(raw.get("manual", "")),
+            rationale=" ".join(str(raw.get("rationale", "")).split()),
+        )
+        for ref, rationale in _refs(raw.get("checks"), "id", source, f"controls[{index}].checks"):
+            where = f"controls[{index}].checks.{ref}"
+            from_metadata = _check_rationale(ref)
+            if from_metadata is None:
+                raise LakewardError(
+                    f"no Lakeward check {ref}",
+                    source=source,
+                    field=where,
+                    fix="list a check of policies/checks",
+                )
+            if rationale:
+                raise LakewardError(
+                    "a check's rationale is its own metadata",
+                    source=source,
+                    field=where,
+                    fix=f"list the check ID alone (`- {ref}`); edit its rationale in policies/checks",
+                )
+            control.supports.append(Support("check", ref, from_metadata))
+        for kind, key, entries in (("test", "id", "tests"), ("evidence", "item", "evidence")):
             for ref, rationale in _refs(raw.get(entries), key, source, f"controls[{index}].{entries}"):
                 if not rationale:
                     raise LakewardError(
-                        "every support needs a one-line rationale",
+                        "every test and evidence item needs a one-line rationale",
                         source=source,
                         field=f"controls[{index}].{entries}.{ref}",
                         fix="add `rationale: ...`",
                     )
                 control.supports.append(Support(kind, ref, rationale))
         controls[control.id] = control
-    if policy_file is not None and policy_file.is_file():
-        _merge_policy_controls(controls, policy_file)
     return list(controls.values())
-
-
-def _merge_policy_controls(controls: dict[str, Control], path: Path) -> None:
-    """Accept `controls:` as a list of `{id, title, checks}` or a mapping `{id: {title, checks}}`
-    or `{id: [checks]}`."""
-    data = _read_yaml(path)
-    raw = data.get("controls") if isinstance(data, dict) else None
-    if isinstance(raw, dict):
-        raw = [
-            {"id": key, **(value if isinstance(value, dict) else {"checks": value})}
-            for key, value in raw.items()
-        ]
-    if not isinstance(raw, list):
-        raise LakewardError(
-            "expected `controls:` as a list or mapping", source=str(path), fix="see policies/README"
-        )
-    for index, entry in enumerate(raw):
-        if not isinstance(entry, dict) or "id" not in entry:
-            continue
-        control = controls.setdefault(
-            str(entry["id"]), Control(str(entry["id"]), str(entry.get("title", entry["id"])))
-        )
-        known = {s.ref for s in control.supports if s.type == "check"}
-        shared = " ".join(str(entry.get("rationale", "")).split()) or f"mapped in {path.name}"
-        for ref, rationale in _refs(entry.get("checks"), "id", str(path), f"controls[{index}].checks"):
-            if ref not in known:
-                control.supports.append(Support("check", ref, rationale or shared))
 
 
 def _check_status(findings: list[dict[str, Any]], today: dt.date) -> tuple[str, str]:
@@ -180,8 +185,14 @@ def _check_status(findings: list[dict[str, Any]], today: dt.date) -> tuple[str, 
     return "pass", f"{len(findings)} passed"
 
 
+def matches_case(case_id: str, pattern: str) -> bool:
+    """Whether a JUnit case id (`classname::name`) matches a mapped pattern; a pattern without
+    parameters also matches the parametrized cases (`name[dev]`, `name[prod-root-bucket]`)."""
+    return fnmatchcase(case_id, pattern) or fnmatchcase(case_id.partition("[")[0], pattern)
+
+
 def _test_status(pattern: str, cases: list[dict[str, str]], stale: bool) -> tuple[str, str]:
-    matched = [c for c in cases if fnmatchcase(c["id"], pattern)]
+    matched = [c for c in cases if matches_case(c["id"], pattern)]
     ran = [c for c in matched if c["outcome"] != "skipped"]
     if not ran:
         return "not evaluated", "no matching test case ran"

@@ -156,10 +156,11 @@ def _control_row(control: Control) -> str:
         for s in control.supports
     )
     manual = f"<li>manual: {escape(control.manual)}</li>" if control.manual else ""
+    why = f"<div class='sup'>{escape(control.rationale)}</div>" if control.rationale else ""
     cells = [
         f"<code>{escape(control.id)}</code>",
         escape(control.framework),
-        f"{escape(control.title)}<details><summary>{escape(control.detail)}</summary>"
+        f"{escape(control.title)}{why}<details><summary>{escape(control.detail)}</summary>"
         f"<ul>{supports}{manual}</ul></details>",
         _badge(control.status),
     ]

@@ -66,7 +66,6 @@ def options(
         "tenants": sources["tenants"],
         "waivers": sources["waivers"],
         "mlflow_uri": mlflow_uri,
-        "policy_controls": None,  # the shipped mapping only, whatever policies/controls.yaml holds
     }
     values.update(overrides)
     return ExportOptions(**values)  # type: ignore[arg-type]

@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from lakeward.policies.registry import all_policies, by_id
+
 REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 EPOCH = 1795680000  # 2026-11-26T08:00:00Z, the SOURCE_DATE_EPOCH of the tests
 NOW = dt.datetime.fromtimestamp(EPOCH, dt.UTC)
@@ -49,7 +51,11 @@ CHECKS = {
 def finding(
     check: str, status: str, resource: str = "x.y", waiver: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    name, severity, controls = CHECKS[check]
+    if check in CHECKS:
+        name, severity, controls = CHECKS[check]
+    else:
+        policy = by_id()[check]
+        name, severity, controls = policy.name, policy.severity.value, policy.controls()
     data = {
         "check_id": check,
         "name": name,
@@ -68,14 +74,13 @@ def finding(
 
 
 def scan_report(
-    waiver_expires: str = "2027-06-30", failing: tuple[str, ...] = ("LKW_DBX_057",)
+    waiver_expires: str = "2027-06-30",
+    failing: tuple[str, ...] = ("LKW_DBX_057",),
+    waived: tuple[str, ...] = (),
 ) -> dict[str, Any]:
-    """`lakeward scan --format json` as the policies branch writes it."""
-    findings = [
-        finding(check, "failed" if check in failing else "passed", f"databricks_grants.{check.lower()}")
-        for check in CHECKS
-        if check != "CKV_AWS_144"
-    ]
+    """`lakeward scan --format json` as the policies branch writes it: the checks of CHECKS as listed
+    there, every other check of the pack passing on one resource. `waived` checks are waived (with
+    CKV_AWS_144's waiver), as CKV_AWS_144 always is."""
     waiver = {
         "check": "CKV_AWS_144",
         "resource": "aws_s3_bucket.*",
@@ -85,6 +90,18 @@ def scan_report(
         "ticket": "SEC-103",
         "expires": waiver_expires,
     }
+    findings = []
+    for check in CHECKS:
+        resource = f"databricks_grants.{check.lower()}"
+        if check in waived:
+            findings.append(finding(check, "waived", resource, {**waiver, "check": check}))
+        elif check != "CKV_AWS_144":
+            findings.append(finding(check, "failed" if check in failing else "passed", resource))
+    findings += [
+        finding(policy.id, "passed", f"{policy.resource_types[0]}.x")
+        for policy in all_policies()
+        if policy.id not in CHECKS
+    ]
     findings.append(finding("CKV_AWS_144", "waived", "aws_s3_bucket.logs", waiver))
     checks = [
         {
@@ -240,11 +257,13 @@ def lineage_events() -> list[dict[str, Any]]:
     ]
 
 
-def write_sources(root: Path, *, stale_tests: bool = False, expired_waiver: bool = False) -> dict[str, Path]:
+def write_sources(
+    root: Path, *, stale_tests: bool = False, expired_waiver: bool = False, waived: tuple[str, ...] = ()
+) -> dict[str, Path]:
     """Every file-based source under `root`; returns their paths."""
     results = root / "results"
     results.mkdir(parents=True)
-    report = scan_report(waiver_expires="2026-10-01" if expired_waiver else "2027-06-30")
+    report = scan_report(waiver_expires="2026-10-01" if expired_waiver else "2027-06-30", waived=waived)
     (results / "results.json").write_text(json.dumps(report, indent=2))
     (results / "results.sarif").write_text(json.dumps(sarif_from(report), indent=2))
     tests_time = NOW - dt.timedelta(days=30 if stale_tests else 1)

@@ -13,8 +13,9 @@ from lakeward.errors import LakewardError
 from lakeward.evidence.collectors.results import collect_results
 from lakeward.evidence.collectors.scan import collect_scan
 from lakeward.evidence.collectors.waivers import collect_waivers
-from lakeward.evidence.controls import evaluate, load_controls
+from lakeward.evidence.controls import Control, Support, evaluate, load_controls
 from lakeward.evidence.items import Item
+from lakeward.policies.registry import by_id
 from tests.evidence import sources as src
 
 NOW = src.NOW
@@ -24,7 +25,7 @@ MAPPING = {
         {
             "id": "SOC2:CC6.1",
             "title": "Logical access",
-            "checks": [{"id": "LKW_DBX_040", "rationale": "No broad admin grants."}],
+            "checks": ["LKW_DBX_040"],
             "tests": [
                 {
                     "id": "tests.test_workspace::test_grants_are_least_privilege",
@@ -35,12 +36,12 @@ MAPPING = {
         {
             "id": "X:WAIVED",
             "title": "Accepted finding",
-            "checks": [{"id": "CKV_AWS_144", "rationale": "Replication is waived for the first release."}],
+            "checks": ["LKW_DBX_041"],
         },
         {
             "id": "X:FAIL",
             "title": "Failing check",
-            "checks": [{"id": "LKW_DBX_057", "rationale": "Budget policy."}],
+            "checks": ["LKW_DBX_057"],
         },
         {
             "id": "X:NOTHING",
@@ -51,7 +52,7 @@ MAPPING = {
         {
             "id": "X:PARTIAL",
             "title": "Half collected",
-            "checks": [{"id": "LKW_DBX_071", "rationale": "IP access lists."}],
+            "checks": ["LKW_DBX_071"],
             "evidence": [{"item": "audit-log", "rationale": "Audit events."}],
         },
         {
@@ -70,7 +71,9 @@ def controls_file(tmp_path: Path, mapping: dict = MAPPING) -> Path:
 
 
 def items_from(tmp_path: Path, *, stale_tests: bool = False, expired_waiver: bool = False) -> list[Item]:
-    paths = src.write_sources(tmp_path / "sources", stale_tests=stale_tests, expired_waiver=expired_waiver)
+    paths = src.write_sources(
+        tmp_path / "sources", stale_tests=stale_tests, expired_waiver=expired_waiver, waived=("LKW_DBX_041",)
+    )
     return [
         collect_scan(paths["results"], NOW),
         *collect_results(paths["results"], NOW),
@@ -80,9 +83,7 @@ def items_from(tmp_path: Path, *, stale_tests: bool = False, expired_waiver: boo
 
 
 def statuses(tmp_path: Path, **kwargs: bool) -> dict[str, str]:
-    controls = evaluate(
-        load_controls(controls_file(tmp_path), policy_file=None), items_from(tmp_path, **kwargs), NOW
-    )
+    controls = evaluate(load_controls(controls_file(tmp_path)), items_from(tmp_path, **kwargs), NOW)
     return {control.id: control.status for control in controls}
 
 
@@ -107,25 +108,55 @@ def test_stale_test_results_make_the_control_stale(tmp_path: Path) -> None:
     assert statuses(tmp_path, stale_tests=True)["SOC2:CC6.1"] == "stale"
 
 
+def test_a_test_name_covers_its_parametrized_cases() -> None:
+    """pytest's JUnit names parametrized cases `name[dev]`: the mapped name covers them all."""
+    cases = [
+        {"id": "tests.test_workspace::test_grants_are_least_privilege[dev]", "outcome": "passed"},
+        {"id": "tests.test_workspace::test_grants_are_least_privilege[prod]", "outcome": "failed"},
+        {"id": "tests.test_workspace::test_grants_are_least_privilege_elsewhere[dev]", "outcome": "passed"},
+    ]
+    tests = Item(
+        "tests:pytest",
+        "tests",
+        "Tests",
+        "pytest.xml",
+        files={"tests/pytest.cases.json": json.dumps(cases).encode()},
+    )
+    control = Control(
+        "X:T", "t", [Support("test", "tests.test_workspace::test_grants_are_least_privilege", "r")]
+    )
+    (support,) = evaluate([control], [tests], NOW)[0].supports
+    assert support.status == "fail"
+    assert support.detail == "failed: tests.test_workspace::test_grants_are_least_privilege[prod]"
+
+
 def test_nothing_passes_by_default(tmp_path: Path) -> None:
     """No sources at all: no control passes, whatever it maps."""
-    controls = evaluate(load_controls(policy_file=None), [], NOW)
+    controls = evaluate(load_controls(), [], NOW)
     assert controls and not [c.id for c in controls if c.status in ("pass", "waived")]
     assert {c.status for c in controls} <= {"not evaluated", "manual"}
 
 
+def test_a_checks_rationale_is_its_own_metadata(tmp_path: Path) -> None:
+    (control, *_) = load_controls(controls_file(tmp_path))
+    (check,) = [s for s in control.supports if s.type == "check"]
+    policy = by_id()["LKW_DBX_040"]
+    assert check.rationale == f"{policy.name}: {policy.rationale}"
+
+
 def test_checks_tagged_in_the_policy_pack_support_their_controls(tmp_path: Path) -> None:
-    items = items_from(tmp_path)
-    controls = {c.id: c for c in evaluate(load_controls(policy_file=None), items, NOW)}
-    cc72 = {s.ref: s for s in controls["SOC2:CC7.2"].supports if s.type == "check"}
+    """A scan finding tagged with a control supports it even where the mapping does not list its check."""
+    mapping = {"controls": [{"id": "SOC2:CC7.2", "title": "Monitoring", "manual": "Alert reviews."}]}
+    (control,) = evaluate(load_controls(controls_file(tmp_path, mapping)), items_from(tmp_path), NOW)
+    checks = {s.ref: s for s in control.supports if s.type == "check"}
     assert (
-        cc72["LKW_DBX_072"].status == "pass"
-        and cc72["LKW_DBX_072"].rationale == "Workspace writes verbose audit logs: why LKW_DBX_072"
+        checks["LKW_DBX_072"].status == "pass"
+        and checks["LKW_DBX_072"].rationale == "Workspace writes verbose audit logs: why LKW_DBX_072"
     )
 
 
-def test_every_shipped_support_has_a_rationale_and_known_framework() -> None:
-    controls = load_controls(policy_file=None)
+def test_the_shipped_mapping_covers_the_issue_controls_with_rationales() -> None:
+    controls = load_controls()
     ids = {c.id for c in controls}
     assert {
         "SOC2:CC6.1",
@@ -136,49 +167,37 @@ def test_every_shipped_support_has_a_rationale_and_known_framework() -> None:
         "ISO27001:A.8.24",
         "HIPAA:164.312(a)(1)",
     } <= ids
-    assert all(s.rationale for c in controls for s in c.supports)
+    assert all(s.rationale and "\n" not in s.rationale for c in controls for s in c.supports)
     assert {c.framework for c in controls} == {"SOC 2", "ISO/IEC 27001:2022", "HIPAA Security Rule"}
+    kinds = {(c.id, s.type) for c in controls for s in c.supports}
+    assert {("SOC2:CC6.1", "check"), ("SOC2:CC6.1", "test"), ("SOC2:CC6.1", "evidence")} <= kinds
 
 
-def test_policy_controls_file_adds_checks_in_either_shape(tmp_path: Path) -> None:
-    as_list = tmp_path / "list.yaml"
-    # The shape the policies branch writes: checks as IDs, one rationale for the control.
-    entry = {
-        "id": "SOC2:CC6.6",
-        "framework": "SOC2",
-        "control": "CC6.6",
-        "title": "Boundary protection",
-        "rationale": "Private networking keeps the workspace off the internet.",
-        "checks": ["LKW_DBX_004"],
-    }
-    as_list.write_text(yaml.safe_dump({"controls": [entry]}))
-    as_map = tmp_path / "map.yaml"
-    as_map.write_text(
-        yaml.safe_dump(
-            {
-                "controls": {
-                    "ISO27001:A.8.20": {"title": "Network security", "checks": [{"id": "LKW_DBX_075"}]}
-                }
-            }
-        )
-    )
-    for path, control_id, check in (
-        (as_list, "SOC2:CC6.6", "LKW_DBX_004"),
-        (as_map, "ISO27001:A.8.20", "LKW_DBX_075"),
-    ):
-        control = next(c for c in load_controls(policy_file=path) if c.id == control_id)
-        added = {s.ref: s.rationale for s in control.supports if s.type == "check"}
-        assert added[check] in (
-            "Private networking keeps the workspace off the internet.",
-            "mapped in map.yaml",
-        )
-
-
-def test_a_support_without_rationale_is_refused(tmp_path: Path) -> None:
-    bad = {"controls": [{"id": "SOC2:CC6.1", "title": "x", "checks": ["LKW_DBX_040"]}]}
+@pytest.mark.parametrize(
+    ("control", "field", "message"),
+    [
+        ({"checks": ["LKW_DBX_999"]}, "controls[0].checks.LKW_DBX_999", "no Lakeward check"),
+        (
+            {"checks": [{"id": "LKW_DBX_040", "rationale": "x"}]},
+            "controls[0].checks.LKW_DBX_040",
+            "its own metadata",
+        ),
+        ({"tests": ["tests.test_synth::*"]}, "controls[0].tests.tests.test_synth::*", "rationale"),
+        ({"evidence": [{"item": "scan"}]}, "controls[0].evidence.scan", "rationale"),
+        ({"evidence": [{"rationale": "x"}]}, "controls[0].evidence", "no `item`"),
+    ],
+)
+def test_a_bad_support_is_refused(tmp_path: Path, control: dict, field: str, message: str) -> None:
+    bad = {"controls": [{"id": "SOC2:CC6.1", "title": "x", **control}]}
     with pytest.raises(LakewardError) as error:
-        load_controls(controls_file(tmp_path, bad), policy_file=None)
-    assert error.value.field == "controls[0].checks.LKW_DBX_040"
+        load_controls(controls_file(tmp_path, bad))
+    assert error.value.field == field and message in str(error.value)
+
+
+def test_a_control_listed_twice_is_refused(tmp_path: Path) -> None:
+    twice = {"controls": [{"id": "SOC2:CC6.1", "title": "x"}, {"id": "SOC2:CC6.1", "title": "y"}]}
+    with pytest.raises(LakewardError, match="listed twice"):
+        load_controls(controls_file(tmp_path, twice))
 
 
 def test_the_full_bundle_reports_controls_honestly(full_bundle) -> None:
@@ -187,4 +206,6 @@ def test_the_full_bundle_reports_controls_honestly(full_bundle) -> None:
     assert controls["SOC2:CC7.2"]["status"] == "not evaluated"
     assert controls["SOC2:CC6.1"]["status"] == "pass"
     assert controls["HIPAA:164.308(a)(1)(ii)(D)"]["status"] == "manual"
-    assert all(s["status"] == "pass" for s in controls["SOC2:CC6.1"]["supports"])
+    cc61 = controls["SOC2:CC6.1"]
+    assert cc61["rationale"] and {s["type"] for s in cc61["supports"]} == {"check", "test", "evidence"}
+    assert all(s["status"] == "pass" for s in cc61["supports"])

@@ -69,9 +69,9 @@ def run_stage(stage: str, argv: list[str]) -> dict:
     reads, writes = STAGE_TABLES[stage]
 
     def datasets(specs: tuple) -> list[dict]:
-        versions = run.house.versions()
+        versions = run.store.versions()
         return [
-            openlineage.dataset(run.house.full_name(spec), version=versions.get(spec.name)) for spec in specs
+            openlineage.dataset(run.store.full_name(spec), version=versions.get(spec.name)) for spec in specs
         ]
 
     corpus = [openlineage.dataset(str(args.corpus.resolve()), namespace="file")] if "corpus" in args else []

@@ -21,20 +21,15 @@ from lakeward.output import errors, print_json
 from lakeward.workloads import openlineage
 from lakeward.workloads.config import EmbedConfig, PipelineConfig
 from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS
+from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 
 
 def pipeline_config(catalog: str, schema: str, precision: str = "fp32") -> PipelineConfig:
     """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
-    for field, value in (("--catalog", catalog), ("--schema", schema)):
-        if not value.replace("_", "").isalnum() or not value[0].isalpha():
-            raise LakewardError(
-                f"{value!r} is not a Unity Catalog name",
-                field=field,
-                fix="use letters, digits and underscores, starting with a letter",
-            )
+    check_name(catalog, "--catalog")
+    check_name(schema, "--schema")
     if precision not in ("fp32", "bf16"):
         raise LakewardError(f"unknown precision {precision!r}", field="--precision", fix="use fp32 or bf16")
     return PipelineConfig(catalog=catalog, schema=schema, embed=replace(EmbedConfig(), precision=precision))

@@ -9,6 +9,7 @@ duplicates a row.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -16,10 +17,24 @@ from typing import Protocol
 import pyarrow as pa
 from deltalake import DeltaTable
 
+from lakeward.errors import LakewardError
 from lakeward.workloads.chunking import CHUNK_SCHEMA
 from lakeward.workloads.embedding import EMBEDDING_TYPE
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def check_name(value: str, field: str) -> str:
+    """A catalog, schema, table or column name as Lakeward writes it: ASCII letters, digits and
+    underscores, starting with a letter (so it is safe inside backticks)."""
+    if not NAME.fullmatch(value):
+        raise LakewardError(
+            f"{value!r} is not a Unity Catalog name",
+            field=field,
+            fix="use letters, digits and underscores, starting with a letter",
+        )
+    return value
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,23 @@ class Run:
         clock[stage] = round(clock.get(stage, 0.0) + time.perf_counter() - begin, 3)
 
 
+def open_store(lakehouse: Path, config: PipelineConfig, engine: Engine) -> TableStore:
+    """The run's tables: delta-rs under `lakehouse`, or Unity Catalog names through the Spark engine."""
+    if config.tables == "path":
+        return PathTables(lakehouse, config.catalog, config.schema)
+    from lakeward.workloads.engines.spark import SparkEngine
+
+    if not isinstance(engine, SparkEngine):
+        raise LakewardError(
+            f"catalog tables are read and written through Spark, not the {engine.name} engine",
+            field="--tables",
+            fix="add --engine spark (as the Databricks jobs do), or use --tables path",
+        )
+    from lakeward.workloads.catalog_tables import CatalogTables
+
+    return CatalogTables(engine.spark, config.catalog, config.schema)
+
+
 def open_run(
     lakehouse: Path,
     config: PipelineConfig | None = None,
@@ -153,7 +170,7 @@ def open_run(
     run_engine = get_engine(engine) if isinstance(engine, str) else engine
     return Run(
         lakehouse,
-        PathTables(lakehouse, config.catalog, config.schema),
+        open_store(lakehouse, config, run_engine),
         config,
         run_engine,
         progress or _no_progress,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from lakeward.errors import LakewardError
 from lakeward.workloads.engines import conform
 from lakeward.workloads.tables import DATA_TABLES, TableSpec, check_name
 
@@ -145,12 +146,30 @@ class CatalogTables:
         """The table's name, creating the table (columns, change data feed, constraints) on first use."""
         name = self.name(spec)
         if spec.name not in self._ready:
-            self.spark.sql(create_table(name, spec))
+            self._create(name, spec)
             properties = {row.key: row.value for row in self.spark.sql(show_properties(name)).collect()}
             for constraint in missing_constraints(spec, properties):
                 self.spark.sql(add_constraint(name, constraint, spec.constraints[constraint]))
             self._ready.add(spec.name)
         return name
+
+    def _create(self, name: TableName, spec: TableSpec) -> None:
+        """CREATE TABLE IF NOT EXISTS, the store's first statement: a session without Unity Catalog or
+        Delta (or a principal that may not create tables) stops the run here, with Spark's reason."""
+        from py4j.protocol import Py4JJavaError
+        from pyspark.errors import PySparkException
+
+        try:
+            self.spark.sql(create_table(name, spec))
+        except (PySparkException, Py4JJavaError) as exc:
+            java = getattr(exc, "java_exception", None)
+            reason = (java.getMessage() if java is not None else str(exc)).strip().splitlines()[0]
+            raise LakewardError(
+                f"Spark cannot create {name}: {reason}",
+                field="--tables",
+                fix="run with a Unity Catalog and Delta session (a Databricks job) whose principal may "
+                "create tables in the schema, or use --tables path",
+            ) from exc
 
     def read(self, spec: TableSpec, columns: list[str] | None = None) -> pa.Table:
         schema = spec.schema if columns is None else pa.schema([spec.schema.field(c) for c in columns])

@@ -220,8 +220,12 @@ def test_rows_come_back_in_the_specs_types(spark, parquet_tables: str) -> None:
 
 @pytest.mark.slow
 def test_the_store_sends_its_statements_to_spark(spark, parquet_tables: str) -> None:
-    """Run locally, the store gets as far as Spark's lookup of the Delta provider (absent here)."""
+    """Run locally, the store gets as far as Spark's lookup of the Delta provider (absent here), and
+    stops with Spark's reason; a catalog this session lacks stops it the same way."""
     store = CatalogTables(spark, "spark_catalog", parquet_tables)
     assert store.full_name(DOCUMENTS) == f"spark_catalog.{parquet_tables}.documents"
-    with pytest.raises(Exception, match="DATA_SOURCE_NOT_FOUND"):
+    with pytest.raises(LakewardError, match=r"\[DATA_SOURCE_NOT_FOUND\] .* DELTA") as error:
         store.versions()
+    assert error.value.field == "--tables" and "--tables path" in error.value.fix
+    with pytest.raises(LakewardError, match="REQUIRES_SINGLE_PART_NAMESPACE"):
+        CatalogTables(spark, "llm_dev", "curated").read(CHUNKS)

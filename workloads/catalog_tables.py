@@ -107,7 +107,7 @@ def describe_history(name: TableName) -> str:
 
 def restore_table(name: TableName, version: int) -> str:
     """Delta SQL: put the table back at `version`."""
-    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+    if not isinstance(version, int) or version < 0:
         raise ValueError(f"a table version is a non-negative integer, not {version!r}")
     return f"RESTORE TABLE {name.sql} TO VERSION AS OF {version}"
 

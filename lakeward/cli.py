@@ -68,9 +68,16 @@ def pipeline_run(
         Path("demo/corpus")
     ),
     engine: Annotated[str, typer.Option(help="local (one process) or spark (mapInArrow).")] = "local",
-    lakehouse: Annotated[Path, typer.Option(help="Root folder of the Delta tables and the index.")] = Path(
-        "out/lakehouse"
-    ),
+    tables: Annotated[
+        str,
+        typer.Option(
+            help="path (delta-rs under --lakehouse) or catalog (Unity Catalog names through Spark; "
+            "needs --engine spark)."
+        ),
+    ] = "path",
+    lakehouse: Annotated[
+        Path, typer.Option(help="Folder of the index and, with --tables path, of the Delta tables.")
+    ] = Path("out/lakehouse"),
     catalog: Annotated[str, typer.Option(help="Unity Catalog catalog name of the tables.")] = "llm_dev",
     schema: Annotated[str, typer.Option(help="Unity Catalog schema name of the tables.")] = "curated",
     precision: Annotated[str, typer.Option(help="fp32, or bf16 (kept if its fidelity is 0.98+).")] = "fp32",
@@ -82,7 +89,7 @@ def pipeline_run(
     from lakeward.workloads.pipeline import run_pipeline
     from lakeward.workloads.progress import stage_bars
 
-    config = pipeline_config(catalog, schema, precision)
+    config = pipeline_config(catalog, schema, precision, tables)
     with stage_bars(enabled=not json_out) as progress:
         result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
     if json_out:

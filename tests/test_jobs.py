@@ -36,7 +36,9 @@ def test_one_job_per_stage_runs_the_wheel_as_the_service_principal(
         [task] = job["task"]
         wheel = task["python_wheel_task"]
         assert (wheel["package_name"], wheel["entry_point"]) == ("lakeward", f"lakeward-{stage}")
-        assert wheel["named_parameters"]["catalog"] == env.catalog.name
+        named = wheel["named_parameters"]
+        assert named["catalog"] == env.catalog.name
+        assert (named["schema"], named["engine"], named["tables"]) == ("curated", "spark", "catalog")
         assert task["library"][0]["whl"].startswith(f"/Volumes/{env.catalog.name}/raw/artifacts/lakeward-")
         assert task["max_retries"] == env.jobs.max_retries and task["retry_on_timeout"] is True
         assert job["email_notifications"]["on_failure"] == env.jobs.notify_on_failure
@@ -67,3 +69,18 @@ def test_job_clusters_are_bound_to_policies_and_embedding_to_the_gpu_pool(
             assert "node_type_id" not in new_cluster
         else:
             assert "instance_pool_id" not in new_cluster
+
+
+def test_the_jobs_folders_are_volumes_the_stack_creates(case: tuple[Synthesized, Environment]) -> None:
+    """--lakehouse (index and lineage) and --corpus name Unity Catalog volumes of this stack."""
+    synth, env = case
+    schemas = {name: body["name"] for name, body in synth.resources("workspace", "databricks_schema").items()}
+    volumes = {
+        f"/Volumes/{body['catalog_name']}/{schemas[reference(body['schema_name'])[1]]}/{body['name']}"
+        for body in synth.resources("workspace", "databricks_volume").values()
+    }
+    for stage, job in _jobs(synth).items():
+        named = job["task"][0]["python_wheel_task"]["named_parameters"]
+        assert named["lakehouse"] == f"/Volumes/{env.catalog.name}/embeddings/index"
+        assert {named[key] for key in ("lakehouse", "corpus") if key in named} <= volumes
+        assert ("corpus" in named) == (stage == "ingest")

@@ -71,6 +71,9 @@ class PipelineConfig:
 
     catalog: str = "llm_dev"
     schema: str = "curated"
+    tables: Literal["path", "catalog"] = "path"
+    """Where the tables live: `path` (delta-rs under the lakehouse folder) or `catalog` (Unity Catalog
+    names through the Spark engine's session)."""
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     pii: PiiConfig = field(default_factory=PiiConfig)
     chunk: ChunkConfig = field(default_factory=ChunkConfig)

@@ -5,6 +5,11 @@
     lakeward-index    --lakehouse DIR --catalog C --schema S
     lakeward-pipeline --corpus DIR --lakehouse DIR --catalog C --schema S   (all three in one task)
 
+Every stage also takes `--tables path|catalog`: `path` (the default) keeps the tables with delta-rs
+under `--lakehouse`; `catalog` (needs `--engine spark`) reads and writes the Unity Catalog tables
+`C.S.*` through the job's Spark session. `--lakehouse` always holds the index and the lineage events
+(on Databricks a UC Volume).
+
 Each prints one JSON object (the run's counts and expectations) and exits 0, 2 on bad input, 3 on a
 failed expectation (the tables are then back at their last good version).
 """
@@ -21,23 +26,28 @@ from lakeward.output import errors, print_json
 from lakeward.workloads import openlineage
 from lakeward.workloads.config import EmbedConfig, PipelineConfig
 from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS
+from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 
 
-def pipeline_config(catalog: str, schema: str, precision: str = "fp32") -> PipelineConfig:
+def pipeline_config(
+    catalog: str, schema: str, precision: str = "fp32", tables: str = "path"
+) -> PipelineConfig:
     """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
-    for field, value in (("--catalog", catalog), ("--schema", schema)):
-        if not value.replace("_", "").isalnum() or not value[0].isalpha():
-            raise LakewardError(
-                f"{value!r} is not a Unity Catalog name",
-                field=field,
-                fix="use letters, digits and underscores, starting with a letter",
-            )
+    check_name(catalog, "--catalog")
+    check_name(schema, "--schema")
     if precision not in ("fp32", "bf16"):
         raise LakewardError(f"unknown precision {precision!r}", field="--precision", fix="use fp32 or bf16")
-    return PipelineConfig(catalog=catalog, schema=schema, embed=replace(EmbedConfig(), precision=precision))
+    if tables not in ("path", "catalog"):
+        raise LakewardError(
+            f"unknown table store {tables!r}",
+            field="--tables",
+            fix="use --tables path (delta-rs under --lakehouse) or --tables catalog (Unity Catalog, Spark)",
+        )
+    return PipelineConfig(
+        catalog=catalog, schema=schema, tables=tables, embed=replace(EmbedConfig(), precision=precision)
+    )
 
 
 def _parser(stage: str) -> argparse.ArgumentParser:
@@ -49,6 +59,7 @@ def _parser(stage: str) -> argparse.ArgumentParser:
     parser.add_argument("--schema", default="curated")
     parser.add_argument("--engine", choices=("local", "spark"), default="local")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
+    parser.add_argument("--tables", choices=("path", "catalog"), default="path")
     return parser
 
 
@@ -65,13 +76,14 @@ def run_stage(stage: str, argv: list[str]) -> dict:
     """Run one job stage with its command-line arguments; return the run's JSON object. The stage
     leaves START and COMPLETE (or FAIL) OpenLineage events in `<lakehouse>/_lineage/openlineage.jsonl`."""
     args = _parser(stage).parse_args(argv)
-    run = open_run(args.lakehouse, pipeline_config(args.catalog, args.schema, args.precision), args.engine)
+    config = pipeline_config(args.catalog, args.schema, args.precision, args.tables)
+    run = open_run(args.lakehouse, config, args.engine)
     reads, writes = STAGE_TABLES[stage]
 
     def datasets(specs: tuple) -> list[dict]:
-        versions = run.house.versions()
+        versions = run.store.versions()
         return [
-            openlineage.dataset(run.house.full_name(spec), version=versions.get(spec.name)) for spec in specs
+            openlineage.dataset(run.store.full_name(spec), version=versions.get(spec.name)) for spec in specs
         ]
 
     corpus = [openlineage.dataset(str(args.corpus.resolve()), namespace="file")] if "corpus" in args else []

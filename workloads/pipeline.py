@@ -32,7 +32,7 @@ from lakeward.workloads.engines import Engine, get_engine
 from lakeward.workloads.model import model_version
 from lakeward.workloads.normalize import find_duplicates, normalize_batch
 from lakeward.workloads.pii import mask_batch
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, Lakehouse
+from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, PathTables, TableStore
 
 log = logging.getLogger(__name__)
 StageProgress = Callable[[str, int], Callable[[int], None]]
@@ -119,9 +119,11 @@ def _stop(outcomes: list[expectations.Outcome], where: str) -> LakewardError:
 
 @dataclass
 class Run:
-    """One run's shared state: the tables, the engine, the clock and the versions to restore on failure."""
+    """One run's shared state: the lakehouse folder (index, lineage), the table store, the engine, the
+    clock and the versions to restore on failure."""
 
-    house: Lakehouse
+    lakehouse: Path
+    store: TableStore
     config: PipelineConfig
     engine: Engine
     progress: StageProgress
@@ -130,15 +132,32 @@ class Run:
     versions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.versions = self.house.versions()
+        self.versions = self.store.versions()
         self.result.engine = self.engine.name
         self.result.tables = {
-            spec.name: self.house.full_name(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY)
+            spec.name: self.store.full_name(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY)
         }
 
     def timed(self, stage: str, begin: float) -> None:
         clock = self.result.stage_seconds
         clock[stage] = round(clock.get(stage, 0.0) + time.perf_counter() - begin, 3)
+
+
+def open_store(lakehouse: Path, config: PipelineConfig, engine: Engine) -> TableStore:
+    """The run's tables: delta-rs under `lakehouse`, or Unity Catalog names through the Spark engine."""
+    if config.tables == "path":
+        return PathTables(lakehouse, config.catalog, config.schema)
+    from lakeward.workloads.engines.spark import SparkEngine
+
+    if not isinstance(engine, SparkEngine):
+        raise LakewardError(
+            f"catalog tables are read and written through Spark, not the {engine.name} engine",
+            field="--tables",
+            fix="add --engine spark (as the Databricks jobs do), or use --tables path",
+        )
+    from lakeward.workloads.catalog_tables import CatalogTables
+
+    return CatalogTables(engine.spark, config.catalog, config.schema)
 
 
 def open_run(
@@ -150,7 +169,8 @@ def open_run(
     config = config or PipelineConfig()
     run_engine = get_engine(engine) if isinstance(engine, str) else engine
     return Run(
-        Lakehouse(lakehouse, config.catalog, config.schema),
+        lakehouse,
+        open_store(lakehouse, config, run_engine),
         config,
         run_engine,
         progress or _no_progress,
@@ -163,7 +183,7 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
 
     Returns the number of distinct chunk IDs this run produced.
     """
-    config, house, result, now = run.config, run.house, run.result, run.now
+    config, store, result, now = run.config, run.store, run.result, run.now
     begin = time.perf_counter()
     raw = read_corpus(corpus, limit)
     run.progress("read", raw.num_rows)(raw.num_rows)
@@ -193,10 +213,10 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
     ).select(DOCUMENTS.schema.names)
     outcomes = expectations.check_table(DOCUMENTS, staged, config.expectations, now)
     if expectations.failures(outcomes):
-        _record(house, outcomes, now)
+        _record(store, outcomes, now)
         raise _stop(expectations.failures(outcomes), "on the staged documents; nothing was written")
 
-    existing = house.read(DOCUMENTS, ["doc_id", "content_hash"])
+    existing = store.read(DOCUMENTS, ["doc_id", "content_hash"])
     known = dict(zip(existing["doc_id"].to_pylist(), existing["content_hash"].to_pylist(), strict=True))
     changed = prepared.filter(pa.array([known.get(d) != h for d, h in zip(ids, hashes, strict=True)]))
     deleted_ids = sorted(set(known) - set(ids))
@@ -214,7 +234,7 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
 
     begin = time.perf_counter()
     touched = pa.array([*changed["doc_id"].to_pylist(), *deleted_ids], pa.string())
-    old_keys = house.read(CHUNKS, ["doc_id", "chunk_id"])
+    old_keys = store.read(CHUNKS, ["doc_id", "chunk_id"])
     old_keys = old_keys.filter(pc.is_in(old_keys["doc_id"], touched))
     new_keys = set(zip(chunks["doc_id"].to_pylist(), chunks["chunk_id"].to_pylist(), strict=True))
     stale = [
@@ -222,34 +242,34 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
         for k in zip(old_keys["doc_id"].to_pylist(), old_keys["chunk_id"].to_pylist(), strict=True)
         if k not in new_keys
     ]
-    house.delete(
+    store.delete(
         CHUNKS,
         pa.table(
             {"doc_id": [k[0] for k in stale], "chunk_id": [k[1] for k in stale]},
             schema=pa.schema([("doc_id", pa.string()), ("chunk_id", pa.string())]),
         ),
     )
-    house.upsert(CHUNKS, _with(chunks, updated_at=_stamp(now, chunks.num_rows)))
+    store.upsert(CHUNKS, _with(chunks, updated_at=_stamp(now, chunks.num_rows)))
     counts = chunks.group_by("doc_id").aggregate([("chunk_id", "count")])
     per_doc = dict(zip(counts["doc_id"].to_pylist(), counts["chunk_id_count"].to_pylist(), strict=True))
     chunk_counts = pa.array([per_doc.get(d, 0) for d in changed["doc_id"].to_pylist()], pa.int32())
-    house.upsert(
+    store.upsert(
         DOCUMENTS, _with(changed, chunk_count=chunk_counts, updated_at=_stamp(now, changed.num_rows))
     )
-    house.delete(DOCUMENTS, pa.table({"doc_id": pa.array(deleted_ids, pa.string())}))
+    store.delete(DOCUMENTS, pa.table({"doc_id": pa.array(deleted_ids, pa.string())}))
     run.timed("write", begin)
     return len({chunk for _, chunk in new_keys})
 
 
 def embed(run: Run) -> int:
     """Embed every chunk without an embedding (committing as it goes); drop embeddings no chunk uses."""
-    config, house, now = run.config, run.house, run.now
+    config, store, now = run.config, run.store, run.now
     begin = time.perf_counter()
-    referenced = house.read(CHUNKS, ["chunk_id"])["chunk_id"].unique()
-    stored = house.read(EMBEDDINGS, ["chunk_id"])["chunk_id"]
+    referenced = store.read(CHUNKS, ["chunk_id"])["chunk_id"].unique()
+    stored = store.read(EMBEDDINGS, ["chunk_id"])["chunk_id"]
     missing = referenced.filter(pc.invert(pc.is_in(referenced, stored)))
     if len(missing):
-        chunks = house.read(CHUNKS, ["chunk_id", "text"])
+        chunks = store.read(CHUNKS, ["chunk_id", "text"])
         chunks = chunks.filter(pc.is_in(chunks["chunk_id"], missing))
         to_embed = (
             chunks.group_by("chunk_id").aggregate([("text", "min")]).rename_columns(["chunk_id", "text"])
@@ -272,10 +292,10 @@ def embed(run: Run) -> int:
             model_version=pa.array([model_version()] * part.num_rows, pa.string()),
             created_at=_stamp(now, part.num_rows),
         )
-        house.upsert(EMBEDDINGS, rows)
+        store.upsert(EMBEDDINGS, rows)
         embedded += part.num_rows
     orphans = stored.filter(pc.invert(pc.is_in(stored, referenced)))
-    house.delete(EMBEDDINGS, pa.table({"chunk_id": orphans}))
+    store.delete(EMBEDDINGS, pa.table({"chunk_id": orphans}))
     run.result.embedded += embedded
     if embedded and run.engine.name == "local":
         run.result.precision = embedding.get_embedder(embed_config).precision
@@ -288,7 +308,7 @@ def embed(run: Run) -> int:
 def check(run: Run, specs: tuple = (DOCUMENTS, CHUNKS, EMBEDDINGS)) -> dict[str, pa.Table]:
     """Run the expectations on the tables; on a failure, restore them to the run's start and stop."""
     begin = time.perf_counter()
-    tables = {spec.name: run.house.read(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS)}
+    tables = {spec.name: run.store.read(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS)}
     result = run.result
     changed = bool(result.changed or result.deleted or result.embedded)
     outcomes = [
@@ -298,11 +318,11 @@ def check(run: Run, specs: tuple = (DOCUMENTS, CHUNKS, EMBEDDINGS)) -> dict[str,
     ]
     if EMBEDDINGS in specs:
         outcomes += expectations.check_references(tables["chunks"], tables["documents"], tables["embeddings"])
-    _record(run.house, outcomes, run.now)
+    _record(run.store, outcomes, run.now)
     result.quality = [asdict(o) for o in outcomes]
     result.documents, result.chunks = tables["documents"].num_rows, tables["chunks"].num_rows
     if expectations.failures(outcomes):
-        run.house.restore(run.versions)
+        run.store.restore(run.versions)
         raise _stop(
             expectations.failures(outcomes),
             "after writing; the tables were restored to the last good version",
@@ -314,7 +334,9 @@ def check(run: Run, specs: tuple = (DOCUMENTS, CHUNKS, EMBEDDINGS)) -> dict[str,
 def index(run: Run, tables: dict[str, pa.Table]) -> bool:
     """Rebuild the BM25 and HNSW indexes if the chunks changed since the last build."""
     begin = time.perf_counter()
-    run.result.index_rebuilt = _refresh_index(run.house, tables["chunks"], tables["embeddings"], run.config)
+    run.result.index_rebuilt = _refresh_index(
+        run.lakehouse, tables["chunks"], tables["embeddings"], run.config
+    )
     run.progress("index", 1)(1)
     run.timed("index", begin)
     return run.result.index_rebuilt
@@ -347,7 +369,7 @@ def run_pipeline(
     return run.result
 
 
-def _record(house: Lakehouse, outcomes: list[expectations.Outcome], now: datetime) -> None:
+def _record(store: TableStore, outcomes: list[expectations.Outcome], now: datetime) -> None:
     run_id = uuid.uuid4().hex
     rows = pa.table(
         {
@@ -364,12 +386,12 @@ def _record(house: Lakehouse, outcomes: list[expectations.Outcome], now: datetim
         .aggregate([("passed", "min"), ("observed", "min"), ("measured_at", "min")])
         .rename_columns(["run_id", "table_name", "expectation", "passed", "observed", "measured_at"])
     )
-    house.upsert(QUALITY, rows)
+    store.upsert(QUALITY, rows)
 
 
-def _refresh_index(house: Lakehouse, chunks: pa.Table, embeddings: pa.Table, config: PipelineConfig) -> bool:
+def _refresh_index(lakehouse: Path, chunks: pa.Table, embeddings: pa.Table, config: PipelineConfig) -> bool:
     """Rebuild the BM25 and HNSW indexes when the chunks, the model or the index settings changed."""
-    directory = indexing.index_dir(house.root, house.catalog, house.schema)
+    directory = indexing.index_dir(lakehouse, config.catalog, config.schema)
     keys = [
         f"{d}/{c}" for d, c in zip(chunks["doc_id"].to_pylist(), chunks["chunk_id"].to_pylist(), strict=True)
     ]

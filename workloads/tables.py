@@ -1,23 +1,40 @@
-"""The lakehouse: Delta tables (delta-rs) laid out like Unity Catalog names.
+"""The pipeline's tables: their specs, the store interface the pipeline uses, and the delta-rs store.
 
-A table lives in `<root>/<catalog>/<schema>/<table>`.
-
-Every table has change data feed on, non-null key columns and CHECK constraints. Writes are MERGEs on
-the table's key, so a rerun or a resumed run never duplicates a row.
+Two stores keep the same tables with the same behaviour: `PathTables` (delta-rs, a table in
+`<root>/<catalog>/<schema>/<table>`) and `CatalogTables` (`catalog_tables.py`: Unity Catalog names
+through a Spark session, on Databricks). Every table has change data feed on, non-null key columns
+and CHECK constraints. Writes are MERGEs on the table's key, so a rerun or a resumed run never
+duplicates a row.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pyarrow as pa
 from deltalake import DeltaTable
 
+from lakeward.errors import LakewardError
 from lakeward.workloads.chunking import CHUNK_SCHEMA
 from lakeward.workloads.embedding import EMBEDDING_TYPE
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+
+
+def check_name(value: str, field: str) -> str:
+    """A catalog, schema, table or column name as Lakeward writes it: ASCII letters, digits and
+    underscores, starting with a letter (so it is safe inside backticks)."""
+    if not NAME.fullmatch(value):
+        raise LakewardError(
+            f"{value!r} is not a Unity Catalog name",
+            field=field,
+            fix="use letters, digits and underscores, starting with a letter",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -87,8 +104,36 @@ QUALITY = TableSpec(
 DATA_TABLES = (DOCUMENTS, CHUNKS, EMBEDDINGS)
 
 
-class Lakehouse:
-    """The pipeline's Delta tables under one root folder."""
+class TableStore(Protocol):
+    """What the pipeline needs from wherever its tables live."""
+
+    def full_name(self, spec: TableSpec) -> str:
+        """The table's Unity Catalog name, `catalog.schema.table`."""
+        ...
+
+    def read(self, spec: TableSpec, columns: list[str] | None = None) -> pa.Table:
+        """The table's rows (all columns, or `columns`), in the spec's types."""
+        ...
+
+    def versions(self) -> dict[str, int]:
+        """The current version of each data table (`DATA_TABLES`)."""
+        ...
+
+    def restore(self, versions: dict[str, int]) -> None:
+        """Put each data table back at the given version (the last good one)."""
+        ...
+
+    def upsert(self, spec: TableSpec, rows: pa.Table) -> None:
+        """MERGE rows on the table's key: update what matches, insert the rest."""
+        ...
+
+    def delete(self, spec: TableSpec, keys: pa.Table) -> None:
+        """MERGE-delete the rows whose key is in `keys` (recorded as deletes in the change data feed)."""
+        ...
+
+
+class PathTables:
+    """The pipeline's Delta tables under one root folder, through delta-rs."""
 
     def __init__(self, root: Path, catalog: str, schema: str) -> None:
         self.root, self.catalog, self.schema = root, catalog, schema

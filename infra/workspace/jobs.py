@@ -63,11 +63,14 @@ class PipelineJobs(Construct):
             )
         }
         self.wheel = f"/Volumes/{catalog}/raw/artifacts/lakeward-{__version__}-py3-none-any.whl"
+        # The tables are Unity Catalog tables `<catalog>.curated.*`, MERGEd through the job's Spark
+        # session; the index and the lineage events go to the `index` volume.
         parameters = {
             "catalog": catalog,
             "schema": "curated",
             "lakehouse": f"/Volumes/{catalog}/embeddings/index",
             "engine": "spark",
+            "tables": "catalog",
         }
         self.jobs = {
             stage: self._job(env, compute, stage, parameters, depends_on=list(volumes.values()))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 from lakeward.cli import app
 from lakeward.errors import LakewardError
 from lakeward.workloads.indexing import load_index
-from lakeward.workloads.jobs import pipeline_config, run_stage
+from lakeward.workloads.jobs import pipeline_config, pipeline_main, run_stage
 
 
 def test_cli_json_prints_one_object_with_the_counts(corpus: Path, tmp_path: Path) -> None:
@@ -91,4 +92,42 @@ def test_unknown_engine_is_a_clear_error(corpus: Path, tmp_path: Path) -> None:
     result = CliRunner().invoke(app, args)
     assert isinstance(result.exception, LakewardError)
     assert result.exception.field == "--engine" and "--engine local" in result.exception.fix
+    assert not (tmp_path / "lh").exists()
+
+
+def test_catalog_tables_need_the_spark_engine(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lakehouse = tmp_path / "lh"
+    args = ["--corpus", str(corpus), "--lakehouse", str(lakehouse), "--tables=catalog"]
+    with pytest.raises(LakewardError) as error:
+        run_stage("ingest", args)
+    assert error.value.field == "--tables" and "--engine spark" in error.value.fix
+    monkeypatch.setattr(sys, "argv", ["lakeward-pipeline", *args])
+    with pytest.raises(SystemExit) as exit_:
+        pipeline_main()
+    assert exit_.value.code == 2
+    with pytest.raises(SystemExit):
+        run_stage("embed", ["--lakehouse", str(lakehouse), "--tables", "delta"])
+    result = CliRunner().invoke(
+        app,
+        ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(lakehouse), "--tables", "catalog"],
+    )
+    assert isinstance(result.exception, LakewardError) and result.exception.field == "--tables"
+    assert not lakehouse.exists()
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        (["--tables", "delta"], "--tables"),
+        (["--engine", "spark", "--tables", "catalog", "--catalog", "llm-dev"], "--catalog"),
+    ],
+)
+def test_table_options_are_checked_before_anything_runs(
+    corpus: Path, tmp_path: Path, options: list[str], field: str
+) -> None:
+    args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh"), *options]
+    result = CliRunner().invoke(app, args)
+    assert isinstance(result.exception, LakewardError) and result.exception.field == field
     assert not (tmp_path / "lh").exists()

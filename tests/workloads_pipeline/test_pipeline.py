@@ -14,7 +14,7 @@ from lakeward.errors import LakewardError
 from lakeward.workloads import pipeline
 from lakeward.workloads.config import PipelineConfig
 from lakeward.workloads.indexing import load_index
-from lakeward.workloads.tables import Lakehouse
+from lakeward.workloads.tables import PathTables
 
 from .conftest import PLANTED, write_corpus
 
@@ -58,11 +58,11 @@ def test_first_run_fills_tables_and_index(corpus: Path, tmp_path: Path) -> None:
 def test_unchanged_rerun_embeds_nothing(corpus: Path, tmp_path: Path) -> None:
     lakehouse = tmp_path / "lh"
     first = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
-    versions = Lakehouse(lakehouse, "llm_dev", "curated").versions()
+    versions = PathTables(lakehouse, "llm_dev", "curated").versions()
     again = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
     assert (again.embedded, again.changed, again.deleted, again.index_rebuilt) == (0, 0, 0, False)
     assert again.chunks == first.chunks
-    assert Lakehouse(lakehouse, "llm_dev", "curated").versions() == versions
+    assert PathTables(lakehouse, "llm_dev", "curated").versions() == versions
 
 
 def test_edit_reembeds_only_new_chunks_and_delete_leaves_tables_and_index(
@@ -100,7 +100,7 @@ def test_interrupted_run_resumes_without_duplicates_or_loss(
 ) -> None:
     clean = pipeline.run_pipeline(corpus, tmp_path / "clean", CONFIG)
     lakehouse = tmp_path / "lh"
-    original = Lakehouse.upsert
+    original = PathTables.upsert
     commits = []
 
     def crash_after_two_commits(self, spec, rows):
@@ -110,10 +110,10 @@ def test_interrupted_run_resumes_without_duplicates_or_loss(
             commits.append(rows.num_rows)
         original(self, spec, rows)
 
-    monkeypatch.setattr(Lakehouse, "upsert", crash_after_two_commits)
+    monkeypatch.setattr(PathTables, "upsert", crash_after_two_commits)
     with pytest.raises(KeyboardInterrupt):
         pipeline.run_pipeline(corpus, lakehouse, CONFIG)
-    monkeypatch.setattr(Lakehouse, "upsert", original)
+    monkeypatch.setattr(PathTables, "upsert", original)
     assert table(lakehouse, "documents").num_rows == 4  # ingest finished before the crash
     assert table(lakehouse, "embeddings").num_rows == 2 * CONFIG.commit_every
     resumed = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
@@ -126,17 +126,17 @@ def test_interrupted_run_resumes_without_duplicates_or_loss(
 
 def test_crash_between_chunks_and_documents_is_redone(corpus: Path, tmp_path: Path, monkeypatch) -> None:
     lakehouse = tmp_path / "lh"
-    original = Lakehouse.upsert
+    original = PathTables.upsert
 
     def crash_on_documents(self, spec, rows):
         if spec.name == "documents":
             raise RuntimeError("killed")
         original(self, spec, rows)
 
-    monkeypatch.setattr(Lakehouse, "upsert", crash_on_documents)
+    monkeypatch.setattr(PathTables, "upsert", crash_on_documents)
     with pytest.raises(RuntimeError):
         pipeline.run_pipeline(corpus, lakehouse, CONFIG)
-    monkeypatch.setattr(Lakehouse, "upsert", original)
+    monkeypatch.setattr(PathTables, "upsert", original)
     result = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
     assert result.changed == 4 and result.documents == 4
     assert table(lakehouse, "chunks").num_rows == len(keys(lakehouse)) == result.chunks
@@ -151,7 +151,7 @@ def test_failed_expectation_stops_and_keeps_the_last_good_tables(tmp_path: Path)
     )
     lakehouse = tmp_path / "lh"
     pipeline.run_pipeline(beir, lakehouse, CONFIG)
-    versions = Lakehouse(lakehouse, "llm_dev", "curated").versions()
+    versions = PathTables(lakehouse, "llm_dev", "curated").versions()
     with (beir / "corpus.jsonl").open("a") as handle:
         handle.write(
             '{"_id": "2", "title": "Tenders", "text": "A second, different record with the same id."}\n'
@@ -160,7 +160,7 @@ def test_failed_expectation_stops_and_keeps_the_last_good_tables(tmp_path: Path)
         pipeline.run_pipeline(beir, lakehouse, CONFIG)
     assert failure.value.exit_code == 3
     assert "unique(doc_id)" in str(failure.value) and "1 duplicated keys" in str(failure.value)
-    assert Lakehouse(lakehouse, "llm_dev", "curated").versions() == versions
+    assert PathTables(lakehouse, "llm_dev", "curated").versions() == versions
     quality = table(lakehouse, "quality_metrics")
     assert False in quality["passed"].to_pylist()
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 import os
 import sys
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -17,7 +19,8 @@ from lakeward.workloads.engines import Progress, Stage, conform
 
 
 def spark_session(master: str = "local[2]"):
-    """The active session, or a small local one tuned for Arrow batches."""
+    """The active session, or a small local one tuned for Arrow batches (its catalog's warehouse, which
+    only tests touch, in the temporary folder rather than the working directory)."""
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
@@ -34,6 +37,7 @@ def spark_session(master: str = "local[2]"):
         .config("spark.python.worker.reuse", "true")
         .config("spark.driver.memory", "2g")
         .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "lakeward-spark-warehouse"))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -126,8 +126,8 @@ def load_model(device: str, precision: str = "fp32", folder: Path | None = None)
 
     transformers_logging.disable_progress_bar()
     model = SentenceTransformer(str(folder or model_dir()), device=device, local_files_only=True)
-    if precision != "fp32":
-        model.to(getattr(torch, TORCH_DTYPES[precision]))
+    # Cast whatever the files hold (transformers loads a folder of fp16 weights as fp16).
+    model.to(getattr(torch, TORCH_DTYPES[precision]))
     model.eval()
     return model
 

@@ -46,6 +46,7 @@ PY
 run)
   test -f "$bench/model/model.safetensors" || { echo "no $bench: run 'scripts/gpu_bench.sh prepare' here and carry .cache/gpu-bench" >&2; exit 2; }
   site=$(mktemp -d)
+  trap 'rm -rf "$site"' EXIT
   mkdir "$site/lakeward"
   ln -s "$root"/lakeward/* "$site/lakeward/"
   ln -s "$root/workloads" "$site/lakeward/workloads"

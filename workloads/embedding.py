@@ -178,7 +178,8 @@ def get_embedder(config: EmbedConfig) -> Embedder:
 def embed_batch(batch: pa.RecordBatch, config: EmbedConfig) -> pa.RecordBatch:
     """Stage: (chunk_id, text) in, (chunk_id, embedding) out; unit-length float32 vectors."""
     texts = batch.column("text").to_pylist()
-    vectors = get_embedder(config).encode(texts)
+    # An empty batch (an empty Spark partition) loads no model.
+    vectors = get_embedder(config).encode(texts) if texts else np.zeros((0, DIMENSION), dtype=np.float32)
     flat = pa.array(np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1))
     offsets = pa.array(np.arange(0, (len(texts) + 1) * DIMENSION, DIMENSION, dtype=np.int32))
     return pa.RecordBatch.from_pydict(

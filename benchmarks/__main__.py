@@ -12,6 +12,7 @@ BENCHMARKS = [
     "evidence",
     "rehearsal",
     "embedding_throughput",
+    "gpu_embedding",
     "spark_throughput",
     "incremental_rerun",
     "rag",

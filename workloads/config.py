@@ -7,6 +7,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from lakeward.errors import LakewardError
+
 
 @dataclass(frozen=True)
 class NormalizeConfig:
@@ -37,16 +39,28 @@ class ChunkConfig:
 
 @dataclass(frozen=True)
 class EmbedConfig:
-    """Embedding model, batch size, device and the optional fast path."""
+    """Embedding model, batching, device and the optional fast path."""
 
-    batch_size: int = 32
-    precision: Literal["fp32", "bf16"] = "fp32"
+    token_budget: int | None = None
+    """Padded tokens per batch (texts sorted by length, each batch padded to its own longest); None:
+    8,192 on CPU, 131,072 on CUDA."""
+    precision: Literal["fp32", "bf16", "fp16"] = "fp32"
+    """bf16 or fp16 (for CUDA) is the fast path, kept only when faithful (`min_fidelity`)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     threads: int | None = None
     """Torch CPU threads for this worker; None shares the machine's cores among `workers`."""
     workers: int = 1
     min_fidelity: float = 0.98
     """The fast path is kept only when its cosine to fp32 on a sample is at least this."""
+
+    def __post_init__(self) -> None:
+        budget = self.token_budget
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int) or budget < 1):
+            raise LakewardError(
+                f"token budget {budget!r} is not a positive whole number of tokens",
+                field="token_budget",
+                fix="use a positive integer such as 8192 (CPU) or 131072 (GPU), or None for the default",
+            )
 
 
 @dataclass(frozen=True)

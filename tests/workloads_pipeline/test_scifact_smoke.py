@@ -32,7 +32,7 @@ def test_scifact_subset_is_indexed_and_retrievable(tmp_path: Path) -> None:
     embedder = get_embedder(EmbedConfig())
     found_vector = found_bm25 = 0
     for query_id, doc_id in pairs:
-        vector = embedder.encode([queries[query_id]], 1)[0]
+        vector = embedder.encode([queries[query_id]])[0]
         found_vector += doc_id in {hit.doc_id for hit in index.search_vector(vector, 10)}
         found_bm25 += doc_id in {hit.doc_id for hit in index.search_bm25(queries[query_id], 10)}
     assert found_vector >= 0.75 * len(pairs), found_vector

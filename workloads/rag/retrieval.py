@@ -195,4 +195,4 @@ def minilm_embedder() -> Embed:
     from lakeward.workloads.embedding import get_embedder
 
     embedder = get_embedder(EmbedConfig(device="cpu"))
-    return lambda texts: embedder.encode(texts, 32)
+    return embedder.encode

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# The GPU embedding benchmark (issue 6, benchmarks/gpu_embedding.py) on a machine lent by the `device` tool.
+#
+#   scripts/gpu_bench.sh prepare   here: copies the inputs into .cache/gpu-bench (ignored, so `carry` takes
+#                                  it): the model folder with its weights stored as fp16 (the fp32 file is
+#                                  87 MiB, over the 64 MiB a call carries) and SciFact's corpus.jsonl
+#   scripts/gpu_bench.sh run       there: maps the source folders onto the `lakeward` package as setup.py
+#                                  does (the machine has no pip index) and runs the benchmark over them
+#
+# The device call that `prepare` prints: command "bash scripts/gpu_bench.sh run", carry [".cache/gpu-bench"].
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench="$root/.cache/gpu-bench"
+limit_mib=60 # the tool carries 64 MiB: the working tree and the carried folder together
+
+case "${1:-}" in
+prepare)
+  rm -rf "$bench"
+  mkdir -p "$bench/scifact"
+  cp "${SCIFACT_CORPUS:-$root/../shared/data/scifact/corpus.jsonl}" "$bench/scifact/corpus.jsonl"
+  "${PYTHON:-$root/.venv/bin/python}" - "$bench/model" <<'PY'
+import shutil
+import sys
+
+from safetensors.torch import load_file, save_file
+
+from lakeward.workloads.model import model_dir
+
+source, target = model_dir(), sys.argv[1]
+shutil.copytree(source, target, ignore=shutil.ignore_patterns("model.safetensors", "README.md", ".git*"))
+weights = load_file(source / "model.safetensors")
+half = {name: w.half() if w.is_floating_point() else w for name, w in weights.items()}
+save_file(half, f"{target}/model.safetensors", metadata={"format": "pt"})
+PY
+  du -sh "$bench/model" "$bench/scifact"
+  tree_kib=$(cd "$root" && git ls-files -co --exclude-standard -z | du -c --apparent-size -k --files0-from=- | tail -1 | cut -f1)
+  bench_kib=$(du -s --apparent-size -k "$bench" | cut -f1)
+  total_mib=$(((tree_kib + bench_kib) / 1024))
+  echo "travels: working tree $((tree_kib / 1024)) MiB + .cache/gpu-bench $((bench_kib / 1024)) MiB = $total_mib MiB"
+  if [ "$total_mib" -gt "$limit_mib" ]; then
+    echo "over ${limit_mib} MiB: remove large untracked files from the checkout first" >&2
+    exit 1
+  fi
+  echo 'device run: command "bash scripts/gpu_bench.sh run", carry [".cache/gpu-bench"], timeout_s 300'
+  ;;
+run)
+  test -f "$bench/model/model.safetensors" || { echo "no $bench: run 'scripts/gpu_bench.sh prepare' here and carry .cache/gpu-bench" >&2; exit 2; }
+  site=$(mktemp -d)
+  trap 'rm -rf "$site"' EXIT
+  mkdir "$site/lakeward"
+  ln -s "$root"/lakeward/* "$site/lakeward/"
+  ln -s "$root/workloads" "$site/lakeward/workloads"
+  ln -s "$root/benchmarks" "$site/benchmarks"
+  export PYTHONPATH="$site" PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+  export LAKEWARD_GPU_CORPUS="$bench/scifact/corpus.jsonl" LAKEWARD_GPU_MODEL="$bench/model"
+  log="${OUT:-$bench}/gpu_embedding.txt"
+  nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader | tee "$log" || true
+  # From $site, so that `lakeward` is the mapped package, not the checkout's lakeward/ folder.
+  cd "$site"
+  "${PYTHON:-python3}" -m benchmarks gpu_embedding 2>&1 | tee -a "$log"
+  ;;
+*)
+  echo "usage: scripts/gpu_bench.sh prepare|run" >&2
+  exit 2
+  ;;
+esac

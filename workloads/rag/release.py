@@ -53,19 +53,13 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
     from mlflow.exceptions import MlflowException
 
     from lakeward.workloads import openlineage
-    from lakeward.workloads.rag.tracking import use_tracking
+    from lakeward.workloads.rag.tracking import use_tracking, version_by_alias
 
     use_tracking(tracking)
     client, name, gate = MlflowClient(), config.model_name, config.release
-    try:
-        candidate = client.get_model_version_by_alias(name, CANDIDATE)
-    except MlflowException:
-        raise LakewardError(
-            f"model {name} has no `{CANDIDATE}` version",
-            source=str(tracking),
-            field="candidate",
-            fix="register one with `lakeward eval ... --register`",
-        ) from None
+    candidate = version_by_alias(
+        tracking, name, CANDIDATE, "candidate", "register one with `lakeward eval ... --register`"
+    )
     try:
         champion = client.get_model_version_by_alias(name, CHAMPION)
     except MlflowException:

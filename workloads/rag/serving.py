@@ -8,7 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lakeward.errors import LakewardError
 from lakeward.workloads.rag.config import RagConfig
 
 
@@ -16,21 +15,17 @@ def server_command(
     tracking: Path, config: RagConfig, alias: str, port: int, host: str = "127.0.0.1", workers: int = 1
 ) -> tuple[list[str], dict[str, str]]:
     """The `mlflow models serve` command line and environment for the model version under `alias`."""
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
 
-    from lakeward.workloads.rag.tracking import EXPERIMENT, tracking_uri, use_tracking
+    from lakeward.workloads.rag.tracking import EXPERIMENT, tracking_uri, use_tracking, version_by_alias
 
     use_tracking(tracking)
-    try:
-        version = MlflowClient().get_model_version_by_alias(config.model_name, alias).version
-    except MlflowException:
-        raise LakewardError(
-            f"model {config.model_name} has no `{alias}` version",
-            source=str(tracking),
-            field="--alias",
-            fix="register one with `lakeward eval ... --register` (and `lakeward release` for champion)",
-        ) from None
+    version = version_by_alias(
+        tracking,
+        config.model_name,
+        alias,
+        "--alias",
+        "register one with `lakeward eval ... --register` (and `lakeward release` for champion)",
+    ).version
     bin_dir = str(Path(sys.executable).parent)
     env = {
         **os.environ,

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+from lakeward.errors import LakewardError
 
 EXPERIMENT = "lakeward-rag"
 
@@ -38,3 +41,16 @@ def use_tracking(folder: Path, experiment: str = EXPERIMENT) -> str:
 def default_tracking(lakehouse: Path) -> Path:
     """MLflow's folder beside the tables: `<lakehouse>/_mlflow`."""
     return lakehouse / "_mlflow"
+
+
+def version_by_alias(tracking: Path, name: str, alias: str, field: str, fix: str) -> Any:
+    """The registered version of model `name` under `alias`; a clear error naming `field` if none."""
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return MlflowClient().get_model_version_by_alias(name, alias)
+    except MlflowException:
+        raise LakewardError(
+            f"model {name} has no `{alias}` version", source=str(tracking), field=field, fix=fix
+        ) from None

@@ -75,3 +75,13 @@ def test_bad_requests_are_rejected(server, payload: dict) -> None:
     url, _ = server
     status, _ = post(url, payload)
     assert 400 <= status < 500 or status == 500
+
+
+def test_serving_an_alias_nobody_registered_is_a_clear_error(tmp_path) -> None:
+    from lakeward.errors import LakewardError
+    from lakeward.workloads.rag.config import RagConfig
+    from lakeward.workloads.rag.serving import server_command
+
+    with pytest.raises(LakewardError) as caught:
+        server_command(tmp_path / "mlflow", RagConfig(), "champion", port=5999)
+    assert caught.value.field == "--alias" and "has no `champion` version" in caught.value.message

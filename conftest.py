@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lakeward.infra.config import Environment, load_environment
+from infra.config import Environment, load_environment
 from tests.footprint import Synthesized
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from lakeward.workloads.chunking import chunk_batch
-from lakeward.workloads.config import PipelineConfig
-from lakeward.workloads.corpus import read_corpus
-from lakeward.workloads.pipeline import prepare_batch
+from workloads.chunking import chunk_batch
+from workloads.config import PipelineConfig
+from workloads.corpus import read_corpus
+from workloads.pipeline import prepare_batch
 
 SCIFACT = Path(__file__).resolve().parent.parent / ".." / "shared" / "data" / "scifact" / "corpus.jsonl"
 

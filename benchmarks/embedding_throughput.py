@@ -12,9 +12,9 @@ from functools import partial
 import numpy as np
 
 from benchmarks.common import scifact_chunks, verdict
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.embedding import EMBEDDING_TYPE, embed_batch, load_model, set_threads
-from lakeward.workloads.engines.local import LocalEngine
+from workloads.config import EmbedConfig
+from workloads.embedding import EMBEDDING_TYPE, embed_batch, load_model, set_threads
+from workloads.engines.local import LocalEngine
 
 DOCUMENTS, ROUNDS, SLICE = 80, 2, 32
 

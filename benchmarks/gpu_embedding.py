@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.corpus import read_corpus
-from lakeward.workloads.embedding import build_embedder, load_model, set_threads
+from workloads.config import EmbedConfig
+from workloads.corpus import read_corpus
+from workloads.embedding import build_embedder, load_model, set_threads
 
 SCIFACT = Path(__file__).resolve().parent.parent / ".." / "shared" / "data" / "scifact" / "corpus.jsonl"
 RAW_BATCH = 512

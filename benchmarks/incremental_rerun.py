@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import SCIFACT, verdict
-from lakeward.workloads.embedding import load_model
-from lakeward.workloads.pipeline import run_pipeline
+from workloads.embedding import load_model
+from workloads.pipeline import run_pipeline
 
 DOCUMENTS = 200
 

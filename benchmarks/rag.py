@@ -42,8 +42,8 @@ def _percentile(values: list[float], q: float) -> float:
 
 def serve_load(tracking: Path, questions: list[str]) -> list[dict]:
     """p50/p99 latency and throughput of `mlflow models serve` (2 workers) at each client count."""
-    from lakeward.workloads.rag.config import RagConfig
-    from lakeward.workloads.rag.serving import server_command, start_server, stop_server
+    from workloads.rag.config import RagConfig
+    from workloads.rag.serving import server_command, start_server, stop_server
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -87,9 +87,9 @@ def serve_load(tracking: Path, questions: list[str]) -> list[dict]:
 
 
 def main() -> None:
-    from lakeward.workloads.progress import stage_bars
-    from lakeward.workloads.rag.config import RagConfig
-    from lakeward.workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
+    from workloads.progress import stage_bars
+    from workloads.rag.config import RagConfig
+    from workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
 
     if not (SCIFACT / "corpus.jsonl").is_file():
         sys.exit(f"SciFact is not at {SCIFACT}")

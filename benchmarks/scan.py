@@ -11,11 +11,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from lakeward.policies.checkov_runner import run_checkov
-from lakeward.policies.registry import all_policies
-from lakeward.policies.scan import build_report, stack_files
-from lakeward.policies.waivers import load_waivers
 from lakeward.synth import synthesize
+from policies.checkov_runner import run_checkov
+from policies.registry import all_policies
+from policies.scan import build_report, stack_files
+from policies.waivers import load_waivers
 
 REPEATS = 5
 OVERHEAD_TARGET = 0.50

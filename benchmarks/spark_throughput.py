@@ -12,11 +12,11 @@ from dataclasses import replace
 from functools import partial
 
 from benchmarks.common import scifact_chunks, verdict
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.embedding import embed_batch
-from lakeward.workloads.engines.local import LocalEngine
-from lakeward.workloads.engines.spark import SparkEngine, spark_session
-from lakeward.workloads.pipeline import EMBEDDED_SCHEMA
+from workloads.config import EmbedConfig
+from workloads.embedding import embed_batch
+from workloads.engines.local import LocalEngine
+from workloads.engines.spark import SparkEngine, spark_session
+from workloads.pipeline import EMBEDDED_SCHEMA
 
 DOCUMENTS, ROUNDS = 60, 2
 

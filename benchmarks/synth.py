@@ -21,7 +21,7 @@ t0 = time.perf_counter()
 import lakeward.synth
 import cdktn
 t1 = time.perf_counter()
-import lakeward.stacks.app
+import stacks.app
 t2 = time.perf_counter()
 result = lakeward.synth.synthesize(sys.argv[1], __import__("pathlib").Path(sys.argv[2]))
 t3 = time.perf_counter()

@@ -18,8 +18,8 @@ FULL = """
 import json, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from lakeward.infra.config import load_environment
-from lakeward.infra.tenants.loader import load_tenants, tenants_in
+from infra.config import load_environment
+from lakeward.tenants.loader import load_tenants, tenants_in
 from lakeward.synth import synthesize_tenants
 tenants = tenants_in("dev", load_tenants(Path(sys.argv[1])))
 result = synthesize_tenants(load_environment("dev"), tenants, Path(sys.argv[2]))

@@ -14,10 +14,12 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 
 from lakeward.errors import LakewardError
+from lakeward.locate import project_path
 
-ENVIRONMENTS_DIR = Path(__file__).resolve().parent.parent / "environments"
+ENVIRONMENTS_DIR = project_path("environments")
 REQUIRED_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter", "DataClassification")
 SCHEMAS = ("raw", "curated", "chunks", "embeddings", "evaluation", "prompts")
 
@@ -331,7 +333,7 @@ class Environment(Model):
         return {"Project": "lakeward", "Environment": self.name, **self.tags}
 
 
-def _describe(error: dict[str, Any], model: type[BaseModel]) -> tuple[str, str]:
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> tuple[str, str]:
     """Dotted field path and a fix hint for one pydantic error."""
     loc = [str(part) for part in error["loc"]]
     field = ".".join(loc) if loc else "(top level)"

@@ -36,7 +36,7 @@ def config_validate(
     files: Annotated[list[Path], typer.Argument(help="Environment YAML files.")], json_out: JsonFlag = False
 ) -> None:
     """Validate environment files; exit 2 on the first bad one."""
-    from lakeward.infra.config import load_environment_file
+    from infra.config import load_environment_file
 
     envs = [load_environment_file(path) for path in files]
     if json_out:
@@ -51,7 +51,7 @@ def config_schema(
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
     """Print or write the environment JSON Schema for editors."""
-    from lakeward.infra.config import environment_json_schema
+    from infra.config import environment_json_schema
 
     text = json.dumps(environment_json_schema(), indent=2, sort_keys=True) + "\n"
     if out is None:
@@ -85,9 +85,9 @@ def pipeline_run(
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
-    from lakeward.workloads.jobs import pipeline_config
-    from lakeward.workloads.pipeline import run_pipeline
-    from lakeward.workloads.progress import stage_bars
+    from workloads.jobs import pipeline_config
+    from workloads.pipeline import run_pipeline
+    from workloads.progress import stage_bars
 
     config = pipeline_config(catalog, schema, precision, tables)
     with stage_bars(enabled=not json_out) as progress:
@@ -95,7 +95,7 @@ def pipeline_run(
     if json_out:
         print_json(result.to_json())
     else:
-        from lakeward.workloads.summary import summary_table
+        from workloads.summary import summary_table
 
         console.print(summary_table(result))
 
@@ -110,8 +110,8 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="RAG configu
 
 
 def _rag(lakehouse: Path, tracking: Path | None, config: Path | None):
-    from lakeward.workloads.rag.config import load_rag_config
-    from lakeward.workloads.rag.tracking import default_tracking
+    from workloads.rag.config import load_rag_config
+    from workloads.rag.tracking import default_tracking
 
     return load_rag_config(config), tracking or default_tracking(lakehouse)
 
@@ -133,8 +133,8 @@ def ask(
     json_out: JsonFlag = False,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
-    from lakeward.workloads.rag.chain import build_chain
-    from lakeward.workloads.rag.retrieval import Filters
+    from workloads.rag.chain import build_chain
+    from workloads.rag.retrieval import Filters
 
     rag, folder = _rag(lakehouse, tracking, config)
     filters = Filters(
@@ -147,7 +147,7 @@ def ask(
     if json_out:
         print_json(answer)
     else:
-        from lakeward.workloads.rag.report import answer_view
+        from workloads.rag.report import answer_view
 
         console.print(answer_view(answer))
 
@@ -162,7 +162,7 @@ def serve(
     config: ConfigOption = None,
 ) -> None:
     """Serve the registered RAG model with MLflow's model server on 127.0.0.1 (POST /invocations)."""
-    from lakeward.workloads.rag.serving import serve as run_server
+    from workloads.rag.serving import serve as run_server
 
     rag, folder = _rag(lakehouse, tracking, config)
     raise typer.Exit(run_server(folder, rag, alias, port, workers))
@@ -187,8 +187,8 @@ def evaluate(
     json_out: JsonFlag = False,
 ) -> None:
     """nDCG@10, recall and MRR for BM25, dense and hybrid; groundedness, citations, fallbacks, latency."""
-    from lakeward.workloads.progress import stage_bars
-    from lakeward.workloads.rag.evaluation import EvalRequest, run_evaluation
+    from workloads.progress import stage_bars
+    from workloads.rag.evaluation import EvalRequest, run_evaluation
 
     rag, folder = _rag(lakehouse, tracking, config)
     request = EvalRequest(
@@ -199,7 +199,7 @@ def evaluate(
     if json_out:
         print_json(result)
     else:
-        from lakeward.workloads.rag.report import eval_view
+        from workloads.rag.report import eval_view
 
         console.print(eval_view(result))
 
@@ -212,15 +212,15 @@ def release(
     json_out: JsonFlag = False,
 ) -> None:
     """Promote `candidate` to `champion` if its metrics meet the thresholds; exit 4 naming each failure."""
-    from lakeward.workloads.rag.release import failure_message
-    from lakeward.workloads.rag.release import release as gate
+    from workloads.rag.release import failure_message
+    from workloads.rag.release import release as gate
 
     rag, folder = _rag(lakehouse, tracking, config)
     result = gate(folder, rag)
     if json_out:
         print_json(result.to_json())
     else:
-        from lakeward.workloads.rag.report import release_view
+        from workloads.rag.report import release_view
 
         console.print(release_view(result.to_json()))
     if not result.promoted:
@@ -237,14 +237,14 @@ def monitor(
     json_out: JsonFlag = False,
 ) -> None:
     """Compare recent requests with the reference window; exit 3 when a signal drifts."""
-    from lakeward.workloads.rag.monitor import compare, drift_error, read_requests
+    from workloads.rag.monitor import compare, drift_error, read_requests
 
     _, folder = _rag(lakehouse, tracking, None)
     result = compare(read_requests(log or folder / "requests.jsonl"), recent, psi_max=psi_max)
     if json_out:
         print_json(result.to_json())
     else:
-        from lakeward.workloads.rag.report import monitor_view
+        from workloads.rag.report import monitor_view
 
         console.print(monitor_view(result.to_json()))
     if result.breaches:
@@ -303,10 +303,10 @@ def scan(
     json_out: JsonFlag = False,
 ) -> None:
     """Run checkov's AWS checks and the Lakeward Databricks pack; exit 1 on unwaived failures."""
-    from lakeward.policies.base import Severity
-    from lakeward.policies.reports import parse_formats, print_summary, write_reports
-    from lakeward.policies.scan import run_scan
-    from lakeward.policies.waivers import WAIVERS_FILE
+    from policies.base import Severity
+    from policies.reports import parse_formats, print_summary, write_reports
+    from policies.scan import run_scan
+    from policies.waivers import WAIVERS_FILE
 
     if fail_on.upper() not in Severity.__members__:
         raise LakewardError(
@@ -558,7 +558,7 @@ def tenant_new(
     tenants_dir: TenantsDir = None,
 ) -> None:
     """Write a valid starter spec to TENANTS_DIR/NAME.yaml."""
-    from lakeward.infra.tenants.loader import TENANTS_DIR
+    from lakeward.tenants.loader import TENANTS_DIR
     from lakeward.tenants.scaffold import new_tenant
 
     path = new_tenant(name, tenants_dir or TENANTS_DIR, env=env)
@@ -574,7 +574,7 @@ def tenant_validate(
     json_out: JsonFlag = False,
 ) -> None:
     """Check each spec alone and against the others in its folder."""
-    from lakeward.infra.tenants.loader import TENANTS_DIR, spec_files
+    from lakeward.tenants.loader import TENANTS_DIR, spec_files
     from lakeward.tenants.validate import validate_files
 
     paths = files or spec_files(tenants_dir or TENANTS_DIR)
@@ -595,7 +595,7 @@ def tenant_plan(
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize only NAME's stack, scan it and print a pull-request summary."""
-    from lakeward.infra.tenants.loader import TENANTS_DIR
+    from lakeward.tenants.loader import TENANTS_DIR
     from lakeward.tenants.plan import plan_tenant
 
     plan = plan_tenant(name, tenants_dir or TENANTS_DIR, env_name=env, out=out)
@@ -616,11 +616,12 @@ def tenant_remove(
     json_out: JsonFlag = False,
 ) -> None:
     """Archive a tenant (access revoked, data kept), or destroy an archived one after retention."""
-    from lakeward.infra.tenants.loader import TENANTS_DIR
+    from lakeward.tenants.loader import TENANTS_DIR
     from lakeward.tenants.offboard import remove_tenant
 
-    mode = "destroy" if destroy else "archive"
-    removal = remove_tenant(name, tenants_dir or TENANTS_DIR, mode=mode, confirm=confirm)
+    removal = remove_tenant(
+        name, tenants_dir or TENANTS_DIR, mode="destroy" if destroy else "archive", confirm=confirm
+    )
     if json_out:
         print_json(removal.as_dict())
         return
@@ -633,7 +634,7 @@ def tenant_schema(
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
     """Print or write the tenant spec JSON Schema for editors."""
-    from lakeward.infra.tenants.loader import tenant_json_schema
+    from lakeward.tenants.loader import tenant_json_schema
 
     text = json.dumps(tenant_json_schema(), indent=2, sort_keys=True) + "\n"
     if out is None:

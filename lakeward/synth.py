@@ -15,8 +15,8 @@ from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
 
 if TYPE_CHECKING:
-    from lakeward.infra.config import Environment
-    from lakeward.infra.tenants.model import Tenant
+    from infra.config import Environment
+    from lakeward.tenants.model import Tenant
 
 os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cache" / "lakeward" / "jsii"))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -93,8 +93,8 @@ def synthesize(
 ) -> SynthResult:
     """Validate `environments/<env_name>.yaml` and the tenant specs, build every stack of the
     environment (one per tenant listing it), check each tenant's blast radius and write them to `out`."""
-    from lakeward.infra.config import ENVIRONMENTS_DIR, load_environment
-    from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
+    from infra.config import ENVIRONMENTS_DIR, load_environment
+    from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
     if backend not in (None, "s3", "local"):
         raise LakewardError(f"unknown backend '{backend}'", field="--backend", fix="use s3 or local")
@@ -108,8 +108,8 @@ def synthesize(
     started = time.perf_counter()
     from cdktn import App
 
-    from lakeward.stacks.app import APP_CONTEXT, build_footprint
-    from lakeward.tenants.blast_radius import check_stacks
+    from policies.blast_radius import check_stacks
+    from stacks.app import APP_CONTEXT, build_footprint
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context=APP_CONTEXT)
@@ -128,8 +128,8 @@ def synthesize_tenants(
     started = time.perf_counter()
     from cdktn import App
 
-    from lakeward.stacks.tenant import TenantStack
-    from lakeward.tenants.blast_radius import check_stacks
+    from policies.blast_radius import check_stacks
+    from stacks.tenant import TenantStack
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
+from lakeward.locate import package_file
 
-PACK_DIR = Path(__file__).resolve().parent / "checkov_pack"
+PACK_DIR = package_file("policies", "checkov_pack")
 PACK_LOADED = re.compile(r"lakeward-pack: loaded (\d+) checks")
 BLOCKS_WITH_NESTED_NAMES = ("resource", "data", "provider", "locals", "//")
 

@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -131,7 +132,7 @@ def to_sarif(report: ScanReport) -> str:
         policy = policies.get(rule_id)
         example = next((f for f in shown if f.check_id == rule_id), None)
         severity = policy.severity if policy else (example.severity if example else Severity.HIGH)
-        rule = {
+        rule: dict[str, Any] = {
             "id": rule_id,
             "name": policy.name if policy else (example.name if example else rule_id),
             "shortDescription": {"text": policy.name if policy else (example.name if example else rule_id)},

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lakeward.errors import LakewardError
+from lakeward.locate import project_path
 
 GENERATED_ID = re.compile(r"^[\w.-]*_[0-9A-F]{8}[a-z_]*$")
-BASELINE = Path(__file__).resolve().parent.parent / ".secrets.baseline"
+BASELINE = project_path(".secrets.baseline")
 
 
 @dataclass(frozen=True)

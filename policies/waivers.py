@@ -14,8 +14,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lakeward.errors import LakewardError
+from lakeward.locate import package_file
 
-WAIVERS_FILE = Path(__file__).resolve().parent / "waivers.yaml"
+WAIVERS_FILE = package_file("policies", "waivers.yaml")
 
 
 class Waiver(BaseModel):

@@ -24,7 +24,7 @@ import sys
 
 from safetensors.torch import load_file, save_file
 
-from lakeward.workloads.model import model_dir
+from workloads.model import model_dir
 
 source, target = model_dir(), sys.argv[1]
 shutil.copytree(source, target, ignore=shutil.ignore_patterns("model.safetensors", "README.md", ".git*"))
@@ -45,18 +45,11 @@ PY
   ;;
 run)
   test -f "$bench/model/model.safetensors" || { echo "no $bench: run 'scripts/gpu_bench.sh prepare' here and carry .cache/gpu-bench" >&2; exit 2; }
-  site=$(mktemp -d)
-  trap 'rm -rf "$site"' EXIT
-  mkdir "$site/lakeward"
-  ln -s "$root"/lakeward/* "$site/lakeward/"
-  ln -s "$root/workloads" "$site/lakeward/workloads"
-  ln -s "$root/benchmarks" "$site/benchmarks"
-  export PYTHONPATH="$site" PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+  export PYTHONPATH="$root" PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
   export LAKEWARD_GPU_CORPUS="$bench/scifact/corpus.jsonl" LAKEWARD_GPU_MODEL="$bench/model"
   log="${OUT:-$bench}/gpu_embedding.txt"
   nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader | tee "$log" || true
-  # From $site, so that `lakeward` is the mapped package, not the checkout's lakeward/ folder.
-  cd "$site"
+  cd "$root"
   "${PYTHON:-python3}" -m benchmarks gpu_embedding 2>&1 | tee -a "$log"
   ;;
 *)

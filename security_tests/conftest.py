@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from lakeward.policies.checkov_runner import CheckovResult, run_checkov
-from lakeward.policies.scan import ScanReport, build_report
-from lakeward.policies.waivers import load_waivers
+from policies.checkov_runner import CheckovResult, run_checkov
+from policies.scan import ScanReport, build_report
+from policies.waivers import load_waivers
 from security_tests.mutations import COMPLIANT_VARIANTS, FIXTURES, VIOLATIONS, Violation
 from tests.footprint import Synthesized
 

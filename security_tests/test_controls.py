@@ -14,7 +14,7 @@ import yaml
 
 from lakeward.evidence.controls import CONTROLS_FILE, load_controls, matches_case
 from lakeward.evidence.items import MAX_AGE_DAYS
-from lakeward.policies.registry import all_policies
+from policies.registry import all_policies
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTROL_ID = {

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from lakeward.policies.base import Resource
-from lakeward.policies.registry import all_policies, by_id
+from policies.base import Resource
+from policies.registry import all_policies, by_id
 from security_tests.conftest import COMPLIANT_STACK, PackScan, source_body
 from security_tests.mutations import VIOLATIONS, Violation
 from tests.footprint import Synthesized

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from lakeward.errors import LakewardError
-from lakeward.policies import checkov_runner
-from lakeward.policies.base import Resource
-from lakeward.policies.checks.cluster_policies import PolicyDataSecurityMode
-from lakeward.policies.registry import all_policies
-from lakeward.policies.scan import run_scan
+from policies import checkov_runner
+from policies.base import Resource
+from policies.checks.cluster_policies import PolicyDataSecurityMode
+from policies.registry import all_policies
+from policies.scan import run_scan
 from tests.footprint import Synthesized
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from lakeward.errors import LakewardError
-from lakeward.policies.base import Severity
-from lakeward.policies.registry import by_id
-from lakeward.policies.reports import to_json, to_junit, to_sarif
-from lakeward.policies.scan import ScanReport, build_report
-from lakeward.policies.waivers import Waiver, load_waivers
+from policies.base import Severity
+from policies.registry import by_id
+from policies.reports import to_json, to_junit, to_sarif
+from policies.scan import ScanReport, build_report
+from policies.waivers import Waiver, load_waivers
 from security_tests.conftest import PackScan
 from security_tests.mutations import VIOLATIONS
 

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from lakeward.policies.secret_scan import find_secrets, repository_files
+from policies.secret_scan import find_secrets, repository_files
 from tests.footprint import Synthesized
 
 REPO = Path(__file__).resolve().parent.parent

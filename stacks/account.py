@@ -6,12 +6,12 @@ from cdktn import TerraformOutput
 from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
-from lakeward.infra.account.audit_logs import AuditLogDelivery
-from lakeward.infra.account.budget import ServerlessBudgetPolicy
-from lakeward.infra.account.metastore import MetastoreBinding
-from lakeward.infra.account.workspace import PrivateLinkWorkspace, WorkspaceInputs
-from lakeward.stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
-from lakeward.stacks.foundation import FoundationStack
+from infra.account.audit_logs import AuditLogDelivery
+from infra.account.budget import ServerlessBudgetPolicy
+from infra.account.metastore import MetastoreBinding
+from infra.account.workspace import PrivateLinkWorkspace, WorkspaceInputs
+from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
+from stacks.foundation import FoundationStack
 
 
 class AccountStack(LakewardStack):

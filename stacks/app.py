@@ -1,6 +1,6 @@
 """The CDK Terrain app that `cdktf.json` names: every stack of one environment.
 
-`cdktn synth|deploy` runs `python -m lakeward.stacks.app`; the environment comes from
+`cdktn synth|deploy` runs `python -m stacks.app`; the environment comes from
 `LAKEWARD_ENV` or the `lakewardEnvironment` context key (default `dev`).
 """
 
@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 
 from cdktn import App
 
-from lakeward.infra.config import Environment, load_environment
-from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
-from lakeward.infra.tenants.model import Tenant
-from lakeward.stacks.account import AccountStack
-from lakeward.stacks.base import Backend, LakewardStack
-from lakeward.stacks.foundation import FoundationStack
-from lakeward.stacks.tenant import TenantStack
-from lakeward.stacks.workspace import WorkspaceStack
+from infra.config import Environment, load_environment
+from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
+from lakeward.tenants.model import Tenant
+from stacks.account import AccountStack
+from stacks.base import Backend, LakewardStack
+from stacks.foundation import FoundationStack
+from stacks.tenant import TenantStack
+from stacks.workspace import WorkspaceStack
 
 # S3-native state locking (`use_lockfile`) needs Terraform 1.10+; cdktf.json declares the same targets.
 APP_CONTEXT = {"targetVersions": {"terraform": ">=1.10.0"}}

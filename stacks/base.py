@@ -15,8 +15,8 @@ from cdktn import (
 )
 from constructs import Construct
 
-from lakeward.infra.config import Environment
-from lakeward.infra.tagging import RequiredTags
+from infra.config import Environment
+from infra.tagging import RequiredTags
 
 Backend = Literal["s3", "local"]
 ACCOUNTS_HOST = "https://accounts.cloud.databricks.com"

@@ -6,14 +6,14 @@ from cdktn import TerraformOutput
 from cdktn_provider_aws.provider import AwsProvider
 from constructs import Construct
 
-from lakeward.infra.account.audit_logs import AUDIT_PREFIX
-from lakeward.infra.aws.encryption import EncryptionKeys
-from lakeward.infra.aws.iam import CrossAccountRole, LogDeliveryRole, UnityCatalogRole
-from lakeward.infra.aws.network import Network
-from lakeward.infra.aws.storage import SecureBucket
-from lakeward.infra.config import Environment
-from lakeward.infra.documents import role_arn
-from lakeward.stacks.base import Backend, LakewardStack
+from infra.account.audit_logs import AUDIT_PREFIX
+from infra.aws.encryption import EncryptionKeys
+from infra.aws.iam import CrossAccountRole, LogDeliveryRole, UnityCatalogRole
+from infra.aws.network import Network
+from infra.aws.storage import SecureBucket
+from infra.config import Environment
+from infra.documents import role_arn
+from stacks.base import Backend, LakewardStack
 
 
 class FoundationStack(LakewardStack):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
-from lakeward.infra.config import Environment
-from lakeward.infra.tenants.model import Tenant
-from lakeward.infra.workspace.tenant import TenantFootprint, TenantInputs
-from lakeward.stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
+from infra.config import Environment
+from infra.workspace.tenant import TenantFootprint, TenantInputs
+from lakeward.tenants.model import Tenant
+from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
 
 
 def tenant_stack_name(env: Environment, tenant_name: str) -> str:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
-from lakeward.infra.workspace.catalog import PipelineCatalog
-from lakeward.infra.workspace.compute import ComputePolicies
-from lakeward.infra.workspace.hardening import WorkspaceHardening
-from lakeward.infra.workspace.identity import JobsServicePrincipal
-from lakeward.infra.workspace.jobs import JobCompute, PipelineJobs
-from lakeward.infra.workspace.secrets import PipelineSecrets
-from lakeward.infra.workspace.serving import ServingLayer
-from lakeward.stacks.account import AccountStack
-from lakeward.stacks.base import Backend, LakewardStack
-from lakeward.stacks.foundation import FoundationStack
+from infra.workspace.catalog import PipelineCatalog
+from infra.workspace.compute import ComputePolicies
+from infra.workspace.hardening import WorkspaceHardening
+from infra.workspace.identity import JobsServicePrincipal
+from infra.workspace.jobs import JobCompute, PipelineJobs
+from infra.workspace.secrets import PipelineSecrets
+from infra.workspace.serving import ServingLayer
+from stacks.account import AccountStack
+from stacks.base import Backend, LakewardStack
+from stacks.foundation import FoundationStack
 
 
 class WorkspaceStack(LakewardStack):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 from tests.footprint import Synthesized, reference
 
 
@@ -81,7 +81,7 @@ def test_metastore_assigned_and_audit_logs_delivered(synth: Synthesized) -> None
 def test_existing_metastore_is_assigned_not_created(tmp_path: Path, dev_env: Environment) -> None:
     from cdktn import App
 
-    from lakeward.stacks.app import APP_CONTEXT, build_footprint
+    from stacks.app import APP_CONTEXT, build_footprint
 
     env = dev_env.model_copy(
         update={

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from conftest import REPO
+from infra.config import environment_json_schema, load_environment, load_environment_file
 from lakeward.errors import LakewardError
-from lakeward.infra.config import environment_json_schema, load_environment, load_environment_file
 
 
 def _write(tmp_path: Path, data: dict[str, Any], name: str = "dev") -> Path:

@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 from tests.footprint import Synthesized, policy_document, reference
 
 ENVS = ["dev", "prod"]
@@ -16,7 +16,7 @@ ENVS = ["dev", "prod"]
 def case(
     request: pytest.FixtureRequest, synthesized: dict[str, Synthesized]
 ) -> tuple[Synthesized, Environment]:
-    from lakeward.infra.config import load_environment
+    from infra.config import load_environment
 
     return synthesized[request.param], load_environment(request.param)
 

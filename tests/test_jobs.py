@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lakeward.infra.config import Environment, load_environment
+from infra.config import Environment, load_environment
 from tests.footprint import Synthesized, reference
 
 

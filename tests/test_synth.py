@@ -92,7 +92,7 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
     config = json.loads((repo / "cdktf.json").read_text())
     assert config["language"] == "python" and config["targetVersions"] == {"terraform": ">=1.10.0"}
     command = shlex.split(config["app"])
-    assert command[1:] == ["-m", "lakeward.stacks.app"]
+    assert command[1:] == ["-m", "stacks.app"]
     env = {**os.environ, "CDKTF_OUTDIR": str(tmp_path), "LAKEWARD_ENV": "prod"}
     result = subprocess.run([sys.executable, *command[1:]], cwd=repo, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr

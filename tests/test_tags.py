@@ -6,8 +6,8 @@ import importlib
 
 import pytest
 
-from lakeward.infra.config import REQUIRED_TAG_KEYS, load_environment
-from lakeward.infra.tenants.loader import load_tenants
+from infra.config import REQUIRED_TAG_KEYS, load_environment
+from lakeward.tenants.loader import load_tenants
 from tests.footprint import Synthesized
 
 

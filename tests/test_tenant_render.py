@@ -14,14 +14,14 @@ from typing import Any
 
 import pytest
 
+from infra.config import load_environment
 from lakeward.errors import LakewardError
-from lakeward.infra.config import load_environment
-from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants
-from lakeward.infra.tenants.namespace import Namespace
 from lakeward.synth import synthesize_tenants
-from lakeward.tenants.blast_radius import check_document, check_stacks
+from lakeward.tenants.loader import TENANTS_DIR, load_tenants
+from lakeward.tenants.namespace import Namespace
 from lakeward.tenants.offboard import remove_tenant
 from lakeward.tenants.plan import TenantPlan, plan_tenant
+from policies.blast_radius import check_document, check_stacks
 from tests.tenant_specs import write_tenants
 
 

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lakeward.errors import LakewardError
-from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants, parse_tenant, tenant_json_schema
+from lakeward.tenants.loader import TENANTS_DIR, load_tenants, parse_tenant, tenant_json_schema
 from lakeward.tenants.plan import plan_tenant
 from lakeward.tenants.scaffold import new_tenant
 from lakeward.tenants.validate import validate_files

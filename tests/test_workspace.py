@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from lakeward.infra.config import SCHEMAS, Environment, load_environment
+from infra.config import SCHEMAS, Environment, load_environment
 from tests.footprint import Synthesized, reference
 
 BROAD = {"users", "account users", "admins"}

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.engines import conform
-from lakeward.workloads.tables import DATA_TABLES, TableSpec, check_name
+from workloads.engines import conform
+from workloads.tables import DATA_TABLES, TableSpec, check_name
 
 CONSTRAINT_PROPERTY = "delta.constraints."
 """Delta keeps each CHECK constraint as a table property under this prefix (name lowercased)."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from lakeward.workloads.config import ChunkConfig, stable_hash
-from lakeward.workloads.model import MAX_SEQUENCE_TOKENS, SPECIAL_TOKENS, model_version, tokenizer
+from workloads.config import ChunkConfig, stable_hash
+from workloads.model import MAX_SEQUENCE_TOKENS, SPECIAL_TOKENS, model_version, tokenizer
 
 CHUNK_SCHEMA = pa.schema(
     [

@@ -9,6 +9,9 @@ from typing import Literal
 
 from lakeward.errors import LakewardError
 
+Precision = Literal["fp32", "bf16", "fp16"]
+TableStore = Literal["path", "catalog"]
+
 
 @dataclass(frozen=True)
 class NormalizeConfig:
@@ -44,7 +47,7 @@ class EmbedConfig:
     token_budget: int | None = None
     """Padded tokens per batch (texts sorted by length, each batch padded to its own longest); None:
     8,192 on CPU, 131,072 on CUDA."""
-    precision: Literal["fp32", "bf16", "fp16"] = "fp32"
+    precision: Precision = "fp32"
     """bf16 or fp16 (for CUDA) is the fast path, kept only when faithful (`min_fidelity`)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
     threads: int | None = None
@@ -85,7 +88,7 @@ class PipelineConfig:
 
     catalog: str = "llm_dev"
     schema: str = "curated"
-    tables: Literal["path", "catalog"] = "path"
+    tables: TableStore = "path"
     """Where the tables live: `path` (delta-rs under the lakehouse folder) or `catalog` (Unity Catalog
     names through the Spark engine's session)."""
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)

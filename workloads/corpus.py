@@ -79,7 +79,7 @@ def _title_of(text: str, fallback: str) -> str:
 
 
 def _read_beir(path: Path, limit: int | None) -> list[dict[str, str]]:
-    rows = []
+    rows: list[dict[str, str]] = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if limit is not None and len(rows) >= limit:
@@ -111,7 +111,7 @@ def _read_beir(path: Path, limit: int | None) -> list[dict[str, str]]:
 
 
 def _read_folder(root: Path, limit: int | None) -> list[dict[str, str]]:
-    rows = []
+    rows: list[dict[str, str]] = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
         if limit is not None and len(rows) >= limit:
             break

@@ -12,8 +12,8 @@ import numpy as np
 import pyarrow as pa
 from tokenizers import Encoding, Tokenizer
 
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.model import DIMENSION, model_dir
+from workloads.config import EmbedConfig
+from workloads.model import DIMENSION, model_dir
 
 log = logging.getLogger(__name__)
 EMBEDDING_TYPE = pa.list_(pa.float32())

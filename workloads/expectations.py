@@ -12,9 +12,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from lakeward.workloads.config import ExpectationConfig
-from lakeward.workloads.model import DIMENSION
-from lakeward.workloads.tables import EMBEDDINGS, TableSpec
+from workloads.config import ExpectationConfig
+from workloads.model import DIMENSION
+from workloads.tables import EMBEDDINGS, TableSpec
 
 
 @dataclass(frozen=True)

@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
-from lakeward.workloads.config import IndexConfig, stable_hash
-from lakeward.workloads.model import DIMENSION
+from workloads.config import IndexConfig, stable_hash
+from workloads.model import DIMENSION
 
 METADATA_COLUMNS = ["chunk_id", "doc_id", "chunk_index", "section", "title", "source", "language", "text"]
 INDEX_FOLDER = "_index"

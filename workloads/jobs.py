@@ -1,4 +1,4 @@
-"""Wheel entry points for Databricks jobs (python_wheel_task) and `python -m lakeward.workloads.jobs`.
+"""Wheel entry points for Databricks jobs (python_wheel_task) and `python -m workloads.jobs`.
 
     lakeward-ingest   --corpus DIR --lakehouse DIR --catalog C --schema S [--engine spark]
     lakeward-embed    --lakehouse DIR --catalog C --schema S [--engine spark] [--precision bf16]
@@ -20,13 +20,14 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 from lakeward.errors import LakewardError
 from lakeward.output import errors, print_json
-from lakeward.workloads import openlineage
-from lakeward.workloads.config import EmbedConfig, PipelineConfig
-from lakeward.workloads.pipeline import check, embed, index, ingest, open_run
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
+from workloads import openlineage
+from workloads.config import EmbedConfig, PipelineConfig, Precision, TableStore
+from workloads.pipeline import check, embed, index, ingest, open_run
+from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 
@@ -46,7 +47,10 @@ def pipeline_config(
             fix="use --tables path (delta-rs under --lakehouse) or --tables catalog (Unity Catalog, Spark)",
         )
     return PipelineConfig(
-        catalog=catalog, schema=schema, tables=tables, embed=replace(EmbedConfig(), precision=precision)
+        catalog=catalog,
+        schema=schema,
+        tables=cast(TableStore, tables),
+        embed=replace(EmbedConfig(), precision=cast(Precision, precision)),
     )
 
 
@@ -136,6 +140,6 @@ def pipeline_main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] not in STAGES:
-        errors.print(f"usage: python -m lakeward.workloads.jobs {{{','.join(STAGES)}}} [options]")
+        errors.print(f"usage: python -m workloads.jobs {{{','.join(STAGES)}}} [options]")
         raise SystemExit(2)
     _main(sys.argv[1], sys.argv[2:])

@@ -10,7 +10,7 @@ from collections import defaultdict
 import numpy as np
 import pyarrow as pa
 
-from lakeward.workloads.config import NormalizeConfig
+from workloads.config import NormalizeConfig
 
 _STOPWORDS = {
     "en": {"the", "and", "of", "to", "is", "in", "that", "for", "with", "are", "this", "on", "be", "by"},

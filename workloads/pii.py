@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import pyarrow as pa
 
-from lakeward.workloads.config import PiiConfig
+from workloads.config import PiiConfig
 
 
 def luhn_valid(digits: str) -> bool:

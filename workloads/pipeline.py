@@ -25,14 +25,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from lakeward.errors import LakewardError
-from lakeward.workloads import chunking, embedding, expectations, indexing
-from lakeward.workloads.config import PipelineConfig, stable_hash
-from lakeward.workloads.corpus import read_corpus
-from lakeward.workloads.engines import Engine, get_engine
-from lakeward.workloads.model import model_version
-from lakeward.workloads.normalize import find_duplicates, normalize_batch
-from lakeward.workloads.pii import mask_batch
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, PathTables, TableStore
+from workloads import chunking, embedding, expectations, indexing
+from workloads.config import PipelineConfig, stable_hash
+from workloads.corpus import read_corpus
+from workloads.engines import Engine, get_engine
+from workloads.model import model_version
+from workloads.normalize import find_duplicates, normalize_batch
+from workloads.pii import mask_batch
+from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, PathTables, TableStore
 
 log = logging.getLogger(__name__)
 StageProgress = Callable[[str, int], Callable[[int], None]]
@@ -147,7 +147,7 @@ def open_store(lakehouse: Path, config: PipelineConfig, engine: Engine) -> Table
     """The run's tables: delta-rs under `lakehouse`, or Unity Catalog names through the Spark engine."""
     if config.tables == "path":
         return PathTables(lakehouse, config.catalog, config.schema)
-    from lakeward.workloads.engines.spark import SparkEngine
+    from workloads.engines.spark import SparkEngine
 
     if not isinstance(engine, SparkEngine):
         raise LakewardError(
@@ -155,7 +155,7 @@ def open_store(lakehouse: Path, config: PipelineConfig, engine: Engine) -> Table
             field="--tables",
             fix="add --engine spark (as the Databricks jobs do), or use --tables path",
         )
-    from lakeward.workloads.catalog_tables import CatalogTables
+    from workloads.catalog_tables import CatalogTables
 
     return CatalogTables(engine.spark, config.catalog, config.schema)
 

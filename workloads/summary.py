@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from lakeward.workloads.pipeline import RunResult
+from workloads.pipeline import RunResult
 
 
 def summary_table(result: RunResult) -> Table:

@@ -18,8 +18,8 @@ import pyarrow as pa
 from deltalake import DeltaTable
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.chunking import CHUNK_SCHEMA
-from lakeward.workloads.embedding import EMBEDDING_TYPE
+from workloads.chunking import CHUNK_SCHEMA
+from workloads.embedding import EMBEDDING_TYPE
 
 TIMESTAMP = pa.timestamp("us", tz="UTC")
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")

@@ -7,7 +7,7 @@ from cdktn_provider_databricks.mws_log_delivery import MwsLogDelivery
 from cdktn_provider_databricks.mws_storage_configurations import MwsStorageConfigurations
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 AUDIT_PREFIX = "databricks-logs"
 

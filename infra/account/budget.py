@@ -5,7 +5,7 @@ from __future__ import annotations
 from cdktn_provider_databricks.budget_policy import BudgetPolicy, BudgetPolicyCustomTags
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 class ServerlessBudgetPolicy(Construct):

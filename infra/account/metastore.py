@@ -6,7 +6,7 @@ from cdktn_provider_databricks.metastore import Metastore
 from cdktn_provider_databricks.metastore_assignment import MetastoreAssignment
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 class MetastoreBinding(Construct):

@@ -16,7 +16,7 @@ from cdktn_provider_databricks.mws_vpc_endpoint import MwsVpcEndpoint
 from cdktn_provider_databricks.mws_workspaces import MwsWorkspaces
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 @dataclass(frozen=True)

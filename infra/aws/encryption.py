@@ -6,8 +6,8 @@ from cdktn_provider_aws.kms_alias import KmsAlias
 from cdktn_provider_aws.kms_key import KmsKey
 from constructs import Construct
 
-from lakeward.infra.config import Environment
-from lakeward.infra.documents import policy
+from infra.config import Environment
+from infra.documents import policy
 
 
 class EncryptionKeys(Construct):

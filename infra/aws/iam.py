@@ -10,8 +10,8 @@ from cdktn_provider_aws.iam_role import IamRole
 from cdktn_provider_aws.iam_role_policy import IamRolePolicy
 from constructs import Construct
 
-from lakeward.infra.config import Environment
-from lakeward.infra.documents import policy, role_arn
+from infra.config import Environment
+from infra.documents import policy, role_arn
 
 # Databricks' Unity Catalog master role on commercial AWS (documented, fixed).
 UC_MASTER_ROLE = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"

@@ -19,8 +19,8 @@ from cdktn_provider_aws.vpc_security_group_egress_rule import VpcSecurityGroupEg
 from cdktn_provider_aws.vpc_security_group_ingress_rule import VpcSecurityGroupIngressRule
 from constructs import Construct
 
-from lakeward.infra.config import Environment
-from lakeward.infra.documents import policy
+from infra.config import Environment
+from infra.documents import policy
 
 # Ports the data plane uses towards the PrivateLink endpoints: REST API, FIPS REST, relay, internal.
 PRIVATELINK_PORTS: tuple[tuple[int, int], ...] = ((443, 443), (2443, 2443), (6666, 6666), (8443, 8451))

@@ -32,12 +32,14 @@ from cdktn_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
-from lakeward.infra.documents import deny_insecure_transport, policy
+from infra.documents import deny_insecure_transport, policy
 
 
 class SecureBucket(Construct):
     """A bucket with every guard on. `kms_key=None` means SSE-S3, which only the access-log bucket uses
     (S3 server access logging cannot deliver to an SSE-KMS bucket)."""
+
+    policy: S3BucketPolicy
 
     def __init__(
         self,

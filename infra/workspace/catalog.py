@@ -13,7 +13,7 @@ from cdktn_provider_databricks.schema import Schema
 from cdktn_provider_databricks.storage_credential import StorageCredential, StorageCredentialAwsIamRole
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 READ = ("USE_SCHEMA", "SELECT", "EXECUTE")
 WRITE = ("USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE", "READ_VOLUME", "WRITE_VOLUME")

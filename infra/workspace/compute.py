@@ -14,7 +14,7 @@ from cdktn_provider_databricks.instance_pool import InstancePool, InstancePoolAw
 from cdktn_provider_databricks.permissions import Permissions, PermissionsAccessControl
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 def _fixed(value: Any, hidden: bool = False) -> dict[str, Any]:

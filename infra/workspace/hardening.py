@@ -26,7 +26,7 @@ from cdktn_provider_databricks.restrict_workspace_admins_setting import (
 from cdktn_provider_databricks.workspace_conf import WorkspaceConf
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 def workspace_conf(env: Environment) -> dict[str, str]:

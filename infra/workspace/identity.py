@@ -5,7 +5,7 @@ from __future__ import annotations
 from cdktn_provider_databricks.service_principal import ServicePrincipal
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 class JobsServicePrincipal(Construct):

@@ -20,8 +20,8 @@ from cdktn_provider_databricks.job import (
 from cdktn_provider_databricks.volume import Volume
 from constructs import Construct
 
+from infra.config import Environment
 from lakeward import __version__
-from lakeward.infra.config import Environment
 
 # Entry points of the lakeward wheel (pyproject.toml [project.scripts]), one per stage.
 STAGES = ("ingest", "embed", "index")

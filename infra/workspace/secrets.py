@@ -7,7 +7,7 @@ from cdktn_provider_databricks.secret_acl import SecretAcl
 from cdktn_provider_databricks.secret_scope import SecretScope
 from constructs import Construct
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 
 
 class PipelineSecrets(Construct):

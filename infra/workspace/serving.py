@@ -25,7 +25,7 @@ from cdktn_provider_databricks.permissions import Permissions, PermissionsAccess
 from cdktn_provider_databricks.vector_search_endpoint import VectorSearchEndpoint
 from constructs import Construct
 
-from lakeward.infra.config import Environment, ServingEndpointConfig
+from infra.config import Environment, ServingEndpointConfig
 
 
 def per_minute(key: str, calls: int, principal: str | None = None) -> ModelServingAiGatewayRateLimits:

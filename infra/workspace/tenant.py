@@ -1,6 +1,6 @@
 """One tenant's slice of a workspace: catalog, grants, ABAC policies, compute, secrets, serving, budget.
 
-Everything is named inside the tenant's namespace (`infra/tenants/namespace.py`). Groups are account
+Everything is named inside the tenant's namespace (`lakeward/tenants/namespace.py`). Groups are account
 groups synced from the identity provider: they are looked up and assigned to the workspace, never
 created, because dev and prod share one Databricks account and would both create them.
 """
@@ -43,12 +43,12 @@ from cdktn_provider_databricks.secret_scope import SecretScope
 from cdktn_provider_databricks.workspace_binding import WorkspaceBinding
 from constructs import Construct
 
-from lakeward.infra.config import Environment
-from lakeward.infra.tenants.access import grants_by_role
-from lakeward.infra.tenants.model import GOVERNANCE_SCHEMA, ROLES, AbacRule, Endpoint, Tenant
-from lakeward.infra.tenants.namespace import Namespace
-from lakeward.infra.workspace.compute import base_definition
-from lakeward.infra.workspace.serving import ai_gateway, per_minute, served_entity
+from infra.config import Environment
+from infra.workspace.compute import base_definition
+from infra.workspace.serving import ai_gateway, per_minute, served_entity
+from lakeward.tenants.access import grants_by_role
+from lakeward.tenants.model import GOVERNANCE_SCHEMA, ROLES, AbacRule, Endpoint, Role, Tenant
+from lakeward.tenants.namespace import Namespace
 
 MATCHED_COLUMN = "matched"
 
@@ -73,7 +73,7 @@ class TenantFootprint(Construct):
         self.env, self.tenant, self.inputs = env, tenant, inputs
         self.namespace = Namespace.of(tenant, env.name)
         self.groups = tenant.spec.groups.by_role()
-        active_roles = ["admins"] if tenant.archived else list(ROLES)
+        active_roles: list[Role] = ["admins"] if tenant.archived else list(ROLES)
         self._assign_groups(active_roles)
         self.catalog = self._catalog()
         self._grants()
@@ -85,7 +85,7 @@ class TenantFootprint(Construct):
                 self._endpoint(endpoint)
             self._budget()
 
-    def _assign_groups(self, roles: list[str]) -> None:
+    def _assign_groups(self, roles: list[Role]) -> None:
         for role in roles:
             group = DataDatabricksGroup(
                 self, f"group-{role}", display_name=self.groups[role], provider=self.inputs.account_provider
@@ -194,7 +194,7 @@ class TenantFootprint(Construct):
             **options,
         )
 
-    def _secrets(self, roles: list[str]) -> None:
+    def _secrets(self, roles: list[Role]) -> None:
         scope = SecretScope(
             self, "secret-scope", name=self.namespace.name("secrets"), backend_type="DATABRICKS"
         )

@@ -37,21 +37,20 @@ from lakeward.evidence.keys import load_private_key
 from lakeward.evidence.report import render
 from lakeward.evidence.verifier import ENVELOPE, MANIFEST, PAYLOAD_TYPE, TAG_MANIFEST, canonical_json
 from lakeward.files import staged_directory
+from lakeward.locate import project_root
 
 FORMAT = "lakeward-evidence/1"
 Progress = Callable[[str], None]
 
 
 def repo_root() -> Path:
-    from lakeward.infra.config import ENVIRONMENTS_DIR
-
-    return ENVIRONMENTS_DIR.parent
+    return project_root()
 
 
 def default_waivers() -> Path:
-    from lakeward import policies
+    from policies.waivers import WAIVERS_FILE
 
-    return Path(policies.__file__).resolve().parent / "waivers.yaml"
+    return WAIVERS_FILE
 
 
 @dataclass

@@ -17,12 +17,12 @@ from typing import Any
 
 import yaml
 
-from lakeward import policies
 from lakeward.errors import LakewardError
 from lakeward.evidence.items import FAILED, NOT_EVALUATED, STALE, Item
-from lakeward.policies.registry import by_id
+from lakeward.locate import package_file
+from policies.registry import by_id
 
-CONTROLS_FILE = Path(policies.__file__).resolve().parent / "controls.yaml"
+CONTROLS_FILE = package_file("policies", "controls.yaml")
 STATUSES = ("fail", "stale", "not evaluated", "manual", "waived", "pass")
 FRAMEWORKS = {"SOC2": "SOC 2", "ISO27001": "ISO/IEC 27001:2022", "HIPAA": "HIPAA Security Rule", "SAT": "SAT"}
 

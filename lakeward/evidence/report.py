@@ -50,7 +50,7 @@ def _bar_chart(title: str, series: dict[str, dict[str, float]], keys: list[str],
     height = row * len(series) + 30
     parts = [f'<svg role="img" aria-label="{escape(title)}" width="{width}" height="{height}">']
     for i, (label, values) in enumerate(series.items()):
-        y, x = 10 + i * row, left
+        y, x = 10 + i * row, float(left)
         parts.append(f'<text x="0" y="{y + 14}">{escape(label[:38])}<title>{escape(label)}</title></text>')
         for key in keys:
             value = values.get(key, 0)

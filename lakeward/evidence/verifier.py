@@ -283,13 +283,13 @@ def _check_files(bundle: Path, result: Verification) -> None:
         if name == MANIFEST and any(not path.startswith("data/") for path in entries):
             result.add(EXIT_TAMPERED, f"changed: {MANIFEST} lists files outside data/")
         expected.update(entries)
-    for path in sorted(present - set(expected) - {TAG_MANIFEST, MANIFEST, ENVELOPE}):
-        result.add(EXIT_TAMPERED, f"added: {path}")
-    for path, digest in sorted(expected.items()):
-        if path not in present:
-            result.add(EXIT_TAMPERED, f"removed: {path}")
-        elif sha256_file(bundle / path) != digest:
-            result.add(EXIT_TAMPERED, f"changed: {path}")
+    for extra in sorted(present - set(expected) - {TAG_MANIFEST, MANIFEST, ENVELOPE}):
+        result.add(EXIT_TAMPERED, f"added: {extra}")
+    for listed, digest in sorted(expected.items()):
+        if listed not in present:
+            result.add(EXIT_TAMPERED, f"removed: {listed}")
+        elif sha256_file(bundle / listed) != digest:
+            result.add(EXIT_TAMPERED, f"changed: {listed}")
     result.files = len(present)
 
 

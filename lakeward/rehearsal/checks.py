@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from lakeward.infra.config import Environment
+from infra.config import Environment
 from lakeward.rehearsal.emulator import EMULATOR_KEY_ID, EMULATOR_SECRET
 
 OPEN_RANGES = {"0.0.0.0/0", "::/0"}
@@ -259,7 +259,8 @@ def bucket_access_logging(ctx: Context) -> tuple[bool, str]:
 def flow_logs_enabled(ctx: Context) -> tuple[bool, str]:
     """An active flow log capturing ALL traffic on every VPC."""
     _require(ctx.vpc_ids, "VPC")
-    failures, found = [], []
+    failures: list[str] = []
+    found: list[str] = []
     for vpc in ctx.vpc_ids:
         logs = ctx.client("ec2").describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])[
             "FlowLogs"

@@ -65,7 +65,7 @@ def _fix_s3_logging_target_policy() -> None:
                 return True
         return False
 
-    models.FakeBucket._log_permissions_enabled_policy = staticmethod(permitted)
+    models.FakeBucket._log_permissions_enabled_policy = staticmethod(permitted)  # type: ignore[method-assign]
 
 
 def _fix_flow_log_s3_prefix() -> None:
@@ -79,13 +79,13 @@ def _fix_flow_log_s3_prefix() -> None:
         destination = call.arguments.get("log_destination")
         if call.arguments.get("log_destination_type") != "s3" or "/" not in (destination or ""):
             return original(*args, **kwargs)
-        call.arguments["log_destination"] = destination.split("/", 1)[0]  # the bucket's ARN
+        call.arguments["log_destination"] = str(destination).split("/", 1)[0]  # the bucket's ARN
         flow_logs, unsuccessful = original(*call.args, **call.kwargs)
         for flow_log in flow_logs:
-            flow_log.log_destination = destination
+            flow_log.log_destination = str(destination)
         return flow_logs, unsuccessful
 
-    FlowLogsBackend.create_flow_logs = create_flow_logs
+    FlowLogsBackend.create_flow_logs = create_flow_logs  # type: ignore[method-assign]
 
 
 def _fix_kms_rotation_period() -> None:
@@ -108,8 +108,8 @@ def _fix_kms_rotation_period() -> None:
             status["RotationPeriodInDays"] = getattr(key, "rotation_period_in_days", 365)
         return json.dumps(status)
 
-    KmsResponse.enable_key_rotation = enable_key_rotation
-    KmsResponse.get_key_rotation_status = get_key_rotation_status
+    KmsResponse.enable_key_rotation = enable_key_rotation  # type: ignore[method-assign]
+    KmsResponse.get_key_rotation_status = get_key_rotation_status  # type: ignore[method-assign]
 
 
 def _fix_security_group_rule_description() -> None:
@@ -125,8 +125,8 @@ def _fix_security_group_rule_description() -> None:
     def description(self: Any) -> str | None:
         return self.ip_range.get("Description") or getattr(self, "referenced_description", None)
 
-    SecurityGroupRule.__init__ = __init__
-    SecurityGroupRule.description = property(description)
+    SecurityGroupRule.__init__ = __init__  # type: ignore[method-assign]
+    SecurityGroupRule.description = property(description)  # type: ignore[method-assign,assignment]
 
 
 def apply_fixes() -> None:

@@ -193,7 +193,7 @@ def rehearse(
 ) -> RehearsalResult:
     """Run the rehearsal. `stack` replaces the synthesized foundation (tests plant misconfigurations
     this way; it then goes through exactly the same steps)."""
-    from lakeward.infra.config import ENVIRONMENTS_DIR, load_environment
+    from infra.config import ENVIRONMENTS_DIR, load_environment
 
     reporter = reporter or _Quiet()
     binary = find_terraform(options.terraform)

@@ -17,7 +17,7 @@ import yaml
 
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
-from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenant_file, parse_tenant, read_spec
+from lakeward.tenants.loader import TENANTS_DIR, load_tenant_file, parse_tenant, read_spec
 
 Mode = Literal["archive", "destroy"]
 

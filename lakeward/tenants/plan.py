@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from infra.config import ENVIRONMENTS_DIR, load_environment
 from lakeward.errors import LakewardError
-from lakeward.infra.config import ENVIRONMENTS_DIR, load_environment
-from lakeward.infra.tenants.loader import TENANTS_DIR, load_tenants
-from lakeward.infra.tenants.model import Tenant
-from lakeward.policies.checkov_runner import WarmCheckov, warm_checkov
-from lakeward.policies.scan import run_scan
 from lakeward.synth import synthesize_tenants
+from lakeward.tenants.loader import TENANTS_DIR, load_tenants
+from lakeward.tenants.model import Tenant
+from policies.checkov_runner import WarmCheckov, warm_checkov
+from policies.scan import run_scan
 
 SECURABLE_KEYS = ("catalog", "schema")
 

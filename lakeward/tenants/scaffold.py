@@ -7,11 +7,11 @@ from pathlib import Path
 
 import yaml
 
+from infra.config import ENVIRONMENTS_DIR
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
-from lakeward.infra.config import ENVIRONMENTS_DIR
-from lakeward.infra.tenants.loader import SpecLoader, load_tenants, parse_tenant
-from lakeward.infra.tenants.model import TENANT_NAME
+from lakeward.tenants.loader import SpecLoader, load_tenants, parse_tenant
+from lakeward.tenants.model import TENANT_NAME
 
 STARTER = """\
 # yaml-language-server: $schema=../schemas/tenant.schema.json

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lakeward.infra.config import ENVIRONMENTS_DIR
-from lakeward.infra.tenants.loader import load_tenant_file, load_tenants
-from lakeward.infra.tenants.model import Tenant
+from infra.config import ENVIRONMENTS_DIR
+from lakeward.tenants.loader import load_tenant_file, load_tenants
+from lakeward.tenants.model import Tenant
 
 
 def validate_files(files: list[Path], environments_dir: Path = ENVIRONMENTS_DIR) -> list[Tenant]:

@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from lakeward.policies.registry import all_policies, by_id
+from policies.registry import all_policies, by_id
 
 REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 EPOCH = 1795680000  # 2026-11-26T08:00:00Z, the SOURCE_DATE_EPOCH of the tests

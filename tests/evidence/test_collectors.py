@@ -154,7 +154,7 @@ def test_lineage_graph_from_openlineage_events(tmp_path: Path) -> None:
 
 
 def test_specs_environment_and_tenants(tmp_path: Path, dev_env) -> None:
-    from lakeward.infra.config import ENVIRONMENTS_DIR
+    from infra.config import ENVIRONMENTS_DIR
 
     env = collect_environment("dev", ENVIRONMENTS_DIR, NOW)
     assert json.loads(env.files["specs/environment-dev.json"])["catalog"]["name"] == dev_env.catalog.name

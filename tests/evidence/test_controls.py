@@ -15,7 +15,7 @@ from lakeward.evidence.collectors.scan import collect_scan
 from lakeward.evidence.collectors.waivers import collect_waivers
 from lakeward.evidence.controls import Control, Support, evaluate, load_controls
 from lakeward.evidence.items import Item
-from lakeward.policies.registry import by_id
+from policies.registry import by_id
 from tests.evidence import sources as src
 
 NOW = src.NOW

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lakeward.workloads.rag.config import RagConfig, RetrievalConfig
+from workloads.rag.config import RagConfig, RetrievalConfig
 
 from .corpus import write_handbook
 
@@ -18,7 +18,7 @@ CONFIG = RagConfig(retrieval=RetrievalConfig(classifications={"*/restricted/*": 
 @pytest.fixture(scope="session")
 def handbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A lakehouse whose tables and index the workloads pipeline built from the handbook."""
-    from lakeward.workloads.pipeline import run_pipeline
+    from workloads.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("handbook")
     lakehouse = root / "lakehouse"
@@ -33,7 +33,7 @@ def tracking(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def chain(handbook: Path, tracking: Path):
-    from lakeward.workloads.rag.chain import build_chain
+    from workloads.rag.chain import build_chain
 
     return build_chain(handbook, CONFIG, tracking)
 
@@ -49,7 +49,7 @@ def scifact_eval(tmp_path_factory: pytest.TempPathFactory, eval_progress: dict[s
     """20 SciFact train queries over their documents plus 40 distractors, registered as `candidate`."""
     if not (SCIFACT / "corpus.jsonl").is_file():
         pytest.skip(f"SciFact is not at {SCIFACT}")
-    from lakeward.workloads.rag.evaluation import EvalRequest, run_evaluation
+    from workloads.rag.evaluation import EvalRequest, run_evaluation
 
     root = tmp_path_factory.mktemp("scifact")
     request = EvalRequest(
@@ -77,7 +77,7 @@ def scifact_eval(tmp_path_factory: pytest.TempPathFactory, eval_progress: dict[s
 @pytest.fixture(scope="session")
 def released(scifact_eval):
     """The SciFact candidate after `release`: promoted to `champion`."""
-    from lakeward.workloads.rag.release import release
+    from workloads.rag.release import release
 
     request, result = scifact_eval
     return request, result, release(request.tracking, RagConfig())
@@ -90,7 +90,7 @@ def server(released):
     import time
     import urllib.request
 
-    from lakeward.workloads.rag.serving import server_command, start_server, stop_server
+    from workloads.rag.serving import server_command, start_server, stop_server
 
     request, _, _ = released
     with socket.socket() as probe:

@@ -8,9 +8,9 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from lakeward.workloads.rag.lineage import explain
-from lakeward.workloads.rag.prompts import FALLBACK_ANSWER
-from lakeward.workloads.rag.retrieval import Filters, HybridRetriever
+from workloads.rag.lineage import explain
+from workloads.rag.prompts import FALLBACK_ANSWER
+from workloads.rag.retrieval import Filters, HybridRetriever
 
 from .corpus import INJECTION
 from .test_guardrails import PII
@@ -103,7 +103,7 @@ def test_traces_carry_spans_and_no_raw_pii(chain, tracking: Path) -> None:
 
 
 def test_redaction_masks_what_reaches_a_span_directly() -> None:
-    from lakeward.workloads.rag.tracing import configure_redaction
+    from workloads.rag.tracing import configure_redaction
 
     configure_redaction()
     with mlflow.start_span(name="raw") as span:

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from lakeward.cli import app
 from lakeward.errors import LakewardError
-from lakeward.workloads.rag.config import load_rag_config
+from workloads.rag.config import load_rag_config
 
 from .test_evaluation import records
 

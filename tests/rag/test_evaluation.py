@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.rag import metrics
-from lakeward.workloads.rag.config import RagConfig, ReleaseThresholds, RetrievalConfig
-from lakeward.workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
-from lakeward.workloads.rag.monitor import compare
-from lakeward.workloads.rag.release import failure_message, release
+from workloads.rag import metrics
+from workloads.rag.config import RagConfig, ReleaseThresholds, RetrievalConfig
+from workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
+from workloads.rag.monitor import compare
+from workloads.rag.release import failure_message, release
 
 from .conftest import SCIFACT
 
@@ -57,10 +57,10 @@ def test_eval_reports_three_systems_and_answers_and_logs_to_mlflow(scifact_eval)
 
 
 def test_rerun_reuses_the_cached_embeddings(scifact_eval) -> None:
-    from lakeward.workloads.pipeline import run_pipeline
+    from workloads.pipeline import run_pipeline
 
     request, _ = scifact_eval
-    from lakeward.workloads.config import PipelineConfig
+    from workloads.config import PipelineConfig
 
     again = run_pipeline(
         request.lakehouse / "_eval" / "scifact" / "corpus.jsonl",

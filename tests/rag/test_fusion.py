@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 
-from lakeward.workloads.rag.fusion import reciprocal_rank_fusion
+from workloads.rag.fusion import reciprocal_rank_fusion
 
 
 def test_scores_follow_the_formula() -> None:

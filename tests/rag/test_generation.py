@@ -7,11 +7,11 @@ import logging
 import pytest
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.rag.chat import ChatClient, resolve_token, secret_variable
-from lakeward.workloads.rag.config import GenerationConfig
-from lakeward.workloads.rag.generation import ChatGenerator, ExtractiveGenerator, sentences
-from lakeward.workloads.rag.prompts import FALLBACK_ANSWER, TEMPLATE, PromptVersion
-from lakeward.workloads.rag.retrieval import Context
+from workloads.rag.chat import ChatClient, resolve_token, secret_variable
+from workloads.rag.config import GenerationConfig
+from workloads.rag.generation import ChatGenerator, ExtractiveGenerator, sentences
+from workloads.rag.prompts import FALLBACK_ANSWER, TEMPLATE, PromptVersion
+from workloads.rag.retrieval import Context
 
 from .chat_server import Replay, completion
 

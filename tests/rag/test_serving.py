@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from lakeward.workloads.rag.lineage import explain
+from workloads.rag.lineage import explain
 
 
 def post(url: str, payload: dict) -> tuple[int, dict]:
@@ -52,7 +52,7 @@ def served_trace(tracking, trace_id: str):
 
     import mlflow
 
-    from lakeward.workloads.rag.tracking import tracking_uri
+    from workloads.rag.tracking import tracking_uri
 
     client = mlflow.MlflowClient(tracking_uri=tracking_uri(tracking))
     deadline = time.monotonic() + 20
@@ -79,8 +79,8 @@ def test_bad_requests_are_rejected(server, payload: dict) -> None:
 
 def test_serving_an_alias_nobody_registered_is_a_clear_error(tmp_path) -> None:
     from lakeward.errors import LakewardError
-    from lakeward.workloads.rag.config import RagConfig
-    from lakeward.workloads.rag.serving import server_command
+    from workloads.rag.config import RagConfig
+    from workloads.rag.serving import server_command
 
     with pytest.raises(LakewardError) as caught:
         server_command(tmp_path / "mlflow", RagConfig(), "champion", port=5999)

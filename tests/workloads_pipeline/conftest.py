@@ -54,7 +54,7 @@ def corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def spark():
-    from lakeward.workloads.engines.spark import spark_session
+    from workloads.engines.spark import spark_session
 
     session = spark_session("local[2]")
     yield session

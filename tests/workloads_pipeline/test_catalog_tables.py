@@ -19,7 +19,7 @@ import pytest
 from pyspark.sql.pandas.types import from_arrow_schema
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.catalog_tables import (
+from workloads.catalog_tables import (
     CatalogTables,
     TableName,
     add_constraint,
@@ -34,8 +34,8 @@ from lakeward.workloads.catalog_tables import (
     temporary_view,
     to_arrow,
 )
-from lakeward.workloads.embedding import EMBEDDING_TYPE
-from lakeward.workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, TIMESTAMP, TableSpec
+from workloads.embedding import EMBEDDING_TYPE
+from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, TIMESTAMP, TableSpec
 
 SPECS = (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY)
 NAME = TableName("llm_dev", "curated", "chunks")

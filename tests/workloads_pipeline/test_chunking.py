@@ -1,8 +1,8 @@
 import pyarrow as pa
 
-from lakeward.workloads.chunking import chunk_batch, chunk_id, chunk_text
-from lakeward.workloads.config import ChunkConfig
-from lakeward.workloads.model import tokenizer
+from workloads.chunking import chunk_batch, chunk_id, chunk_text
+from workloads.config import ChunkConfig
+from workloads.model import tokenizer
 
 SENTENCE = "Trailers wait at door {n} until the yard service confirms the seal number and the driver signs."
 LONG = "# Yard\n\n" + "\n\n".join(" ".join(SENTENCE.format(n=p * 10 + s) for s in range(4)) for p in range(8))

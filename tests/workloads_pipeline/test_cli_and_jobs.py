@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from lakeward.cli import app
 from lakeward.errors import LakewardError
-from lakeward.workloads.indexing import load_index
-from lakeward.workloads.jobs import pipeline_config, pipeline_main, run_stage
+from workloads.indexing import load_index
+from workloads.jobs import pipeline_config, pipeline_main, run_stage
 
 
 def test_cli_json_prints_one_object_with_the_counts(corpus: Path, tmp_path: Path) -> None:

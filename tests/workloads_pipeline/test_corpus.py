@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.corpus import html_to_markdown, read_corpus
+from workloads.corpus import html_to_markdown, read_corpus
 
 
 def test_html_keeps_headings_and_paragraphs_and_drops_scripts() -> None:

@@ -2,8 +2,8 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.embedding import embed_batch, get_embedder, set_threads
+from workloads.config import EmbedConfig
+from workloads.embedding import embed_batch, get_embedder, set_threads
 
 
 def vectors(batch: pa.RecordBatch) -> np.ndarray:

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.embedding import Embedder, get_embedder, token_batches
-from lakeward.workloads.model import DIMENSION, MAX_SEQUENCE_TOKENS
+from workloads.config import EmbedConfig
+from workloads.embedding import Embedder, get_embedder, token_batches
+from workloads.model import DIMENSION, MAX_SEQUENCE_TOKENS
 
 TEXTS = [
     "Restart the dispatch service when the queue backs up.",

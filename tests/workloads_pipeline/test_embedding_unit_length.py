@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from lakeward.workloads.embedding import FIDELITY_SAMPLE, Embedder, load_model
+from workloads.embedding import FIDELITY_SAMPLE, Embedder, load_model
 
 
 def test_bf16_vectors_are_renormalized_to_unit_length() -> None:

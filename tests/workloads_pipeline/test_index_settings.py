@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lakeward.workloads import indexing
-from lakeward.workloads.config import IndexConfig
+from workloads import indexing
+from workloads.config import IndexConfig
 
 KEYS = ["doc-1/chunk-a", "doc-1/chunk-b"]
 

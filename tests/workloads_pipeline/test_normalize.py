@@ -1,7 +1,7 @@
 import pyarrow as pa
 
-from lakeward.workloads.config import NormalizeConfig
-from lakeward.workloads.normalize import detect_language, find_duplicates, normalize_batch, normalize_text
+from workloads.config import NormalizeConfig
+from workloads.normalize import detect_language, find_duplicates, normalize_batch, normalize_text
 
 BODY = (
     "The dispatch service assigns loads to carriers and publishes every assignment to the event stream. "

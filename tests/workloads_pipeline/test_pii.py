@@ -3,8 +3,8 @@ import json
 import pyarrow as pa
 import pytest
 
-from lakeward.workloads.config import PiiConfig
-from lakeward.workloads.pii import iban_valid, luhn_valid, mask_batch, mask_text
+from workloads.config import PiiConfig
+from workloads.pii import iban_valid, luhn_valid, mask_batch, mask_text
 
 
 @pytest.mark.parametrize(

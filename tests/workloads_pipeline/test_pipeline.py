@@ -11,10 +11,10 @@ import pytest
 from deltalake import DeltaTable
 
 from lakeward.errors import LakewardError
-from lakeward.workloads import pipeline
-from lakeward.workloads.config import PipelineConfig
-from lakeward.workloads.indexing import load_index
-from lakeward.workloads.tables import PathTables
+from workloads import pipeline
+from workloads.config import PipelineConfig
+from workloads.indexing import load_index
+from workloads.tables import PathTables
 
 from .conftest import PLANTED, write_corpus
 
@@ -170,7 +170,7 @@ def test_failed_check_after_writing_restores_tables(corpus: Path, tmp_path: Path
     pipeline.run_pipeline(corpus, lakehouse, CONFIG)
     (corpus / "new.md").write_text("# New\n\nA fresh page about detention fees at the Tacoma terminal.")
     monkeypatch.setattr(
-        "lakeward.workloads.expectations._vectors",
+        "workloads.expectations._vectors",
         lambda table: pipeline.expectations.Outcome("embeddings", "unit_vectors", False, "forced"),
     )
     with pytest.raises(LakewardError, match="restored to the last good version"):

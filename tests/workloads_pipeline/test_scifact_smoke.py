@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from lakeward.workloads import pipeline
-from lakeward.workloads.config import EmbedConfig
-from lakeward.workloads.embedding import get_embedder
-from lakeward.workloads.indexing import load_index
+from workloads import pipeline
+from workloads.config import EmbedConfig
+from workloads.embedding import get_embedder
+from workloads.indexing import load_index
 
 SCIFACT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "scifact"
 pytestmark = [

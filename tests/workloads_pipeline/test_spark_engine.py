@@ -11,10 +11,10 @@ import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable
 
-from lakeward.workloads import chunking, pipeline
-from lakeward.workloads.config import PipelineConfig
-from lakeward.workloads.engines.local import LocalEngine
-from lakeward.workloads.engines.spark import SparkEngine
+from workloads import chunking, pipeline
+from workloads.config import PipelineConfig
+from workloads.engines.local import LocalEngine
+from workloads.engines.spark import SparkEngine
 
 pytestmark = pytest.mark.slow
 

@@ -34,11 +34,11 @@ def conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
 def get_engine(name: str) -> Engine:
     """`local` (in this process) or `spark` (PySpark mapInArrow, local[2] unless a session exists)."""
     if name == "local":
-        from lakeward.workloads.engines.local import LocalEngine
+        from workloads.engines.local import LocalEngine
 
         return LocalEngine()
     if name == "spark":
-        from lakeward.workloads.engines.spark import SparkEngine
+        from workloads.engines.spark import SparkEngine
 
         return SparkEngine()
     raise LakewardError(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pyarrow as pa
 
-from lakeward.workloads.engines import Progress, Stage, conform
+from workloads.engines import Progress, Stage, conform
 
 
 class LocalEngine:

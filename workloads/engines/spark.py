@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from lakeward.workloads.engines import Progress, Stage, conform
+from workloads.engines import Progress, Stage, conform
 
 
 def spark_session(master: str = "local[2]"):

@@ -1,6 +1,6 @@
 """The chunk catalog: the pipeline's index plus the document attributes that retrieval filters on.
 
-The pipeline (`lakeward.workloads`) builds the BM25 and HNSW indexes and the Delta tables; this module
+The pipeline (`workloads`) builds the BM25 and HNSW indexes and the Delta tables; this module
 only reads them. Each index row gets its document's `tenant`, `classification` and `updated_at`:
 taken from columns of those names when the corpus carries them, otherwise the tenant is the first
 folder of the document's source path ("default" at the top level) and the classification comes from
@@ -20,8 +20,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.indexing import INDEX_FOLDER, ChunkIndex, index_dir
-from lakeward.workloads.rag.config import RagConfig, RetrievalConfig
+from workloads.indexing import INDEX_FOLDER, ChunkIndex, index_dir
+from workloads.rag.config import RagConfig, RetrievalConfig
 
 
 def tenant_of(source: str) -> str:

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from lakeward.workloads.rag.catalog import ChunkCatalog, load_catalog
-from lakeward.workloads.rag.config import RagConfig
-from lakeward.workloads.rag.generation import Generator, make_generator
-from lakeward.workloads.rag.guardrails import REFUSAL, Guardrails
-from lakeward.workloads.rag.prompts import PromptVersion, ensure_prompt
-from lakeward.workloads.rag.retrieval import Embed, Filters, HybridRetriever, minilm_embedder
-from lakeward.workloads.rag.tracing import configure_redaction, documents
+from workloads.rag.catalog import ChunkCatalog, load_catalog
+from workloads.rag.config import RagConfig
+from workloads.rag.generation import Generator, make_generator
+from workloads.rag.guardrails import REFUSAL, Guardrails
+from workloads.rag.prompts import PromptVersion, ensure_prompt
+from workloads.rag.retrieval import Embed, Filters, HybridRetriever, minilm_embedder
+from workloads.rag.tracing import configure_redaction, documents
 
 
 @dataclass
@@ -216,7 +216,7 @@ def assemble(
 
 def build_chain(lakehouse: Path, config: RagConfig, tracking: Path, trace: bool = True) -> RagChain:
     """The chain over the index the pipeline built in `lakehouse`, with MLflow in `tracking`."""
-    from lakeward.workloads.rag.tracking import use_tracking
+    from workloads.rag.tracking import use_tracking
 
     use_tracking(tracking)
     return assemble(

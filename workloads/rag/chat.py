@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.rag.config import GenerationConfig
+from workloads.rag.config import GenerationConfig
 
 log = logging.getLogger(__name__)
 RETRYABLE = {408, 429, 500, 502, 503, 504}
@@ -47,7 +47,7 @@ def resolve_token(reference: str | None) -> str | None:
     if kind == "secret" and "/" in name:
         scope, key = name.split("/", 1)
         if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
-            from databricks.sdk.runtime import dbutils  # type: ignore[import-not-found]
+            from databricks.sdk.runtime import dbutils
 
             return dbutils.secrets.get(scope=scope, key=key)
         variable = secret_variable(scope, key)

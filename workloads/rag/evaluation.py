@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.rag import metrics
-from lakeward.workloads.rag.chain import RagChain
-from lakeward.workloads.rag.retrieval import HybridRetriever
+from workloads.rag import metrics
+from workloads.rag.chain import RagChain
+from workloads.rag.retrieval import HybridRetriever
 
 SYSTEMS = ("bm25", "dense", "hybrid")
 RECALL_K = (10, 100)
@@ -119,7 +119,8 @@ def subset_corpus(
 ) -> Path:
     """Write a corpus.jsonl of the questions' judged documents plus `distractors` others (seeded)."""
     wanted = {doc for q in questions for doc in q.relevant}
-    records, others = [], []
+    records: list[str] = []
+    others: list[str] = []
     with (folder / "corpus.jsonl").open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
@@ -233,8 +234,8 @@ class EvalRequest:
 
 def _prepare(request: EvalRequest, config, progress) -> tuple[list[Question], object]:
     """The questions and the configuration whose tables hold their corpus (built or refreshed)."""
-    from lakeward.workloads.config import PipelineConfig
-    from lakeward.workloads.pipeline import run_pipeline
+    from workloads.config import PipelineConfig
+    from workloads.pipeline import run_pipeline
 
     if request.beir is None and request.questions is None:
         raise LakewardError(
@@ -243,6 +244,7 @@ def _prepare(request: EvalRequest, config, progress) -> tuple[list[Question], ob
             fix="pass --beir DIR (with --split) or --questions FILE",
         )
     if request.beir is None:
+        assert request.questions is not None
         return load_questions(request.questions), config
     questions = load_beir(request.beir, request.split)
     if request.max_queries:
@@ -269,13 +271,13 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
 
     import mlflow
 
-    from lakeward.workloads import openlineage
-    from lakeward.workloads.rag import lineage
-    from lakeward.workloads.rag.catalog import load_catalog
-    from lakeward.workloads.rag.chain import assemble
-    from lakeward.workloads.rag.model import log_chain_model
-    from lakeward.workloads.rag.prompts import ensure_prompt
-    from lakeward.workloads.rag.tracking import use_tracking
+    from workloads import openlineage
+    from workloads.rag import lineage
+    from workloads.rag.catalog import load_catalog
+    from workloads.rag.chain import assemble
+    from workloads.rag.model import log_chain_model
+    from workloads.rag.prompts import ensure_prompt
+    from workloads.rag.tracking import use_tracking
 
     progress = progress or (lambda stage, total: lambda done: None)
     questions, config = _prepare(request, config, progress)

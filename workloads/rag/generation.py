@@ -14,9 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from lakeward.workloads.rag.config import GenerationConfig
-from lakeward.workloads.rag.prompts import FALLBACK_ANSWER, NEUTRALIZED, PromptVersion
-from lakeward.workloads.rag.retrieval import Context
+from workloads.rag.config import GenerationConfig
+from workloads.rag.prompts import FALLBACK_ANSWER, NEUTRALIZED, PromptVersion
+from workloads.rag.retrieval import Context
 
 CITATION = re.compile(r"\[([0-9a-f]{8,64})\]")
 _STOPWORDS = frozenset(
@@ -200,6 +200,6 @@ def make_generator(config: GenerationConfig) -> Generator:
     """The configured generator; the chat client reads its token only when it is first used."""
     if config.kind == "extractive":
         return ExtractiveGenerator(config)
-    from lakeward.workloads.rag.chat import ChatClient
+    from workloads.rag.chat import ChatClient
 
     return ChatGenerator(ChatClient.from_config(config))

@@ -12,12 +12,12 @@ import logging
 import re
 from dataclasses import asdict, dataclass, replace
 
-from lakeward.workloads.config import PiiConfig
-from lakeward.workloads.pii import mask_text
-from lakeward.workloads.rag.config import GuardrailConfig
-from lakeward.workloads.rag.generation import CITATION, Generation, fallback
-from lakeward.workloads.rag.prompts import NEUTRALIZED
-from lakeward.workloads.rag.retrieval import Context
+from workloads.config import PiiConfig
+from workloads.pii import mask_text
+from workloads.rag.config import GuardrailConfig
+from workloads.rag.generation import CITATION, Generation, fallback
+from workloads.rag.prompts import NEUTRALIZED
+from workloads.rag.retrieval import Context
 
 log = logging.getLogger("lakeward.rag.guardrails")
 REFUSAL = "I can't help with that request."

@@ -8,7 +8,7 @@ from pathlib import Path
 from deltalake import DeltaTable
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.openlineage import dataset
+from workloads.openlineage import dataset
 
 
 def catalog_inputs(lineage: dict) -> list[dict]:

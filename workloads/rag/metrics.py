@@ -7,7 +7,7 @@ import re
 
 import numpy as np
 
-from lakeward.workloads.rag.generation import CITATION, sentences, terms
+from workloads.rag.generation import CITATION, sentences, terms
 
 
 def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:

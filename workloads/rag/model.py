@@ -12,9 +12,11 @@ import json
 import os
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import pandas as pd
+from mlflow.pyfunc.model import PythonModel
 
 ARTIFACT = "rag"
 FILTER_COLUMNS = ("tenant", "source", "classification")
@@ -46,9 +48,9 @@ def requirements() -> list[str]:
 
 
 def _filters(row: dict):
-    from lakeward.workloads.rag.retrieval import Filters
+    from workloads.rag.retrieval import Filters
 
-    values = {}
+    values: dict[str, Any] = {}
     for column in FILTER_COLUMNS:
         raw = row.get(column)
         if isinstance(raw, str) and raw.strip():
@@ -56,14 +58,14 @@ def _filters(row: dict):
     return Filters(**values)
 
 
-class RagModel(mlflow.pyfunc.PythonModel):
+class RagModel(PythonModel):
     """Loads the catalog copy, configuration and prompt from the model's artifacts."""
 
     def load_context(self, context) -> None:
-        from lakeward.workloads.rag.catalog import ChunkCatalog
-        from lakeward.workloads.rag.chain import assemble
-        from lakeward.workloads.rag.config import RagConfig
-        from lakeward.workloads.rag.prompts import PromptVersion
+        from workloads.rag.catalog import ChunkCatalog
+        from workloads.rag.chain import assemble
+        from workloads.rag.config import RagConfig
+        from workloads.rag.prompts import PromptVersion
 
         config = RagConfig.model_validate_json(Path(context.artifacts["config"]).read_text())
         prompt = PromptVersion(**json.loads(Path(context.artifacts["prompt"]).read_text()))

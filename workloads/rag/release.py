@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lakeward.errors import LakewardError
-from lakeward.workloads.rag.config import RagConfig
+from workloads.rag.config import RagConfig
 
 CANDIDATE, CHAMPION = "candidate", "champion"
 
@@ -52,8 +52,8 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
     from mlflow import MlflowClient
     from mlflow.exceptions import MlflowException
 
-    from lakeward.workloads import openlineage
-    from lakeward.workloads.rag.tracking import use_tracking, version_by_alias
+    from workloads import openlineage
+    from workloads.rag.tracking import use_tracking, version_by_alias
 
     use_tracking(tracking)
     client, name, gate = MlflowClient(), config.model_name, config.release
@@ -73,7 +73,7 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
         _check(metrics, "answers.latency_p99_ms", "<=", gate.max_latency_p99_ms),
     ]
     if champion is not None and champion.version != candidate.version:
-        best = client.get_run(champion.run_id).data.metrics.get("hybrid.ndcg_at_10", 0.0)
+        best = client.get_run(str(champion.run_id)).data.metrics.get("hybrid.ndcg_at_10", 0.0)
         check = _check(metrics, "hybrid.ndcg_at_10", ">=", best - gate.max_regression)
         checks.append(
             Check("hybrid.ndcg_at_10 vs champion", check.value, ">=", check.threshold, check.passed)

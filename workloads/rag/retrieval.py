@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
-from lakeward.workloads.rag.catalog import ChunkCatalog
-from lakeward.workloads.rag.config import RetrievalConfig
-from lakeward.workloads.rag.fusion import reciprocal_rank_fusion
+from workloads.rag.catalog import ChunkCatalog
+from workloads.rag.config import RetrievalConfig
+from workloads.rag.fusion import reciprocal_rank_fusion
 
 Embed = Callable[[list[str]], np.ndarray]
 """Texts in, unit-length float32 vectors out (one row per text)."""
@@ -191,8 +191,8 @@ class HybridRetriever:
 
 def minilm_embedder() -> Embed:
     """The pipeline's own embedding model (loaded once per process), as an `Embed` function."""
-    from lakeward.workloads.config import EmbedConfig
-    from lakeward.workloads.embedding import get_embedder
+    from workloads.config import EmbedConfig
+    from workloads.embedding import get_embedder
 
     embedder = get_embedder(EmbedConfig(device="cpu"))
     return embedder.encode

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lakeward.workloads.rag.config import RagConfig
+from workloads.rag.config import RagConfig
 
 
 def server_command(
@@ -16,7 +16,7 @@ def server_command(
 ) -> tuple[list[str], dict[str, str]]:
     """The `mlflow models serve` command line and environment for the model version under `alias`."""
 
-    from lakeward.workloads.rag.tracking import EXPERIMENT, tracking_uri, use_tracking, version_by_alias
+    from workloads.rag.tracking import EXPERIMENT, tracking_uri, use_tracking, version_by_alias
 
     use_tracking(tracking)
     version = version_by_alias(

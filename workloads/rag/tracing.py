@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lakeward.workloads.rag.guardrails import mask_pii
+from workloads.rag.guardrails import mask_pii
 
 _CONFIGURED = False
 

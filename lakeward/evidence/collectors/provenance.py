@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from lakeward.evidence.items import Item
 from lakeward.evidence.verifier import canonical_json
@@ -64,7 +65,7 @@ def git_commit(repo: Path) -> dict[str, str | bool | None]:
 
 
 def collect_provenance(repo: Path, now: dt.datetime) -> Item:
-    record = {"git": git_commit(repo), "tools": tool_versions()}
+    record: dict[str, Any] = {"git": git_commit(repo), "tools": tool_versions()}
     item = Item(
         "provenance",
         "provenance",

@@ -13,7 +13,7 @@ from lakeward.evidence.verifier import canonical_json
 
 def collect_environment(env_name: str, environments_dir: Path, now: dt.datetime) -> Item:
     """The environment file after validation, plus the SHA-256 of the YAML it came from."""
-    from lakeward.infra.config import load_environment
+    from infra.config import load_environment
 
     env = load_environment(env_name, environments_dir)
     source = environments_dir / f"{env_name}.yaml"
@@ -37,7 +37,7 @@ def collect_environment(env_name: str, environments_dir: Path, now: dt.datetime)
 
 def collect_tenants(tenants_dir: Path | None, environments_dir: Path, now: dt.datetime) -> Item:
     """Every tenant spec, validated alone, against the others and against its environments."""
-    from lakeward.infra.tenants.loader import load_tenants
+    from lakeward.tenants.loader import load_tenants
 
     title = "Tenant specs"
     if tenants_dir is None or not tenants_dir.is_dir() or not any(tenants_dir.glob("*.y*ml")):

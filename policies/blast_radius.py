@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
-from lakeward.infra.tenants.namespace import Namespace
+from lakeward.tenants.namespace import Namespace
 
 REFERENCE = re.compile(r"\$\{(?P<data>data\.)?(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)")
 SECURABLE_KEYS = ("catalog", "schema", "table", "volume", "function", "model")

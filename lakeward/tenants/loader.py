@@ -8,13 +8,15 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
+from infra.config import ENVIRONMENTS_DIR, Environment, load_environment
 from lakeward.errors import LakewardError
-from lakeward.infra.config import ENVIRONMENTS_DIR, Environment, load_environment
-from lakeward.infra.tenants.model import Tenant
-from lakeward.infra.tenants.rules import Problem, environment_problems, folder_problems, tenant_problems
+from lakeward.locate import project_path
+from lakeward.tenants.model import Tenant
+from lakeward.tenants.rules import Problem, environment_problems, folder_problems, tenant_problems
 
-TENANTS_DIR = Path(__file__).resolve().parent.parent.parent / "tenants"
+TENANTS_DIR = project_path("tenants")
 SCHEMA_HINT = "see schemas/tenant.schema.json"
 
 
@@ -39,7 +41,7 @@ def _raise(problems: list[Problem], source: str) -> None:
         raise LakewardError(first.message + extra, source=source, field=first.field, fix=first.fix)
 
 
-def _shape_problem(error: dict[str, Any]) -> Problem:
+def _shape_problem(error: ErrorDetails) -> Problem:
     parts: list[str] = []
     for part in error["loc"]:
         if isinstance(part, int):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from lakeward.infra.tenants.model import GOVERNANCE_SCHEMA, Privilege, Role, Tenant
+from lakeward.tenants.model import GOVERNANCE_SCHEMA, Privilege, Role, Tenant
 
 ORDER = {privilege: index for index, privilege in enumerate(Privilege)}
 # Admins write the mask and row-filter functions the ABAC policies call.

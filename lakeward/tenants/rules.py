@@ -10,9 +10,9 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from lakeward.infra.config import Environment
-from lakeward.infra.tenants.model import GOVERNANCE_SCHEMA, ROLES, Privilege, Tenant
-from lakeward.infra.tenants.namespace import catalog_name
+from infra.config import Environment
+from lakeward.tenants.model import GOVERNANCE_SCHEMA, ROLES, Privilege, Tenant
+from lakeward.tenants.namespace import catalog_name
 
 ADMIN_ONLY = frozenset({Privilege.ALL_PRIVILEGES, Privilege.MANAGE})
 CATALOG_ONLY = frozenset({Privilege.CREATE_SCHEMA})
@@ -180,7 +180,9 @@ def _regulated_problems(tenant: Tenant) -> list[Problem]:
 
 
 def _regulated_reason(tenant: Tenant) -> str:
-    scopes = sorted(s.value for s in tenant.metadata.compliance_scopes if s.value in ("hipaa", "pci"))
+    scopes: list[str] = sorted(
+        s.value for s in tenant.metadata.compliance_scopes if s.value in ("hipaa", "pci")
+    )
     if tenant.metadata.data_classification.value == "restricted":
         scopes.insert(0, "restricted data")
     return " and ".join(scopes)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lakeward.infra.tenants.model import Tenant
+from lakeward.tenants.model import Tenant
 
 
 def catalog_name(tenant: str, environment: str) -> str:

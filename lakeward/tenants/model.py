@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from lakeward.infra.config import Name, UcName
+from infra.config import Name, UcName
 
 TENANT_NAME = r"^[a-z][a-z0-9_]{2,39}$"
 EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"

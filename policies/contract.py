@@ -1,0 +1,128 @@
+"""The synthesized Terraform JSON, the contract between stacks, policies, tests and evidence.
+
+Every reader of `OUT/stacks/<stack>/cdk.tf.json` goes through this module: where the files live, how
+a document is read, its blocks, its resources and the `${...}` references between them. It imports only
+the standard library because the policy pack runs it inside checkov's own virtual environment, where
+only the `policies` folder is loaded; that is also why it lives here rather than beside the stacks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NamedTuple
+
+STACKS_DIR = "stacks"
+STACK_FILE = "cdk.tf.json"
+STACK_GLOB = f"{STACKS_DIR}/*/{STACK_FILE}"
+
+# `${type.name.attribute}` (or `${data.type.name.attribute}`), alone or inside a longer string.
+_REFERENCE = r"\$\{(?P<data>data\.)?(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)(?:\.(?P<attribute>\w+))?"
+REFERENCE_IN_TEXT = re.compile(_REFERENCE)
+REFERENCE = re.compile(f"^{_REFERENCE}}}$")
+# A value another stack exports, read through the remote state CDK Terrain generates.
+REMOTE_OUTPUT = re.compile(
+    r"^\$\{data\.terraform_remote_state\.cross-stack-reference-input-(?P<stack>[\w-]+)"
+    r"\.outputs\.(?P<output>[\w-]+)\}$"
+)
+
+
+class Reference(NamedTuple):
+    """A parsed `${[data.]type.name[.attribute]}`."""
+
+    type: str
+    name: str
+    attribute: str | None
+    data: bool = False
+
+    @property
+    def address(self) -> str:
+        return f"{'data.' if self.data else ''}{self.type}.{self.name}"
+
+
+def stack_path(out: Path, stack: str) -> Path:
+    """Where synthesis writes one stack under the output folder `out`."""
+    return out / STACKS_DIR / stack / STACK_FILE
+
+
+def stack_paths(out: Path) -> dict[str, Path]:
+    """`{stack: path}` for every stack under `out`, by name."""
+    return {path.parent.name: path for path in sorted(out.glob(STACK_GLOB))}
+
+
+def stack_name(path: Path) -> str:
+    """The stack a `cdk.tf.json` path belongs to."""
+    return path.parent.name
+
+
+def is_stack_file(path: Path) -> bool:
+    return path.name == STACK_FILE
+
+
+def read_document(path: Path) -> dict[str, Any]:
+    """One synthesized document."""
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def read_stacks(out: Path) -> dict[str, dict[str, Any]]:
+    """`{stack: document}` for every stack under `out`."""
+    return {stack: read_document(path) for stack, path in stack_paths(out).items()}
+
+
+def block(document: dict[str, Any], name: str) -> dict[str, Any]:
+    """A top-level block (`resource`, `data`, `output`, `terraform`...), empty when absent."""
+    value = document.get(name)
+    return value if isinstance(value, dict) else {}
+
+
+def resources(document: dict[str, Any], kind: str = "resource") -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """`(type, name, body)` for each resource (or, with `kind="data"`, data source) of a document."""
+    for type_, items in block(document, kind).items():
+        if isinstance(items, dict):
+            for name, body in items.items():
+                if isinstance(body, dict):
+                    yield type_, name, body
+
+
+def resources_of(document: dict[str, Any], type_: str) -> dict[str, dict[str, Any]]:
+    """`{name: body}` of one resource type."""
+    items = block(document, "resource").get(type_)
+    return items if isinstance(items, dict) else {}
+
+
+def resource_count(document: dict[str, Any], kind: str = "resource") -> int:
+    return sum(1 for _ in resources(document, kind))
+
+
+def parse_reference(value: Any) -> Reference | None:
+    """The reference a string consists of, or None when it is a literal or a longer expression."""
+    match = REFERENCE.match(value) if isinstance(value, str) else None
+    if not match:
+        return None
+    return Reference(match["type"], match["name"], match["attribute"], bool(match["data"]))
+
+
+def is_reference(value: Any) -> bool:
+    """True for any string Terraform will interpolate as a single expression."""
+    return isinstance(value, str) and value.startswith("${") and value.endswith("}")
+
+
+def references_in(value: Any) -> Iterator[Reference]:
+    """Every reference anywhere in a value: nested blocks, lists and longer strings."""
+    if isinstance(value, str):
+        for match in REFERENCE_IN_TEXT.finditer(value):
+            yield Reference(match["type"], match["name"], match["attribute"], bool(match["data"]))
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from references_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from references_in(item)
+
+
+def remote_output(value: Any) -> tuple[str, str] | None:
+    """`(stack, output)` when a value reads another stack's output, else None."""
+    match = REMOTE_OUTPUT.match(value) if isinstance(value, str) else None
+    return (match["stack"], match["output"]) if match else None

@@ -14,6 +14,7 @@ from policies.base import Resource
 from policies.checks.cluster_policies import PolicyDataSecurityMode
 from policies.registry import all_policies
 from policies.scan import run_scan
+from stacks.names import PLATFORM_KINDS, WORKSPACE, parse_stack_id, stack_id
 from tests.footprint import Synthesized
 
 
@@ -76,8 +77,8 @@ def test_scan_by_environment_synthesizes_and_scans_clean() -> None:
     report = run_scan(env="dev")
     assert report.source == "env:dev" and report.exit_code == 0
     stacks = {f.stack for f in report.findings}
-    assert {"lakeward-dev-account", "lakeward-dev-foundation", "lakeward-dev-workspace"} <= stacks
-    assert all(stack.startswith("lakeward-dev-") for stack in stacks)
+    assert {stack_id("dev", kind) for kind in PLATFORM_KINDS} <= stacks
+    assert all(parse_stack_id(stack).env == "dev" for stack in stacks)
     assert not report.with_status("failed") and report.unused_waivers == []
 
 
@@ -85,7 +86,7 @@ def test_a_warm_checkov_reports_what_a_cold_one_does(synthesized: dict[str, Synt
     files = {
         stack: synthesized["dev"].out / "stacks" / stack / "cdk.tf.json"
         for stack in synthesized["dev"].stacks
-        if stack.endswith("-workspace")
+        if parse_stack_id(stack).kind == WORKSPACE
     }
     cold = checkov_runner.run_checkov(files)
     with checkov_runner.warm_checkov() as warm:

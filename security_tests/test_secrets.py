@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 from policies.secret_scan import find_secrets, repository_files
+from stacks.names import WORKSPACE, parse_stack_id
 from tests.footprint import Synthesized
 
 REPO = Path(__file__).resolve().parent.parent
@@ -23,7 +24,7 @@ def test_repository_and_synthesized_json_hold_no_secrets(synthesized: dict[str, 
 
 
 def test_planted_secrets_are_caught(synthesized: dict[str, Synthesized], tmp_path: Path) -> None:
-    source = next(p for p in stack_files(synthesized) if p.parent.name.endswith("-workspace"))
+    source = next(p for p in stack_files(synthesized) if parse_stack_id(p.parent.name).kind == WORKSPACE)
     planted = tmp_path / "cdk.tf.json"
     document = json.loads(source.read_text())
     key_id = "AKIA" + "QZ7R" * 4  # assembled at run time so this file itself stays clean

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from infra.config import Environment
 from infra.tagging import RequiredTags
+from stacks.names import stack_id
 
 Backend = Literal["s3", "local"]
 ACCOUNTS_HOST = "https://accounts.cloud.databricks.com"
@@ -53,19 +54,18 @@ class LakewardStack(TerraformStack):
         self.add_override("terraform.required_version", ">= 1.10.0")
         Aspects.of(self).add(RequiredTags({**env.resource_tags(), **(tags or {})}))
 
-    def remote_state(
-        self, id_: str, stack_id: str
-    ) -> DataTerraformRemoteStateS3 | DataTerraformRemoteStateLocal:
-        """Read `stack_id`'s outputs from the state its own backend writes, without building that stack."""
-        state = self.env.state
+    def remote_state(self, kind: str) -> DataTerraformRemoteStateS3 | DataTerraformRemoteStateLocal:
+        """Read the outputs of this environment's `kind` stack from the state its own backend writes,
+        without building that stack."""
+        state, source = self.env.state, stack_id(self.env.name, kind)
         if self.backend == "s3":
             return DataTerraformRemoteStateS3(
                 self,
-                id_,
+                kind,
                 bucket=state.bucket or "",
-                key=f"{state.key_prefix}/{stack_id}.tfstate",
+                key=f"{state.key_prefix}/{source}.tfstate",
                 region=state.region or self.env.aws.region,
                 encrypt=True,
                 kms_key_id=state.kms_key_id,
             )
-        return DataTerraformRemoteStateLocal(self, id_, path=f"../{stack_id}/terraform.{stack_id}.tfstate")
+        return DataTerraformRemoteStateLocal(self, kind, path=f"../{source}/terraform.{source}.tfstate")

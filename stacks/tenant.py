@@ -1,4 +1,4 @@
-"""One stack per tenant and environment: `lakeward-<env>-tenant-<name>`.
+"""One stack per tenant and environment (`stacks/names.py` names it).
 
 It reads the workspace and the catalog storage from the account and foundation stacks' state, so
 synthesizing or planning one tenant builds no other stack and imports no AWS provider.
@@ -10,13 +10,11 @@ from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
 from infra.config import Environment
-from infra.workspace.tenant import TenantFootprint, TenantInputs
+from infra.tenant import TenantFootprint, TenantInputs
 from lakeward.tenants.model import Tenant
+from stacks import outputs
 from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
-
-
-def tenant_stack_name(env: Environment, tenant_name: str) -> str:
-    return f"{env.prefix}-tenant-{tenant_name}"
+from stacks.names import ACCOUNT, FOUNDATION, tenant_stack_id
 
 
 class TenantStack(LakewardStack):
@@ -26,12 +24,12 @@ class TenantStack(LakewardStack):
         self, scope: Construct, *, env: Environment, tenant: Tenant, backend: Backend | None = None
     ) -> None:
         super().__init__(
-            scope, tenant_stack_name(env, tenant.name), env=env, backend=backend, tags=tenant.tags()
+            scope, tenant_stack_id(env.name, tenant.name), env=env, backend=backend, tags=tenant.tags()
         )
         self.tenant = tenant
-        account = self.remote_state("account", f"{env.prefix}-account")
-        foundation = self.remote_state("foundation", f"{env.prefix}-foundation")
-        DatabricksProvider(self, "databricks", host=account.get_string("workspace_url"))
+        account = self.remote_state(ACCOUNT)
+        foundation = self.remote_state(FOUNDATION)
+        DatabricksProvider(self, "databricks", host=account.get_string(outputs.WORKSPACE_URL))
         account_provider = DatabricksProvider(
             self,
             "databricks-account",
@@ -46,8 +44,8 @@ class TenantStack(LakewardStack):
             env=env,
             tenant=tenant,
             inputs=TenantInputs(
-                workspace_id=account.get_number("workspace_id"),
-                storage_bucket=foundation.get_string("unity_catalog_bucket"),
+                workspace_id=account.get_number(outputs.WORKSPACE_ID),
+                storage_bucket=foundation.get_string(outputs.UNITY_CATALOG_BUCKET),
                 binding=binding,
                 account_provider=account_provider,
             ),

@@ -15,6 +15,7 @@ from infra.workspace.serving import ServingLayer
 from stacks.account import AccountStack
 from stacks.base import Backend, LakewardStack
 from stacks.foundation import FoundationStack
+from stacks.names import WORKSPACE, stack_id
 
 
 class WorkspaceStack(LakewardStack):
@@ -29,7 +30,7 @@ class WorkspaceStack(LakewardStack):
         backend: Backend | None = None,
     ) -> None:
         env = foundation.env
-        super().__init__(scope, f"{env.prefix}-workspace", env=env, backend=backend)
+        super().__init__(scope, stack_id(env.name, WORKSPACE), env=env, backend=backend)
         DatabricksProvider(self, "databricks", host=account.workspace_url)
         self.jobs_principal = JobsServicePrincipal(self, "jobs-principal", env=env)
         principal = self.jobs_principal.application_id
@@ -37,7 +38,7 @@ class WorkspaceStack(LakewardStack):
             self,
             "catalog",
             env=env,
-            storage_role_arn=foundation.uc_role.role.arn,
+            storage_role_arn=foundation.uc_role.arn,
             bucket_name=foundation.unity_catalog.name,
             jobs_principal=principal,
         )
@@ -55,9 +56,9 @@ class WorkspaceStack(LakewardStack):
             env=env,
             schemas=self.catalog.schemas,
             compute=JobCompute(
-                cpu_policy_id=self.compute.jobs_policy.policy_id,
-                gpu_policy_id=self.compute.gpu_policy.policy_id,
-                gpu_pool_id=self.compute.gpu_pool.instance_pool_id,
+                cpu_policy_id=self.compute.jobs_policy_id,
+                gpu_policy_id=self.compute.gpu_policy_id,
+                gpu_pool_id=self.compute.gpu_pool_id,
                 service_principal=principal,
             ),
         )

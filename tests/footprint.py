@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stacks.names import parse_stack_id
+
 REMOTE_OUTPUT = re.compile(
     r"^\$\{data\.terraform_remote_state\.cross-stack-reference-input-(?P<stack>[\w-]+)"
     r"\.outputs\.(?P<output>[\w-]+)\}$"
@@ -30,9 +32,9 @@ class Synthesized:
         }
         return cls(out, stacks)
 
-    def stack(self, suffix: str) -> dict[str, Any]:
-        matches = [doc for name, doc in self.stacks.items() if name.endswith(f"-{suffix}")]
-        assert len(matches) == 1, f"expected one *-{suffix} stack, found {list(self.stacks)}"
+    def stack(self, kind: str) -> dict[str, Any]:
+        matches = [doc for name, doc in self.stacks.items() if parse_stack_id(name).kind == kind]
+        assert len(matches) == 1, f"expected one {kind} stack, found {list(self.stacks)}"
         return matches[0]
 
     def resources(self, suffix: str, resource_type: str) -> dict[str, dict[str, Any]]:

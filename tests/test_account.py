@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from infra.config import Environment
+from stacks.names import ACCOUNT, stack_id
 from tests.footprint import Synthesized, reference
 
 
@@ -98,7 +99,7 @@ def test_existing_metastore_is_assigned_not_created(tmp_path: Path, dev_env: Env
     _, assignment = synth.one("account", "databricks_metastore_assignment")
     assert assignment["metastore_id"] == "11111111-2222-4333-8444-555555555555"
     assert synth.stack("account")["terraform"]["backend"] == {
-        "local": {"path": "terraform.lakeward-dev-account.tfstate"}
+        "local": {"path": f"terraform.{stack_id('dev', ACCOUNT)}.tfstate"}
     }
 
 

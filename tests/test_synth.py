@@ -11,6 +11,7 @@ import pytest
 
 from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
+from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
 
 
 def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
@@ -24,11 +25,11 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
     payload = json.loads(result.stdout)
     names = [stack["name"] for stack in payload["stacks"]]
     assert names == [
-        "lakeward-dev-account",
-        "lakeward-dev-foundation",
-        "lakeward-dev-tenant-claims_analytics",
-        "lakeward-dev-tenant-support_insights",
-        "lakeward-dev-workspace",
+        stack_id("dev", ACCOUNT),
+        stack_id("dev", FOUNDATION),
+        tenant_stack_id("dev", "claims_analytics"),
+        tenant_stack_id("dev", "support_insights"),
+        stack_id("dev", WORKSPACE),
     ]
     for stack in payload["stacks"]:
         document = json.loads(Path(stack["path"]).read_text())
@@ -47,7 +48,7 @@ def test_resynth_replaces_previous_output(tmp_path: Path, dev: object) -> None:
     result = synthesize("dev", out, backend="local")
     assert not stale.exists()
     assert [s.name for s in result.stacks] == [s.name for s in summarize(out)]
-    backend = json.loads((out / "stacks" / "lakeward-dev-foundation" / "cdk.tf.json").read_text())
+    backend = json.loads((out / "stacks" / stack_id("dev", FOUNDATION) / "cdk.tf.json").read_text())
     assert "local" in backend["terraform"]["backend"]
 
 
@@ -97,10 +98,10 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, *command[1:]], cwd=repo, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert [s.name for s in summarize(tmp_path)] == [
-        "lakeward-prod-account",
-        "lakeward-prod-foundation",
-        "lakeward-prod-tenant-claims_analytics",
-        "lakeward-prod-tenant-hr_assistant",
-        "lakeward-prod-tenant-support_insights",
-        "lakeward-prod-workspace",
+        stack_id("prod", ACCOUNT),
+        stack_id("prod", FOUNDATION),
+        tenant_stack_id("prod", "claims_analytics"),
+        tenant_stack_id("prod", "hr_assistant"),
+        tenant_stack_id("prod", "support_insights"),
+        stack_id("prod", WORKSPACE),
     ]

@@ -8,6 +8,7 @@ import pytest
 
 from infra.config import REQUIRED_TAG_KEYS, load_environment
 from lakeward.tenants.loader import load_tenants
+from stacks.names import parse_stack_id
 from tests.footprint import Synthesized
 
 
@@ -40,7 +41,7 @@ def test_every_taggable_resource_has_required_tags(
     checked = set()
     for stack, kind, name, body in synth.all_resources():
         # A tenant's own Owner, CostCenter and DataClassification (and its Tenant tag) win.
-        tenant = stack.partition("-tenant-")[2]
+        tenant = parse_stack_id(stack).tenant
         expected = {**platform, **tenants[tenant].tags()} if tenant else platform
         attribute = _tag_attribute(kind)
         if attribute is None:

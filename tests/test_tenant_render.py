@@ -22,6 +22,7 @@ from lakeward.tenants.namespace import Namespace
 from lakeward.tenants.offboard import remove_tenant
 from lakeward.tenants.plan import TenantPlan, plan_tenant
 from policies.blast_radius import check_document, check_stacks
+from stacks.names import tenant_stack_id
 from tests.tenant_specs import write_tenants
 
 
@@ -35,7 +36,7 @@ def claims(tmp_path_factory: pytest.TempPathFactory) -> tuple[TenantPlan, dict[s
 
 def test_plan_renders_only_the_tenant_stack(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
     plan, document = claims
-    assert plan.stack == "lakeward-dev-tenant-claims_analytics"
+    assert plan.stack == tenant_stack_id("dev", "claims_analytics")
     assert plan.findings == [] and "No failed or waived findings." in plan.markdown()
     assert set(document["data"]["terraform_remote_state"]) == {"account", "foundation"}
     resources = document["resource"]
@@ -153,7 +154,7 @@ def test_one_hundred_tenants_synthesize(tmp_path: Path) -> None:
     started = time.perf_counter()
     result = synthesize_tenants(load_environment("dev"), [tenants[n] for n in names], tmp_path / "out")
     seconds = time.perf_counter() - started
-    assert [stack.name for stack in result.stacks] == [f"lakeward-dev-tenant-{n}" for n in names]
+    assert [stack.name for stack in result.stacks] == [tenant_stack_id("dev", n) for n in names]
     per_stack = {stack.resources for stack in result.stacks}
     assert len(per_stack) == 1 and per_stack.pop() > 20
     print(f"100 tenants: {result.resources} resources in {seconds:.1f} s")

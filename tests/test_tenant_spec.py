@@ -18,6 +18,7 @@ from lakeward.tenants.loader import TENANTS_DIR, load_tenants, parse_tenant, ten
 from lakeward.tenants.plan import plan_tenant
 from lakeward.tenants.scaffold import new_tenant
 from lakeward.tenants.validate import validate_files
+from stacks.names import tenant_stack_id
 from tests.tenant_specs import set_path, spec, write_spec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -194,7 +195,7 @@ def test_cli_new_validate_remove_round_trip(tmp_path: Path) -> None:
     spec_file.write_text(spec_file.read_text().replace("monthly_usd: -5", "monthly_usd: 1000"))
     removed = _lakeward("tenant", "remove", "fraud_ops", "--tenants-dir", folder, "--json")
     assert removed.returncode == 0 and json.loads(removed.stdout)["stacks"] == [
-        "lakeward-dev-tenant-fraud_ops"
+        tenant_stack_id("dev", "fraud_ops")
     ]
     assert load_tenants(tmp_path)["fraud_ops"].archived
     refused = _lakeward("tenant", "remove", "fraud_ops", "--destroy", "--tenants-dir", folder)

@@ -37,7 +37,8 @@ class WorkspaceInputs:
 
 
 class PrivateLinkWorkspace(Construct):
-    """A workspace reachable only through its PrivateLink endpoints, encrypted with our keys."""
+    """A workspace reachable only through its PrivateLink endpoints, encrypted with our keys; others
+    read its `workspace_id` and `workspace_url`."""
 
     def __init__(self, scope: Construct, id_: str, *, env: Environment, inputs: WorkspaceInputs) -> None:
         super().__init__(scope, id_)
@@ -56,7 +57,7 @@ class PrivateLinkWorkspace(Construct):
             storage_configuration_name=f"{prefix}-root",
             bucket_name=inputs.root_bucket_name,
         )
-        self.rest_endpoint = MwsVpcEndpoint(
+        rest_endpoint = MwsVpcEndpoint(
             self,
             "rest-endpoint",
             account_id=account,
@@ -64,7 +65,7 @@ class PrivateLinkWorkspace(Construct):
             aws_vpc_endpoint_id=inputs.workspace_endpoint_id,
             region=region,
         )
-        self.relay_endpoint = MwsVpcEndpoint(
+        relay_endpoint = MwsVpcEndpoint(
             self,
             "relay-endpoint",
             account_id=account,
@@ -72,7 +73,7 @@ class PrivateLinkWorkspace(Construct):
             aws_vpc_endpoint_id=inputs.relay_endpoint_id,
             region=region,
         )
-        self.network = MwsNetworks(
+        network = MwsNetworks(
             self,
             "network",
             account_id=account,
@@ -81,11 +82,11 @@ class PrivateLinkWorkspace(Construct):
             subnet_ids=inputs.subnet_ids,
             security_group_ids=[inputs.security_group_id],
             vpc_endpoints=MwsNetworksVpcEndpoints(
-                rest_api=[self.rest_endpoint.vpc_endpoint_id],
-                dataplane_relay=[self.relay_endpoint.vpc_endpoint_id],
+                rest_api=[rest_endpoint.vpc_endpoint_id],
+                dataplane_relay=[relay_endpoint.vpc_endpoint_id],
             ),
         )
-        self.private_access = MwsPrivateAccessSettings(
+        private_access = MwsPrivateAccessSettings(
             self,
             "private-access",
             account_id=account,
@@ -93,9 +94,9 @@ class PrivateLinkWorkspace(Construct):
             region=region,
             public_access_enabled=False,
             private_access_level="ENDPOINT",
-            allowed_vpc_endpoint_ids=[self.rest_endpoint.vpc_endpoint_id],
+            allowed_vpc_endpoint_ids=[rest_endpoint.vpc_endpoint_id],
         )
-        self.managed_services_key = MwsCustomerManagedKeys(
+        managed_services_key = MwsCustomerManagedKeys(
             self,
             "managed-services-key",
             account_id=account,
@@ -104,7 +105,7 @@ class PrivateLinkWorkspace(Construct):
                 key_arn=inputs.managed_services_key_arn, key_alias=inputs.managed_services_key_alias
             ),
         )
-        self.storage_key = MwsCustomerManagedKeys(
+        storage_key = MwsCustomerManagedKeys(
             self,
             "storage-key",
             account_id=account,
@@ -113,7 +114,7 @@ class PrivateLinkWorkspace(Construct):
                 key_arn=inputs.storage_key_arn, key_alias=inputs.storage_key_alias
             ),
         )
-        self.workspace = MwsWorkspaces(
+        workspace = MwsWorkspaces(
             self,
             "workspace",
             account_id=account,
@@ -123,9 +124,10 @@ class PrivateLinkWorkspace(Construct):
             pricing_tier=env.workspace.pricing_tier,
             credentials_id=credentials.credentials_id,
             storage_configuration_id=storage.storage_configuration_id,
-            network_id=self.network.network_id,
-            private_access_settings_id=self.private_access.private_access_settings_id,
-            managed_services_customer_managed_key_id=self.managed_services_key.customer_managed_key_id,
-            storage_customer_managed_key_id=self.storage_key.customer_managed_key_id,
+            network_id=network.network_id,
+            private_access_settings_id=private_access.private_access_settings_id,
+            managed_services_customer_managed_key_id=managed_services_key.customer_managed_key_id,
+            storage_customer_managed_key_id=storage_key.customer_managed_key_id,
             custom_tags={},
         )
+        self.workspace_id, self.workspace_url = workspace.workspace_id, workspace.workspace_url

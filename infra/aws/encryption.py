@@ -62,10 +62,16 @@ class EncryptionKeys(Construct):
             "Resource": "*",
             "Condition": {"StringEquals": {"aws:SourceAccount": account}},
         }
-        self.managed_services = self._key(env, "managed-services", policy(admin, managed))
-        self.storage = self._key(env, "workspace-storage", policy(admin, storage, ebs, services))
+        self.managed_services, self.managed_services_alias = self._key(
+            env, "managed-services", policy(admin, managed)
+        )
+        self.storage, self.storage_alias = self._key(
+            env, "workspace-storage", policy(admin, storage, ebs, services)
+        )
+        self.managed_services_arn, self.storage_arn = self.managed_services.arn, self.storage.arn
 
-    def _key(self, env: Environment, purpose: str, document: str) -> KmsKey:
+    def _key(self, env: Environment, purpose: str, document: str) -> tuple[KmsKey, str]:
+        """The key and its alias name."""
         key = KmsKey(
             self,
             purpose,
@@ -76,5 +82,6 @@ class EncryptionKeys(Construct):
             policy=document,
             tags={"Name": f"{env.prefix}-{purpose}"},
         )
-        KmsAlias(self, f"{purpose}-alias", name=f"alias/{env.prefix}-{purpose}", target_key_id=key.key_id)
-        return key
+        alias = f"alias/{env.prefix}-{purpose}"
+        KmsAlias(self, f"{purpose}-alias", name=alias, target_key_id=key.key_id)
+        return key, alias

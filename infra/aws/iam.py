@@ -30,7 +30,11 @@ def _trust(principals: list[str], external_id: str) -> str:
 
 
 class CrossAccountRole(Construct):
-    """The role Databricks uses to launch cluster instances, limited to this environment's VPC."""
+    """The role Databricks uses to launch cluster instances, limited to this environment's VPC.
+
+    `role_arn` is known before the role exists (for key policies that name it); `arn` references the
+    created role, so whatever uses it is created after the role.
+    """
 
     def __init__(self, scope: Construct, id_: str, *, env: Environment, vpc_arn: str) -> None:
         super().__init__(scope, id_)
@@ -48,6 +52,7 @@ class CrossAccountRole(Construct):
             ),
             max_session_duration=3600,
         )
+        self.arn = self.role.arn
         IamRolePolicy(
             self,
             "policy",
@@ -141,7 +146,8 @@ class CrossAccountRole(Construct):
 
 
 class UnityCatalogRole(Construct):
-    """The storage credential role for the Unity Catalog bucket; it must also trust itself."""
+    """The storage credential role for the Unity Catalog bucket; it must also trust itself, so its
+    policies name it by `role_arn`. Others use `arn`, the reference to the created role."""
 
     def __init__(
         self, scope: Construct, id_: str, *, env: Environment, bucket_arn: str, kms_key_arn: str
@@ -156,6 +162,7 @@ class UnityCatalogRole(Construct):
             description="Unity Catalog storage credential",
             assume_role_policy=_trust([UC_MASTER_ROLE, self.role_arn], env.databricks.account_id),
         )
+        self.arn = self.role.arn
         IamRolePolicy(
             self,
             "policy",
@@ -211,6 +218,7 @@ class LogDeliveryRole(Construct):
                 env.databricks.account_id,
             ),
         )
+        self.arn = self.role.arn
         IamRolePolicy(
             self,
             "policy",

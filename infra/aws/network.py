@@ -104,6 +104,13 @@ class Network(Construct):
             max_aggregation_interval=60,
             tags={"Name": f"{prefix}-flow-log"},
         )
+        self.vpc_id, self.vpc_arn = self.vpc.id, self.vpc.arn
+        self.private_subnet_ids = [subnet.id for subnet in self.private_subnets]
+        self.workspace_security_group_id = self.workspace_sg.id
+        self.workspace_endpoint_id, self.relay_endpoint_id = (
+            self.workspace_endpoint.id,
+            self.relay_endpoint.id,
+        )
 
     def _subnets(self, role: str, cidrs: list, zones: list[str], prefix: str) -> list[Subnet]:
         subnets = []

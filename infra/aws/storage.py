@@ -1,7 +1,9 @@
-"""S3 buckets that are private, versioned, encrypted, TLS-only and access-logged by construction."""
+"""S3 buckets that are private, versioned, encrypted, TLS-only and access-logged by construction, the
+environment's bucket names, and the policy statements of its root and log buckets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from cdktn_provider_aws.kms_key import KmsKey
@@ -32,7 +34,89 @@ from cdktn_provider_aws.s3_bucket_versioning import (
 )
 from constructs import Construct
 
+from infra.config import Environment
 from infra.documents import deny_insecure_transport, policy
+
+
+def bucket_arn(name: str) -> str:
+    """A bucket's ARN from its name, for policies that must name a bucket before it exists."""
+    return f"arn:aws:s3:::{name}"
+
+
+@dataclass(frozen=True)
+class BucketNames:
+    """The environment's bucket names, known before any bucket exists: the log bucket's policy and the
+    S3 endpoint's policy name buckets that are created after them."""
+
+    root: str
+    unity_catalog: str
+    logs: str
+
+    @classmethod
+    def of(cls, env: Environment) -> BucketNames:
+        prefix, account = env.prefix, env.aws.account_id
+        return cls(*(f"{prefix}-{kind}-{account}" for kind in ("root", "uc", "logs")))
+
+    def arns(self) -> list[str]:
+        return [bucket_arn(name) for name in (self.root, self.unity_catalog, self.logs)]
+
+
+def databricks_root_access(env: Environment, bucket_name: str) -> dict[str, Any]:
+    """The statement that lets this environment's Databricks account use the workspace root bucket."""
+    arn = bucket_arn(bucket_name)
+    return {
+        "Sid": "DatabricksWorkspaceRoot",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{env.databricks.aws_principal_account}:root"},
+        "Action": [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:ListBucket",
+            "s3:GetBucketLocation",
+        ],
+        "Resource": [arn, f"{arn}/*"],
+        "Condition": {"StringEquals": {"aws:PrincipalTag/DatabricksAccountId": [env.databricks.account_id]}},
+    }
+
+
+def log_delivery_statements(env: Environment, names: BucketNames) -> list[dict[str, Any]]:
+    """What the log bucket admits: S3 server access logs from the root and catalog buckets, each into
+    its own prefix (as AWS documents it, and what S3 checks when logging is switched on), and VPC flow
+    logs into theirs."""
+    arn = bucket_arn(names.logs)
+    same_account = {"StringEquals": {"aws:SourceAccount": env.aws.account_id}}
+    access_logs = [
+        {
+            "Sid": f"S3ServerAccessLogs{kind.capitalize()}",
+            "Effect": "Allow",
+            "Principal": {"Service": "logging.s3.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{arn}/s3-access/{name}/*",
+            "Condition": {**same_account, "ArnLike": {"aws:SourceArn": bucket_arn(name)}},
+        }
+        for kind, name in (("root", names.root), ("uc", names.unity_catalog))
+    ]
+    return [
+        *access_logs,
+        {
+            "Sid": "VpcFlowLogsWrite",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": "s3:PutObject",
+            "Resource": f"{arn}/vpc-flow-logs/*",
+            "Condition": same_account,
+        },
+        {
+            "Sid": "VpcFlowLogsCheck",
+            "Effect": "Allow",
+            "Principal": {"Service": "delivery.logs.amazonaws.com"},
+            "Action": ["s3:GetBucketAcl", "s3:ListBucket"],
+            "Resource": arn,
+            "Condition": same_account,
+        },
+    ]
 
 
 class SecureBucket(Construct):

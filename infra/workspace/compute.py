@@ -131,3 +131,5 @@ class ComputePolicies(Construct):
             instance_pool_id=self.gpu_pool.instance_pool_id,
             access_control=access("CAN_ATTACH_TO"),
         )
+        self.jobs_policy_id, self.gpu_policy_id = self.jobs_policy.policy_id, self.gpu_policy.policy_id
+        self.gpu_pool_id = self.gpu_pool.instance_pool_id

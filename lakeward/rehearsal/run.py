@@ -25,6 +25,7 @@ from lakeward.rehearsal.moto_fixes import FIXES
 from lakeward.rehearsal.processes import sigterm_as_interrupt
 from lakeward.rehearsal.rehearsal_stack import rehearsal_stack
 from lakeward.rehearsal.terraform import Event, Terraform, TerraformFailed, find_mirror, find_terraform
+from stacks.names import FOUNDATION, stack_id
 
 STATE_FILE = "terraform.tfstate"
 
@@ -169,7 +170,7 @@ def synthesize_foundation(env_name: str, environments_dir: Path | None, outdir: 
     from lakeward.synth import synthesize
 
     result = synthesize(env_name, outdir, backend="local", environments_dir=environments_dir)
-    stack = next((s for s in result.stacks if s.name.endswith("-foundation")), None)
+    stack = next((s for s in result.stacks if s.name == stack_id(env_name, FOUNDATION)), None)
     if stack is None:
         raise StepFailed(f"synth wrote no foundation stack under {outdir}/stacks")
     return json.loads(stack.path.read_text(encoding="utf-8"))
@@ -199,7 +200,7 @@ def rehearse(
     binary = find_terraform(options.terraform)
     mirror, provider_version = find_mirror(options.plugin_mirror)
     env = load_environment(options.env, options.environments_dir or ENVIRONMENTS_DIR)
-    result = RehearsalResult(environment=env.name, stack=f"{env.prefix}-foundation")
+    result = RehearsalResult(environment=env.name, stack=stack_id(env.name, FOUNDATION))
     steps = _Steps(result, reporter)
     with ExitStack() as cleanup, sigterm_as_interrupt():
         workdir = cleanup.enter_context(_workdir(options.keep))

@@ -18,6 +18,7 @@ import yaml
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.tenants.loader import TENANTS_DIR, load_tenant_file, parse_tenant, read_spec
+from stacks.names import tenant_stack_id
 
 Mode = Literal["archive", "destroy"]
 
@@ -44,7 +45,7 @@ def remove_tenant(
     today = today or dt.date.today()
     path = tenants_dir / f"{name}.yaml"
     tenant = load_tenant_file(path)
-    stacks = [f"lakeward-{ref.name}-tenant-{name}" for ref in tenant.spec.workspaces]
+    stacks = [tenant_stack_id(ref.name, name) for ref in tenant.spec.workspaces]
     if mode == "archive":
         if tenant.archived:
             raise LakewardError(

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from policies.registry import all_policies, by_id
+from stacks.names import FOUNDATION, WORKSPACE, stack_id
 
 REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
 EPOCH = 1795680000  # 2026-11-26T08:00:00Z, the SOURCE_DATE_EPOCH of the tests
@@ -60,12 +61,12 @@ def finding(
         "check_id": check,
         "name": name,
         "resource": resource,
-        "stack": "lakeward-dev-workspace",
+        "stack": stack_id("dev", WORKSPACE),
         "severity": severity,
         "status": status,
         "controls": controls,
         "details": [],
-        "file": "stacks/lakeward-dev-workspace/cdk.tf.json",
+        "file": f"stacks/{stack_id('dev', WORKSPACE)}/cdk.tf.json",
         "line": 1,
     }
     if waiver:
@@ -84,7 +85,7 @@ def scan_report(
     waiver = {
         "check": "CKV_AWS_144",
         "resource": "aws_s3_bucket.*",
-        "stack": "lakeward-*-foundation",
+        "stack": stack_id("*", FOUNDATION),
         "owner": "platform-team",
         "reason": "Single region for the first release.",
         "ticket": "SEC-103",
@@ -196,7 +197,7 @@ def rehearsal(ok: bool = True) -> dict[str, Any]:
     return {
         "ok": ok,
         "environment": "dev",
-        "stack": "lakeward-dev-foundation",
+        "stack": stack_id("dev", FOUNDATION),
         "seconds": 61.5,
         "steps": [{"name": s, "seconds": 1.5, "ok": True, "detail": ""} for s in steps],
         "drift_changes": [],
@@ -215,7 +216,7 @@ def waivers(expired: bool = False) -> dict[str, Any]:
         {
             "check": "CKV_AWS_144",
             "resource": "aws_s3_bucket.*",
-            "stack": "lakeward-*-foundation",
+            "stack": stack_id("*", FOUNDATION),
             "owner": "platform-team",
             "reason": "The first release is single-region; versioning protects objects.",
             "ticket": "SEC-103",

@@ -11,6 +11,7 @@ from pathlib import Path
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.diff import diff_bundles
 from lakeward.evidence.keys import KeyPair
+from stacks.names import WORKSPACE, stack_id
 from tests.evidence import sources as src
 from tests.evidence.conftest import options, source_date
 from tests.footprint import Synthesized
@@ -57,7 +58,7 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
     # and the champion model and production prompt moved to new versions.
     stacks = tmp_path / "stacks"
     shutil.copytree(dev.out, stacks)
-    workspace = next(stacks.glob("stacks/*-workspace/cdk.tf.json"))
+    workspace = stacks / "stacks" / stack_id("dev", WORKSPACE) / "cdk.tf.json"
     document = json.loads(workspace.read_text())
     catalog_grants = next(
         g for n, g in document["resource"]["databricks_grants"].items() if "catalog-grants" in n
@@ -96,7 +97,10 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
         ]
     }
     changed = diff["findings"]["changed"]
-    assert changed["LKW_DBX_057 lakeward-dev-workspace/databricks_grants.lkw_dbx_057"] == ["failed", "passed"]
+    assert changed[f"LKW_DBX_057 {stack_id('dev', WORKSPACE)}/databricks_grants.lkw_dbx_057"] == [
+        "failed",
+        "passed",
+    ]
     assert diff["model_aliases"]["changed"] == {"rag_answerer@champion": ["v1", "v2"]}
     assert diff["prompt_aliases"]["changed"] == {"answer_prompt@production": ["v1", "v2"]}
     assert diff_bundles(full_bundle.bundle, full_bundle.bundle)["grants"] == {

@@ -7,12 +7,13 @@ from rich.console import Console
 from lakeward.rehearsal.checks import CheckResult
 from lakeward.rehearsal.report import LiveReporter, render
 from lakeward.rehearsal.run import RehearsalResult, Step
+from stacks.names import FOUNDATION, stack_id
 
 
 def test_render_shows_steps_with_times_checks_and_drift() -> None:
     result = RehearsalResult(
         environment="dev",
-        stack="lakeward-dev-foundation",
+        stack=stack_id("dev", FOUNDATION),
         steps=[Step("apply", 61.25, True, "65 resources"), Step("drift plan", 7.5, False, "1 change")],
         drift_changes=[{"address": "aws_kms_key.k", "action": "update"}],
         checks=[CheckResult("public_access_blocked", False, "b: no public access block")],

@@ -1,0 +1,78 @@
+"""One tenant's slice of an environment, composed from its account-level concerns (`infra/account/
+tenant/`) and workspace-level concerns (`infra/workspace/tenant/`). An archived tenant keeps its
+catalog, grants, policies and admins' secrets, and loses its compute, serving and budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cdktn import TerraformProvider
+from constructs import Construct
+
+from infra.account.tenant.budget import TenantBudget
+from infra.account.tenant.groups import TenantGroupAssignment
+from infra.config import Environment
+from infra.workspace.tenant.abac import TenantAbacPolicies
+from infra.workspace.tenant.catalog import TenantCatalog
+from infra.workspace.tenant.compute import TenantComputePolicy
+from infra.workspace.tenant.secrets import TenantSecrets
+from infra.workspace.tenant.serving import TenantServingEndpoints
+from lakeward.tenants.model import GOVERNANCE_SCHEMA, ROLES, Role, Tenant
+from lakeward.tenants.namespace import Namespace
+
+
+@dataclass(frozen=True)
+class TenantInputs:
+    """What the environment hands a tenant: the workspace, the catalog storage and the account provider."""
+
+    workspace_id: float
+    storage_bucket: str
+    binding: str
+    account_provider: TerraformProvider
+
+
+class TenantFootprint(Construct):
+    """Everything one tenant renders in one environment; others read its `namespace`."""
+
+    def __init__(
+        self, scope: Construct, id_: str, *, env: Environment, tenant: Tenant, inputs: TenantInputs
+    ) -> None:
+        super().__init__(scope, id_)
+        self.namespace = namespace = Namespace.of(tenant, env.name)
+        groups = tenant.spec.groups.by_role()
+        roles: list[Role] = ["admins"] if tenant.archived else list(ROLES)
+        account = inputs.account_provider
+        TenantGroupAssignment(
+            self, groups=groups, roles=roles, workspace_id=inputs.workspace_id, account_provider=account
+        )
+        catalog = TenantCatalog(
+            self,
+            tenant=tenant,
+            namespace=namespace,
+            groups=groups,
+            storage_bucket=inputs.storage_bucket,
+            workspace_id=inputs.workspace_id,
+            binding=inputs.binding,
+        )
+        TenantAbacPolicies(
+            self,
+            tenant=tenant,
+            namespace=namespace,
+            groups=groups,
+            governance_schema=catalog.schemas[GOVERNANCE_SCHEMA],
+        )
+        TenantSecrets(self, tenant=tenant, namespace=namespace, groups=groups, roles=roles)
+        if tenant.archived:
+            return
+        TenantComputePolicy(self, env=env, tenant=tenant, namespace=namespace, groups=groups)
+        TenantServingEndpoints(
+            self, env=env, tenant=tenant, namespace=namespace, groups=groups, schemas=catalog.schemas
+        )
+        TenantBudget(
+            self,
+            env=env,
+            tenant=tenant,
+            namespace=namespace,
+            workspace_id=inputs.workspace_id,
+            account_provider=account,
+        )

@@ -1,0 +1,93 @@
+"""A tenant's model serving endpoints behind the AI gateway, with who may manage or query each."""
+
+from __future__ import annotations
+
+from cdktn_provider_databricks.model_serving import ModelServing, ModelServingTags
+from cdktn_provider_databricks.permissions import Permissions, PermissionsAccessControl
+from cdktn_provider_databricks.schema import Schema
+from constructs import Construct
+
+from infra.config import Environment
+from infra.workspace.serving import ai_gateway, per_minute, served_entity
+from lakeward.tenants.model import Endpoint, Role, Tenant
+from lakeward.tenants.namespace import Namespace
+
+
+class TenantServingEndpoints:
+    """One endpoint per entry of the spec, `<tenant>-<endpoint>`, serving a model of the tenant's
+    catalog; its inference table goes into the model's schema, which it waits for."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        env: Environment,
+        tenant: Tenant,
+        namespace: Namespace,
+        groups: dict[Role, str],
+        schemas: dict[str, Schema],
+    ) -> None:
+        for endpoint in tenant.spec.serving.endpoints:
+            _endpoint(scope, endpoint, env, tenant, namespace, groups, schemas)
+
+
+def _endpoint(
+    scope: Construct,
+    endpoint: Endpoint,
+    env: Environment,
+    tenant: Tenant,
+    namespace: Namespace,
+    groups: dict[Role, str],
+    schemas: dict[str, Schema],
+) -> None:
+    serving_spec = tenant.spec.serving
+    limits = [limit for limit in serving_spec.rate_limits if limit.endpoint in (None, endpoint.name)]
+    schema = endpoint.model_path.split(".")[0]
+    serving = ModelServing(
+        scope,
+        f"endpoint-{endpoint.name}",
+        name=namespace.name(endpoint.name),
+        config=served_entity(
+            name=f"{endpoint.name}-v{endpoint.version}",
+            entity=f"{namespace.catalog}.{endpoint.model_path}",
+            version=endpoint.version,
+            production=env.is_production,
+            min_concurrency=_floor(endpoint, env),
+            max_concurrency=endpoint.max_concurrency,
+        ),
+        ai_gateway=ai_gateway(
+            rate_limits=[
+                *(per_minute("user_group", limit.calls_per_minute, groups[limit.role]) for limit in limits),
+                per_minute("user", serving_spec.calls_per_user_per_minute),
+                per_minute("endpoint", serving_spec.calls_per_endpoint_per_minute),
+            ],
+            catalog=namespace.catalog,
+            schema=schema,
+            table_prefix=endpoint.name.replace("-", "_"),
+        ),
+        tags=[
+            ModelServingTags(key=key, value=value)
+            for key, value in {**env.resource_tags(), **tenant.tags()}.items()
+        ],
+        depends_on=[schemas[schema]],
+    )
+    queriers = [limit.role for limit in limits if limit.role != "admins"]
+    Permissions(
+        scope,
+        f"endpoint-{endpoint.name}-permissions",
+        serving_endpoint_id=serving.serving_endpoint_id,
+        access_control=[
+            PermissionsAccessControl(group_name=groups["admins"], permission_level="CAN_MANAGE"),
+            *(
+                PermissionsAccessControl(group_name=groups[role], permission_level="CAN_QUERY")
+                for role in dict.fromkeys(queriers)
+            ),
+        ],
+    )
+
+
+def _floor(endpoint: Endpoint, env: Environment) -> int:
+    """The provisioned concurrency floor: as set, else 0 (scale to zero) outside production and 4 in it."""
+    if endpoint.min_concurrency is not None:
+        return endpoint.min_concurrency
+    return 4 if env.is_production else 0

@@ -61,12 +61,12 @@ OBFUSCATIONS = {
     "underscores": lambda t: _spaced(t, "_"),
     "zero-width": lambda t: "\u200b".join(t),
     "soft-hyphens": lambda t: "\u00ad".join(t),
-    "cyrillic": lambda t: t.translate(str.maketrans("aeopcxiy", "аеорсхіу")),
+    "cyrillic": lambda t: t.translate(str.maketrans("aeopcxiy", "аеорсхіу")),  # noqa: RUF001
     "leet": lambda t: t.translate(str.maketrans("aeiost", "4310$7")),
     "full-width": lambda t: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in t),
     "accents": lambda t: "".join(c + "\u0301" if c in "aeiou" else c for c in t),
     "upper-case": str.upper,
-    "mixed": lambda t: _spaced(t, "-").translate(str.maketrans("eo", "еo")).upper(),
+    "mixed": lambda t: _spaced(t, "-").translate(str.maketrans("eo", "еo")).upper(),  # noqa: RUF001
 }
 PHRASES = [
     "ignore previous instructions",

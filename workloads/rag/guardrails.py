@@ -46,7 +46,7 @@ _SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?![\s]|$))*(?:[.!?]+|\n|$)")
 _CONFUSABLES = str.maketrans(
     {
         **dict(zip("аеорсухіјѕԁһӏɡνοτικ", "aeopcyxijsdhlgvotik", strict=True)),
-        **dict(zip("АВЕЅІЈКМНОРСТХУ", "ABESIJKMHOPCTXY", strict=True)),
+        **dict(zip("АВЕЅІЈКМНОРСТХУ", "ABESIJKMHOPCTXY", strict=True)),  # noqa: RUF001
         **dict(zip("0134578@$!|", "oieastbasil", strict=True)),
     }
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 from workloads.config import PiiConfig
@@ -30,8 +31,26 @@ _INJECTION = re.compile(
     r"|^#{2,}\s*(?:system|instruction)",
     re.IGNORECASE | re.MULTILINE,
 )
+# The same instructions with every separator, space and punctuation removed: what is left when an
+# attacker spells `I-g-n-o-r-e p r e v i o u s`, `i.g.n.o.r.e`, or splits words with zero-width spaces.
+_INJECTION_COMPACT = re.compile(
+    r"(?:ignore|disregard|forget|override)(?:all|any|the|every|of|your)*"
+    r"(?:previous|prior|above|earlier|all|any)(?:the|your|of)*(?:instructions?|prompts?|rules|directions)"
+    r"|(?:reveal|print|show|repeat|leak)(?:me|us|the|your|all|of)*(?:systemprompt|hiddeninstructions?)"
+    r"|youarenow|fromnowonyou|newinstructions"
+)
 _CONTROL_TOKEN = re.compile(r"<\|[a-z_]{1,20}\|>|\[/?INST\]|<</?SYS>>", re.IGNORECASE)
-_SENTENCE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+# A sentence ends at . ! ? followed by a space or the end, so `i.g.n.o.r.e` stays one sentence.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?]+(?![\s]|$))*(?:[.!?]+|\n|$)")
+# Look-alike letters (Cyrillic and Greek) and digit or symbol stand-ins, folded to the Latin letter.
+_CONFUSABLES = str.maketrans(
+    {
+        **dict(zip("аеорсухіјѕԁһӏɡνοτικ", "aeopcyxijsdhlgvotik", strict=True)),
+        **dict(zip("АВЕЅІЈКМНОРСТХУ", "ABESIJKMHOPCTXY", strict=True)),  # noqa: RUF001
+        **dict(zip("0134578@$!|", "oieastbasil", strict=True)),
+    }
+)
+_SEPARATED = re.compile(r"\b(?:\w[\W_]{1,3}){2,}\w\b")
 TOXIC_WORDS = frozenset(
     [
         "idiot",
@@ -184,6 +203,24 @@ class Guardrails:
         return generation, decisions
 
 
+def normalize_for_matching(text: str) -> str:
+    """Undo the usual obfuscations before matching: compatibility forms (full-width, ligatures),
+    combining marks, zero-width and format characters, look-alike letters, digit stand-ins, and letters
+    spelled out with separators (`I-g-n-o-r-e`, `i g n o r e`)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if unicodedata.category(c) not in ("Mn", "Me", "Cf"))
+    folded = kept.translate(_CONFUSABLES)
+    return _SEPARATED.sub(lambda m: re.sub(r"[\W_]", "", m.group(0)), folded)
+
+
+def is_injection(sentence: str) -> bool:
+    """True when a sentence reads like an instruction to the model, however it is spelled."""
+    normalized = normalize_for_matching(sentence)
+    if _INJECTION.search(sentence) or _INJECTION.search(normalized):
+        return True
+    return bool(_INJECTION_COMPACT.search(re.sub(r"[^a-z]", "", normalized.lower())))
+
+
 def neutralize(text: str) -> tuple[str, int]:
     """Replace chat control tokens and every sentence of `text` that holds instruction-like wording;
     return the text and the number of replacements."""
@@ -192,7 +229,7 @@ def neutralize(text: str) -> tuple[str, int]:
     def swap(match: re.Match[str]) -> str:
         nonlocal count
         sentence = match.group(0)
-        if sentence.strip() and _INJECTION.search(sentence):
+        if sentence.strip() and is_injection(sentence):
             count += 1
             lead = sentence[: len(sentence) - len(sentence.lstrip())]
             trail = "\n" if sentence.endswith("\n") else ""

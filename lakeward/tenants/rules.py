@@ -28,7 +28,6 @@ def principal_key(name: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
-
 @dataclass(frozen=True)
 class Problem:
     field: str

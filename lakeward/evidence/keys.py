@@ -35,6 +35,19 @@ def fingerprint(private_key: Ed25519PrivateKey) -> str:
     return f"SHA256:{key_id(private_key.public_key())}"
 
 
+def read_public_key(path: Path) -> bytes:
+    """The PEM bytes of a public key file, or a clear error naming `--pubkey`."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LakewardError(
+            f"cannot read: {exc.strerror}",
+            source=str(path),
+            field="--pubkey",
+            fix="pass the *.pub.pem file keygen wrote",
+        ) from None
+
+
 def keygen(out: Path) -> KeyPair:
     """Write a new key pair into `out`: the private key mode 0600, the public key as `*.pub.pem`."""
     private_path, public_path = out / PRIVATE_NAME, out / PUBLIC_NAME

@@ -295,8 +295,11 @@ def scan(
     ),
     fail_on: Annotated[
         str,
-        typer.Option("--fail-on", help="Exit 1 on unwaived failures at or above LOW/MEDIUM/HIGH/CRITICAL."),
-    ] = "HIGH",
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 on unwaived failures at or above this severity (default LOW: every failure).",
+        ),
+    ] = "LOW",
     waivers: Annotated[
         Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
     ] = None,

@@ -12,18 +12,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from lakeward.errors import LakewardError
 from lakeward.locate import project_path
+from lakeward.specfiles import checked_name, inside, load_yaml, read_text
 
 ENVIRONMENTS_DIR = project_path("environments")
 REQUIRED_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter", "DataClassification")
 SCHEMAS = ("raw", "curated", "chunks", "embeddings", "evaluation", "prompts")
 
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$")]
+ENVIRONMENT_NAME = r"[a-z][a-z0-9-]{1,38}[a-z0-9]"
+Name = Annotated[str, Field(pattern=f"^{ENVIRONMENT_NAME}$")]
 UcName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,62}$")]
 GroupName = Annotated[str, Field(min_length=2, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
 
@@ -382,15 +383,8 @@ def parse_environment(data: Any, source: str) -> Environment:
 def load_environment_file(path: Path) -> Environment:
     """Load and validate one environment file."""
     source = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LakewardError(
-            "no such file", source=source, fix="create it or pick one under environments/"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise LakewardError(f"not valid YAML: {exc}", source=source, fix="correct the YAML syntax") from None
-    env = parse_environment(data, source)
+    text = read_text(path, what="environment file", fix="create it or pick one under environments/")
+    env = parse_environment(load_yaml(text, source), source)
     if env.name != path.stem:
         raise LakewardError(
             f"name '{env.name}' differs from the file name",
@@ -402,8 +396,9 @@ def load_environment_file(path: Path) -> Environment:
 
 
 def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environment:
-    """Load `environments/<name>.yaml`."""
-    path = directory / f"{name}.yaml"
+    """Load `environments/<name>.yaml`; the name is checked before it becomes a path."""
+    checked_name(name, field="--env", pattern=ENVIRONMENT_NAME, fix=f"use a file name under {directory}")
+    path = inside(directory, name, ".yaml")
     if not path.exists():
         available = sorted(p.stem for p in directory.glob("*.yaml"))
         raise LakewardError(

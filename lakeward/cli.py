@@ -295,8 +295,11 @@ def scan(
     ),
     fail_on: Annotated[
         str,
-        typer.Option("--fail-on", help="Exit 1 on unwaived failures at or above LOW/MEDIUM/HIGH/CRITICAL."),
-    ] = "HIGH",
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 on unwaived failures at or above this severity (default LOW: every failure).",
+        ),
+    ] = "LOW",
     waivers: Annotated[
         Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
     ] = None,
@@ -473,18 +476,10 @@ def evidence_verify(
 
     Exit 0 ok, 2 bad input, 3 changed/added/removed file, 4 bad signature or wrong key, 5 broken chain.
     """
+    from lakeward.evidence.keys import read_public_key
     from lakeward.evidence.verifier import verify_bundle
 
-    try:
-        pem = pubkey.read_bytes()
-    except OSError as exc:
-        raise LakewardError(
-            f"cannot read: {exc.strerror}",
-            source=str(pubkey),
-            field="--pubkey",
-            fix="pass the *.pub.pem file keygen wrote",
-        ) from None
-    result = verify_bundle(bundle, pem, previous)
+    result = verify_bundle(bundle, read_public_key(pubkey), previous)
     if json_out:
         print_json(result.as_dict())
     else:
@@ -503,12 +498,17 @@ def evidence_verify(
 def evidence_diff(
     a: Annotated[Path, typer.Argument(help="The earlier bundle.")],
     b: Annotated[Path, typer.Argument(help="The later bundle.")],
+    pubkey: Annotated[Path, typer.Option("--pubkey", help="The signer's public key (PEM).")],
     json_out: JsonFlag = False,
 ) -> None:
-    """What changed in findings, grants, tenants, waivers, model and prompt aliases and controls."""
-    from lakeward.evidence.diff import diff_bundles, has_changes
+    """What changed in findings, grants, tenants, waivers, model and prompt aliases and controls.
 
-    diff = diff_bundles(a, b)
+    Both bundles are verified first; one that does not verify exits with the verifier's code (2-5).
+    """
+    from lakeward.evidence.diff import diff_bundles, has_changes
+    from lakeward.evidence.keys import read_public_key
+
+    diff = diff_bundles(a, b, read_public_key(pubkey))
     if json_out:
         print_json(diff)
         return

@@ -116,7 +116,7 @@ def stack_files(input_dir: Path) -> dict[str, Path]:
 def scan_stacks(
     files: dict[str, Path],
     waivers: list[Waiver],
-    fail_on: Severity = Severity.HIGH,
+    fail_on: Severity = Severity.LOW,
     source: str = "",
     warm: WarmCheckov | None = None,
 ) -> ScanReport:
@@ -130,7 +130,7 @@ def build_report(
     results: list[CheckovResult],
     files: dict[str, Path],
     waivers: list[Waiver],
-    fail_on: Severity = Severity.HIGH,
+    fail_on: Severity = Severity.LOW,
     source: str = "",
     seconds: float = 0.0,
 ) -> ScanReport:
@@ -152,7 +152,7 @@ def build_report(
 def run_scan(
     env: str | None = None,
     input_dir: Path | None = None,
-    fail_on: Severity = Severity.HIGH,
+    fail_on: Severity = Severity.LOW,
     waivers_file: Path = WAIVERS_FILE,
     today: dt.date | None = None,
     warm: WarmCheckov | None = None,

@@ -10,11 +10,11 @@ import datetime as dt
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from lakeward.errors import LakewardError
 from lakeward.locate import package_file
+from lakeward.specfiles import load_yaml, read_text
 
 WAIVERS_FILE = package_file("policies", "waivers.yaml")
 
@@ -49,14 +49,7 @@ def load_waivers(path: Path = WAIVERS_FILE, today: dt.date | None = None) -> lis
     """Parse and validate the waiver file; raise `LakewardError` on the first bad or expired waiver."""
     today = today or dt.date.today()
     source = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LakewardError(
-            "no such waiver file", source=source, fix="create it with `waivers: []`"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise LakewardError(f"not valid YAML: {exc}", source=source, fix="correct the YAML syntax") from None
+    data = load_yaml(read_text(path, what="waiver file", fix="create it with `waivers: []`"), source)
     if not isinstance(data, dict) or not isinstance(data.get("waivers"), list):
         raise LakewardError(
             "expected a mapping with a `waivers` list", source=source, fix="start with `waivers:`"

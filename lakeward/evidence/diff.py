@@ -1,5 +1,9 @@
-"""`lakeward evidence diff A B`: what changed between two bundles in findings, grants, tenants,
-waivers, model and prompt aliases, and control statuses."""
+"""`lakeward evidence diff A B --pubkey KEY`: what changed between two bundles in findings, grants,
+tenants, waivers, model and prompt aliases, and control statuses.
+
+Both bundles are verified first (signature, manifests, every file; the chain from A to B when B names
+A as its previous bundle): a bundle that does not verify is refused with the verifier's exit code, so a
+tampered access matrix is never shown as a real change."""
 
 from __future__ import annotations
 
@@ -7,14 +11,32 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lakeward.errors import LakewardError
 from lakeward.evidence.bundle import read_index
+from lakeward.evidence.verifier import EXIT_BAD_INPUT, verify_bundle
 
 SECTIONS = ("controls", "findings", "grants", "tenants", "waivers", "model_aliases", "prompt_aliases")
 
 
+def rejected(bundle: Path, exit_code: int, problems: list[str]) -> LakewardError:
+    """The error for a bundle that does not verify, carrying the verifier's exit code."""
+    shown = "; ".join(problems[:3]) + (f" (and {len(problems) - 3} more)" if len(problems) > 3 else "")
+    return LakewardError(
+        f"the bundle does not verify: {shown}",
+        source=str(bundle),
+        fix=f"run `lakeward evidence verify {bundle} --pubkey KEY`; compare only bundles that verify",
+        exit_code=exit_code,
+    )
+
+
 def _load(bundle: Path, name: str, default: Any) -> Any:
     path = bundle / "data" / name
-    return json.loads(path.read_bytes()) if path.is_file() else default
+    if not path.is_file():
+        return default
+    try:
+        return json.loads(path.read_bytes())
+    except ValueError:
+        raise rejected(bundle, EXIT_BAD_INPUT, [f"data/{name} is not JSON"]) from None
 
 
 def facts(bundle: Path) -> dict[str, dict[str, str]]:
@@ -55,9 +77,24 @@ def facts(bundle: Path) -> dict[str, dict[str, str]]:
     }
 
 
-def diff_bundles(a: Path, b: Path) -> dict[str, dict[str, Any]]:
-    """Per section: keys added in B, removed from A, and changed (`{key: [before, after]}`)."""
-    before, after = facts(a), facts(b)
+def verified(bundle: Path, public_key_pem: bytes) -> Path:
+    """`bundle` once it verifies against the key, else the verifier's refusal."""
+    result = verify_bundle(bundle, public_key_pem)
+    if not result.ok:
+        raise rejected(bundle, result.exit_code, [message for _, message in result.problems])
+    return bundle
+
+
+def diff_bundles(a: Path, b: Path, public_key_pem: bytes) -> dict[str, dict[str, Any]]:
+    """Per section: keys added in B, removed from A, and changed (`{key: [before, after]}`), over two
+    bundles that both verify against the signer's public key."""
+    try:
+        before, after = facts(verified(a, public_key_pem)), facts(verified(b, public_key_pem))
+    except (KeyError, TypeError) as exc:
+        raise LakewardError(
+            f"a signed file lacks an expected field ({exc})",
+            fix="export both bundles with the same Lakeward version",
+        ) from None
     result = {}
     for section in SECTIONS:
         old, new = before[section], after[section]

@@ -35,17 +35,34 @@ def fingerprint(private_key: Ed25519PrivateKey) -> str:
     return f"SHA256:{key_id(private_key.public_key())}"
 
 
+def read_public_key(path: Path) -> bytes:
+    """The PEM bytes of a public key file, or a clear error naming `--pubkey`."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LakewardError(
+            f"cannot read: {exc.strerror}",
+            source=str(path),
+            field="--pubkey",
+            fix="pass the *.pub.pem file keygen wrote",
+        ) from None
+
+
 def keygen(out: Path) -> KeyPair:
     """Write a new key pair into `out`: the private key mode 0600, the public key as `*.pub.pem`."""
     private_path, public_path = out / PRIVATE_NAME, out / PUBLIC_NAME
-    existing = [str(p) for p in (private_path, public_path) if p.exists()]
+    existing = [str(p) for p in (private_path, public_path) if p.is_symlink() or p.exists()]
     if existing:
         raise LakewardError(
             f"refusing to overwrite {', '.join(existing)}",
             field="--out",
             fix="pick an empty folder or move the keys",
         )
-    out.mkdir(parents=True, exist_ok=True)
+    if (out.is_symlink() or out.exists()) and not out.is_dir():
+        raise LakewardError(
+            "not a folder (a file or a link to nothing)", source=str(out), field="--out", fix="name a folder"
+        )
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     private_pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -56,7 +73,10 @@ def keygen(out: Path) -> KeyPair:
     descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(private_pem)
-    public_path.write_bytes(public_pem)
+    # Explicit modes: under `umask 000` the defaults would leave the folder 0777 and the key 0666.
+    descriptor = os.open(public_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(public_pem)
     return KeyPair(private_path, public_path, fingerprint(key))
 
 

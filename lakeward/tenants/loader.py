@@ -13,7 +13,8 @@ from pydantic_core import ErrorDetails
 from infra.config import ENVIRONMENTS_DIR, Environment, load_environment
 from lakeward.errors import LakewardError
 from lakeward.locate import project_path
-from lakeward.tenants.model import Tenant
+from lakeward.specfiles import checked_name, inside, load_yaml, read_text
+from lakeward.tenants.model import TENANT_NAME, Tenant
 from lakeward.tenants.rules import Problem, environment_problems, folder_problems, tenant_problems
 
 TENANTS_DIR = project_path("tenants")
@@ -97,14 +98,19 @@ def parse_tenant(data: Any, source: str) -> Tenant:
 
 
 def read_spec(path: Path) -> Any:
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=SpecLoader)
-    except FileNotFoundError:
-        raise LakewardError("no such file", source=str(path), fix="run `lakeward tenant new NAME`") from None
-    except yaml.YAMLError as exc:
-        raise LakewardError(
-            f"not valid YAML: {exc}", source=str(path), fix="correct the YAML syntax"
-        ) from None
+    text = read_text(path, what="tenant spec", fix="run `lakeward tenant new NAME`")
+    return load_yaml(text, str(path), SpecLoader)
+
+
+def spec_path(tenants_dir: Path, name: str, field: str = "NAME") -> Path:
+    """`tenants_dir/<name>.yaml` for a checked tenant name; never a path outside the folder."""
+    checked_name(
+        name,
+        field=field,
+        pattern=TENANT_NAME,
+        fix="use 3 to 40 lowercase letters, digits and underscores, starting with a letter",
+    )
+    return inside(tenants_dir, name, ".yaml")
 
 
 def load_tenant_file(path: Path) -> Tenant:

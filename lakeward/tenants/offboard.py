@@ -17,7 +17,7 @@ import yaml
 
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
-from lakeward.tenants.loader import TENANTS_DIR, load_tenant_file, parse_tenant, read_spec
+from lakeward.tenants.loader import TENANTS_DIR, load_tenant_file, parse_tenant, read_spec, spec_path
 from stacks.names import tenant_stack_id
 
 Mode = Literal["archive", "destroy"]
@@ -43,7 +43,7 @@ def remove_tenant(
     today: dt.date | None = None,
 ) -> Removal:
     today = today or dt.date.today()
-    path = tenants_dir / f"{name}.yaml"
+    path = spec_path(tenants_dir, name)
     tenant = load_tenant_file(path)
     stacks = [tenant_stack_id(ref.name, name) for ref in tenant.spec.workspaces]
     if mode == "archive":

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,7 +19,13 @@ ADMIN_ONLY = frozenset({Privilege.ALL_PRIVILEGES, Privilege.MANAGE})
 CATALOG_ONLY = frozenset({Privilege.CREATE_SCHEMA})
 BUILT_IN_GROUPS = frozenset({"users", "account users", "admins"})
 ENDPOINT_NAME_MAX = 63  # serving endpoint names are `<tenant>-<endpoint>`
-GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")
+# No leading, trailing or doubled spaces: `claims-admins ` and `claims  admins` are not new groups.
+GROUP_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]| (?! ))*(?<! )$")
+
+
+def principal_key(name: str) -> str:
+    """The form two principal names are compared in: case-folded, spaces collapsed, Unicode NFKC."""
+    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,7 @@ def _owner_problems(tenant: Tenant) -> list[Problem]:
             problems.append(
                 Problem(field, f"'{owner}' is a person; owners are groups", "name an account group")
             )
-        elif owner.lower() in BUILT_IN_GROUPS:
+        elif principal_key(owner) in BUILT_IN_GROUPS:
             problems.append(Problem(field, f"'{owner}' is a built-in group", "name the tenant's own group"))
         elif not GROUP_NAME.match(owner):
             problems.append(
@@ -67,7 +74,7 @@ def _group_problems(tenant: Tenant) -> list[Problem]:
     for role, group in groups.items():
         if "@" in group:
             problems.append(Problem(f"spec.groups.{role}", f"'{group}' is a person", "name an account group"))
-        elif group.lower() in BUILT_IN_GROUPS:
+        elif principal_key(group) in BUILT_IN_GROUPS:
             problems.append(
                 Problem(f"spec.groups.{role}", f"'{group}' is a built-in group", "name a dedicated group")
             )
@@ -79,7 +86,7 @@ def _group_problems(tenant: Tenant) -> list[Problem]:
                     "use letters, digits, space . _ -",
                 )
             )
-    if len(set(groups.values())) != len(groups):
+    if len({principal_key(g) for g in groups.values()}) != len(groups):
         problems.append(
             Problem("spec.groups", "admins, engineers and readers must be different groups", "name 3 groups")
         )
@@ -336,7 +343,7 @@ def folder_problems(tenants: dict[str, Tenant]) -> dict[str, list[Problem]]:
     owners: dict[str, tuple[str, str]] = {}
     for source, tenant in sorted(tenants.items()):
         for field, principal in _principal_fields(tenant):
-            other = owners.get(principal.lower())
+            other = owners.get(principal_key(principal))
             if other and other[0] != tenant.name:
                 problems[source].append(
                     Problem(
@@ -345,7 +352,7 @@ def folder_problems(tenants: dict[str, Tenant]) -> dict[str, list[Problem]]:
                         "give each tenant its own groups",
                     )
                 )
-            owners.setdefault(principal.lower(), (tenant.name, source))
+            owners.setdefault(principal_key(principal), (tenant.name, source))
     return dict(problems)
 
 
@@ -388,9 +395,12 @@ def environment_problems(tenant: Tenant, env: Environment, index: int) -> list[P
                 f"set it to {env.compute.max_dbus_per_hour} or less",
             )
         )
-    platform = {env.groups.admins, env.groups.engineers, env.groups.readers, env.metastore.owner}
+    platform = {
+        principal_key(p)
+        for p in (env.groups.admins, env.groups.engineers, env.groups.readers, env.metastore.owner)
+    }
     for principal_field, principal in _principal_fields(tenant):
-        if principal in platform:
+        if principal_key(principal) in platform:
             problems.append(
                 Problem(
                     principal_field, f"'{principal}' is a platform group of {env.name}", "use tenant groups"

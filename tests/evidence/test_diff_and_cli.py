@@ -8,9 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from lakeward.errors import LakewardError
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.diff import diff_bundles
-from lakeward.evidence.keys import KeyPair
+from lakeward.evidence.keys import KeyPair, keygen
 from stacks.names import WORKSPACE, stack_id
 from tests.evidence import sources as src
 from tests.evidence.conftest import options, source_date
@@ -85,7 +88,8 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
                 tmp_path / "b2", signing_key, dev, later, moved, stacks=stacks, previous=full_bundle.bundle
             )
         )
-    diff = diff_bundles(full_bundle.bundle, second.bundle)
+    pem = signing_key.public.read_bytes()
+    diff = diff_bundles(full_bundle.bundle, second.bundle, pem)
     assert diff["grants"]["added"] == {"auditors BROWSE catalog:llm_dev": "granted"}
     assert diff["grants"]["removed"] == {}
     assert list(diff["tenants"]["added"]) == ["support_insights"]
@@ -103,12 +107,20 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
     ]
     assert diff["model_aliases"]["changed"] == {"rag_answerer@champion": ["v1", "v2"]}
     assert diff["prompt_aliases"]["changed"] == {"answer_prompt@production": ["v1", "v2"]}
-    assert diff_bundles(full_bundle.bundle, full_bundle.bundle)["grants"] == {
+    assert diff_bundles(full_bundle.bundle, full_bundle.bundle, pem)["grants"] == {
         "added": {},
         "removed": {},
         "changed": {},
     }
-    cli = lakeward("evidence", "diff", str(full_bundle.bundle), str(second.bundle), "--json")
+    cli = lakeward(
+        "evidence",
+        "diff",
+        str(full_bundle.bundle),
+        str(second.bundle),
+        "--pubkey",
+        str(signing_key.public),
+        "--json",
+    )
     assert cli.returncode == 0 and json.loads(cli.stdout) == diff
 
 
@@ -158,3 +170,53 @@ def test_cli_keygen_export_verify_and_exit_codes(
         env={"LAKEWARD_EVIDENCE_KEY": ""},
     )
     assert no_key.returncode == 2 and "--key" in no_key.stderr and not (tmp_path / "b2").exists()
+
+
+def _tamper_matrix(bundle: Path) -> None:
+    matrix_file = bundle / "data" / "access" / "access-matrix.json"
+    matrix = json.loads(matrix_file.read_text())
+    matrix["rows"].append(
+        {
+            "principal": "attacker-group",
+            "privilege": "ALL_PRIVILEGES",
+            "securable_type": "catalog",
+            "securable": "x",
+        }
+    )
+    matrix_file.write_text(json.dumps(matrix))
+
+
+TAMPERS = {
+    "access matrix edited": (_tamper_matrix, 3),
+    "file truncated to junk": (lambda b: (b / "data" / "controls.json").write_text("{not json"), 3),
+    "manifest removed": (lambda b: next(b.glob("manifest-*.txt")).unlink(), 3),
+    "signature replaced": (lambda b: (b / "signature.dsse.json").write_text("{}"), 4),
+    "not a bundle": (lambda b: [p.unlink() for p in b.iterdir() if p.is_file()], 2),
+}
+
+
+@pytest.mark.parametrize("tamper", sorted(TAMPERS))
+def test_diff_refuses_a_bundle_that_does_not_verify(
+    full_bundle: ExportResult, signing_key: KeyPair, tmp_path: Path, tamper: str
+) -> None:
+    change, code = TAMPERS[tamper]
+    tampered = tmp_path / "tampered"
+    shutil.copytree(full_bundle.bundle, tampered)
+    change(tampered)
+    pem = signing_key.public.read_bytes()
+    for a, b in ((full_bundle.bundle, tampered), (tampered, full_bundle.bundle)):
+        with pytest.raises(LakewardError) as caught:
+            diff_bundles(a, b, pem)
+        assert caught.value.exit_code == code and "does not verify" in caught.value.message
+    cli = lakeward(
+        "evidence", "diff", str(full_bundle.bundle), str(tampered), "--pubkey", str(signing_key.public)
+    )
+    assert cli.returncode == code and "attacker-group" not in cli.stdout + cli.stderr
+    assert "Traceback" not in cli.stderr
+
+
+def test_diff_refuses_bundles_signed_by_another_key(full_bundle: ExportResult, tmp_path: Path) -> None:
+    other = keygen(tmp_path / "other")
+    with pytest.raises(LakewardError) as caught:
+        diff_bundles(full_bundle.bundle, full_bundle.bundle, other.public.read_bytes())
+    assert caught.value.exit_code == 4

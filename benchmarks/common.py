@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from functools import partial
-from pathlib import Path
 
 import pyarrow as pa
 
+from lakeward.locate import scifact_dir
 from workloads.chunking import chunk_batch
 from workloads.config import PipelineConfig
 from workloads.corpus import read_corpus
 from workloads.pipeline import prepare_batch
 
-SCIFACT = Path(__file__).resolve().parent.parent / ".." / "shared" / "data" / "scifact" / "corpus.jsonl"
+SCIFACT = scifact_dir() / "corpus.jsonl"
 
 
 def scifact_chunks(documents: int) -> pa.Table:

@@ -69,7 +69,7 @@ def prepare(root: Path) -> tuple[ExportOptions, float]:
     return options, synth_s
 
 
-def main() -> None:
+def main() -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         print(f"synthesizing prod with {TENANTS} tenants ...", flush=True)
@@ -114,6 +114,7 @@ def main() -> None:
     ):
         ratio = f"{statistics.median(values) / target:.2f}" if target else "-"
         print(f"{label:32} {statistics.median(values):>9.3f} {min(values):>7.3f} {ratio:>9}")
+    return max(statistics.median(verifies), statistics.median(standalone)) <= VERIFY_TARGET_S
 
 
 if __name__ == "__main__":

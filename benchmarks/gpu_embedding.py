@@ -1,4 +1,4 @@
-"""GPU embedding (issue 6): the pipeline's encode path against raw sentence-transformers, SciFact corpus.
+"""GPU embedding: the pipeline's encode path against raw sentence-transformers, SciFact corpus.
 
 On one CUDA device, in one run: raw `SentenceTransformer.encode` in fp32 (the fidelity reference) and
 in fp16 at batch 512 (the speed reference), then the pipeline's encode path (`Embedder.encode`: texts
@@ -26,11 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
+from lakeward.locate import scifact_dir
 from workloads.config import EmbedConfig
 from workloads.corpus import read_corpus
 from workloads.embedding import build_embedder, load_model, set_threads
 
-SCIFACT = Path(__file__).resolve().parent.parent / ".." / "shared" / "data" / "scifact" / "corpus.jsonl"
+SCIFACT = scifact_dir() / "corpus.jsonl"
 RAW_BATCH = 512
 BUDGETS = (32768, 131072, 524288)
 ROUNDS = 3

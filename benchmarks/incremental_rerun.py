@@ -1,8 +1,9 @@
 """Incremental rerun: after 1% of the documents change, the rerun costs at most 5% of the full run.
 
 A full run over SciFact abstracts (a BEIR corpus.jsonl subset in a temporary folder), then an edit
-to 1% of them and a rerun, both through `run_pipeline` with the local engine. The model stays loaded
-between the two runs, as it does in a long-lived job; the cold-start cost is printed separately.
+to 1% of them and a rerun, both through `run_pipeline` with the local engine. Both runs are charged
+alike: a warm-up run over other documents loads the model first, so neither pays the load, as in a
+long-lived job; the cold-start cost is printed separately.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import time
 from pathlib import Path
 
 from benchmarks.common import SCIFACT, verdict
-from workloads.embedding import load_model
 from workloads.pipeline import run_pipeline
 
 DOCUMENTS = 200
@@ -25,8 +25,10 @@ def main() -> bool:
         records = [json.loads(line) for line, _ in zip(SCIFACT.open(), range(DOCUMENTS), strict=False)]
         corpus = root / "corpus.jsonl"
         corpus.write_text("".join(json.dumps(r) + "\n" for r in records))
+        warm_up = root / "warm-up.jsonl"
+        warm_up.write_text("".join(json.dumps(r) + "\n" for r in records[:2]))
         begin = time.perf_counter()
-        load_model("cpu")
+        run_pipeline(warm_up, root / "warm-up-lh")
         cold = time.perf_counter() - begin
         full = run_pipeline(corpus, root / "lh")
         for record in records[::100]:
@@ -39,5 +41,5 @@ def main() -> bool:
     print(f"  rerun: {rerun.seconds:.2f} s")
     print(f"  stages of the rerun: {rerun.stage_seconds}")
     print(f"  unchanged rerun: embedded {unchanged.embedded}, {unchanged.seconds:.2f} s")
-    print(f"  model cold load (paid once per process): {cold:.2f} s")
+    print(f"  warm-up run with the model's cold load (paid once per process, by neither run): {cold:.2f} s")
     return verdict("rerun / full run", rerun.seconds / full.seconds, 0.05, higher_is_better=False)

@@ -13,14 +13,15 @@ import json
 import os
 import socket
 import statistics
-import sys
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from lakeward.locate import scifact_dir
+
 REPO = Path(__file__).resolve().parent.parent
-SCIFACT = REPO.parent / "shared" / "data" / "scifact"
+SCIFACT = scifact_dir()
 CLIENTS = (1, 4, 16)
 REQUESTS_PER_LEVEL = 48
 LATENCY_TARGET_MS = 20.0
@@ -86,13 +87,11 @@ def serve_load(tracking: Path, questions: list[str]) -> list[dict]:
     return rows
 
 
-def main() -> None:
+def main() -> bool:
     from workloads.progress import stage_bars
     from workloads.rag.config import RagConfig
     from workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
 
-    if not (SCIFACT / "corpus.jsonl").is_file():
-        sys.exit(f"SciFact is not at {SCIFACT}")
     root = Path(os.environ.get("LAKEWARD_RAG_BENCH_DIR", REPO / ".cache" / "rag-bench"))
     request = EvalRequest(
         lakehouse=root / "lakehouse",
@@ -141,3 +140,5 @@ def main() -> None:
             f"{row['clients']:7d} {row['requests']:8d} {row['p50_ms']:8.1f} {row['p99_ms']:8.1f} "
             f"{row['per_s']:7.2f}"
         )
+    beats = all(hybrid > result.systems[other]["ndcg@10"] for other in ("bm25", "dense"))
+    return beats and latency["p99"] < LATENCY_TARGET_MS

@@ -37,7 +37,7 @@ def _slowest_applies(workdir: Path, count: int = 4) -> list[tuple[float, str]]:
     return sorted(spans, reverse=True)[:count]
 
 
-def main() -> None:
+def main() -> bool:
     load_before = os.getloadavg()[0]
     lakeward = str(Path(sys.executable).with_name("lakeward"))
     measured = measure([lakeward, "rehearse", "--env", "dev", "--keep", "--json"])
@@ -65,6 +65,7 @@ def main() -> None:
             print(f"  {seconds:6.1f} s  {address}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    return bool(result["ok"]) and result["seconds"] <= TARGET_S
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ def timed(files: dict[str, Path], with_pack: bool) -> tuple[float, float, int]:
     return time.perf_counter() - started, cpu, len(results)
 
 
-def main() -> None:
+def main() -> bool:
     print(f"{len(all_policies())} Lakeward checks; {REPEATS} interleaved runs per mode")
     print(
         f"{'footprint':9} {'resources':>9} {'mode':13} {'results':>7} {'best s':>7} {'median s':>8} "
@@ -64,3 +64,4 @@ def main() -> None:
         f"{OVERHEAD_TARGET:.0%} target; slowest single scan with the pack {worst_wall:.2f} s = "
         f"{worst_wall / WALL_TARGET_S:.2f}x the {WALL_TARGET_S:.0f} s target"
     )
+    return worst_ratio <= OVERHEAD_TARGET and worst_wall <= WALL_TARGET_S

@@ -31,6 +31,24 @@ def project_path(*parts: str) -> Path:
     return project_root().joinpath(*parts)
 
 
+SCIFACT_ENV = "LAKEWARD_SCIFACT"
+
+
+def scifact_dir() -> Path:
+    """The BEIR SciFact folder (corpus.jsonl, queries.jsonl, qrels/) that data-dependent tests and
+    benchmarks read: `$LAKEWARD_SCIFACT`, else `shared/data/scifact` beside the project folder."""
+    named = os.environ.get(SCIFACT_ENV)
+    return Path(named) if named else project_root().parent / "shared" / "data" / "scifact"
+
+
+def scifact_missing() -> str | None:
+    """Why SciFact cannot be read, naming how to provide it; None when it is there."""
+    folder = scifact_dir()
+    if (folder / "corpus.jsonl").is_file():
+        return None
+    return f"SciFact is not at {folder}: set {SCIFACT_ENV} to a BEIR SciFact folder (corpus.jsonl, qrels/)"
+
+
 def package_file(package: str, *parts: str) -> Path:
     """A data file shipped inside an installed package (a real path: packages install unzipped)."""
     return Path(str(files(package).joinpath(*parts)))

@@ -1,17 +1,15 @@
 #!/usr/bin/env bash
-# The GPU embedding benchmark (issue 6, benchmarks/gpu_embedding.py) on a machine lent by the `device` tool.
+# The GPU embedding benchmark (benchmarks/gpu_embedding.py) on a CUDA machine that has a copy of the
+# checkout but cannot install the package.
 #
-#   scripts/gpu_bench.sh prepare   here: copies the inputs into .cache/gpu-bench (ignored, so `carry` takes
-#                                  it): the model folder with its weights stored as fp16 (the fp32 file is
-#                                  87 MiB, over the 64 MiB a call carries) and SciFact's corpus.jsonl
-#   scripts/gpu_bench.sh run       there: maps the source folders onto the `lakeward` package as setup.py
-#                                  does (the machine has no pip index) and runs the benchmark over them
-#
-# The device call that `prepare` prints: command "bash scripts/gpu_bench.sh run", carry [".cache/gpu-bench"].
+#   scripts/gpu_bench.sh prepare   on the development machine: copies the inputs into .cache/gpu-bench:
+#                                  the model folder with its weights stored as fp16 (the fp32 file is
+#                                  87 MiB) and SciFact's corpus.jsonl
+#   scripts/gpu_bench.sh run       on the CUDA machine: runs the benchmark with the checkout on PYTHONPATH
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench="$root/.cache/gpu-bench"
-limit_mib=60 # the tool carries 64 MiB: the working tree and the carried folder together
+limit_mib=60 # keep the checkout and the prepared folder small enough to copy quickly
 
 case "${1:-}" in
 prepare)
@@ -41,10 +39,10 @@ PY
     echo "over ${limit_mib} MiB: remove large untracked files from the checkout first" >&2
     exit 1
   fi
-  echo 'device run: command "bash scripts/gpu_bench.sh run", carry [".cache/gpu-bench"], timeout_s 300'
+  echo "prepared $bench: copy the checkout with it to the CUDA machine and run 'bash scripts/gpu_bench.sh run' there"
   ;;
 run)
-  test -f "$bench/model/model.safetensors" || { echo "no $bench: run 'scripts/gpu_bench.sh prepare' here and carry .cache/gpu-bench" >&2; exit 2; }
+  test -f "$bench/model/model.safetensors" || { echo "no $bench: run 'scripts/gpu_bench.sh prepare' first and copy .cache/gpu-bench along" >&2; exit 2; }
   export PYTHONPATH="$root" PYTHONUNBUFFERED=1 HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
   export LAKEWARD_GPU_CORPUS="$bench/scifact/corpus.jsonl" LAKEWARD_GPU_MODEL="$bench/model"
   log="${OUT:-$bench}/gpu_embedding.txt"

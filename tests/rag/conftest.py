@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from lakeward.locate import scifact_dir, scifact_missing
 from workloads.rag.config import RagConfig, RetrievalConfig
 
 from .corpus import write_handbook
 
-SCIFACT = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "scifact"
+SCIFACT = scifact_dir()
 CONFIG = RagConfig(retrieval=RetrievalConfig(classifications={"*/restricted/*": "restricted"}))
 
 
@@ -47,8 +48,9 @@ def eval_progress() -> dict[str, list[int]]:
 @pytest.fixture(scope="session")
 def scifact_eval(tmp_path_factory: pytest.TempPathFactory, eval_progress: dict[str, list[int]]):
     """20 SciFact train queries over their documents plus 40 distractors, registered as `candidate`."""
-    if not (SCIFACT / "corpus.jsonl").is_file():
-        pytest.skip(f"SciFact is not at {SCIFACT}")
+    missing = scifact_missing()
+    if missing:
+        pytest.skip(missing)
     from workloads.rag.evaluation import EvalRequest, run_evaluation
 
     root = tmp_path_factory.mktemp("scifact")

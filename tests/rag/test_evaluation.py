@@ -15,8 +15,6 @@ from workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
 from workloads.rag.monitor import compare
 from workloads.rag.release import failure_message, release
 
-from .conftest import SCIFACT
-
 
 def test_ranking_metrics_by_hand() -> None:
     relevant = {"d1": 1, "d3": 1}
@@ -95,8 +93,12 @@ def test_release_blocks_a_worse_candidate_and_names_the_metric(released) -> None
 
 
 def test_beir_split_and_question_errors_name_the_field(tmp_path) -> None:
+    (tmp_path / "qrels").mkdir()
+    (tmp_path / "queries.jsonl").write_text('{"_id": "1", "text": "what causes fever?"}\n')
+    (tmp_path / "qrels" / "train.tsv").write_text("query-id\tcorpus-id\tscore\n1\td1\t1\n")
+    assert [q.text for q in load_beir(tmp_path, "train")] == ["what causes fever?"]
     with pytest.raises(LakewardError) as error:
-        load_beir(SCIFACT, "test")
+        load_beir(tmp_path, "test")
     assert error.value.field == "--split" and "train" in error.value.fix
 
 

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from lakeward.locate import scifact_dir, scifact_missing
 from workloads import pipeline
 from workloads.config import EmbedConfig
 from workloads.embedding import get_embedder
 from workloads.indexing import load_index
 
-SCIFACT = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "scifact"
+SCIFACT = scifact_dir()
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(not (SCIFACT / "corpus.jsonl").exists(), reason="no SciFact"),
+    pytest.mark.skipif(scifact_missing() is not None, reason=scifact_missing() or ""),
 ]
 
 

@@ -31,6 +31,8 @@ class Question:
     id: str
     text: str
     relevant: dict[str, int]
+    reference: str | None = None
+    """A reference answer, where the question set has one: answers are scored against it."""
 
 
 @dataclass
@@ -90,7 +92,8 @@ def load_beir(folder: Path, split: str) -> list[Question]:
 
 
 def load_questions(path: Path) -> list[Question]:
-    """A JSONL file of {"question": ..., "relevant": [doc IDs] or {doc ID: grade}}."""
+    """A JSONL file of {"question": ..., "relevant": [doc IDs] or {doc ID: grade}, "reference": "..."}
+    (`reference`, a reference answer, is optional)."""
     if not path.is_file():
         raise _bad(path, "does not exist", "pass a JSONL file of questions", "--questions")
     out = []
@@ -101,7 +104,15 @@ def load_questions(path: Path) -> list[Question]:
             record = json.loads(line)
             relevant = record.get("relevant", [])
             grades = relevant if isinstance(relevant, dict) else {str(d): 1 for d in relevant}
-            out.append(Question(str(record.get("id", number)), str(record["question"]), grades))
+            reference = record.get("reference")
+            out.append(
+                Question(
+                    str(record.get("id", number)),
+                    str(record["question"]),
+                    grades,
+                    str(reference) if reference else None,
+                )
+            )
         except (json.JSONDecodeError, KeyError, AttributeError) as exc:
             raise _bad(
                 path,
@@ -175,7 +186,8 @@ def evaluate_retrieval(
 def evaluate_answers(
     chain: RagChain, questions: list[Question], progress: Callable[[int], None] | None = None
 ) -> dict[str, float]:
-    """Groundedness, citation precision, fallback rate and latency p50/p99 of the chain's answers."""
+    """Groundedness, citation precision, fallback rate and latency p50/p99 of the chain's answers, and
+    correctness (mean token F1 against reference answers) when the questions carry references."""
     text_of = dict(
         zip(
             chain.catalog.metadata.column("chunk_id").to_pylist(),
@@ -185,6 +197,7 @@ def evaluate_answers(
     )
     good = total = cited = relevant_cited = fallbacks = 0
     latency = []
+    correctness: list[float] = []
     for question in questions:
         answer = chain.answer(question.text)
         latency.append(answer.latency_ms)
@@ -195,15 +208,22 @@ def evaluate_answers(
             good, total = good + ok, total + count
             cited += len(answer.citations)
             relevant_cited += sum(question.relevant.get(c["doc_id"], 0) > 0 for c in answer.citations)
+        if question.reference:
+            correctness.append(
+                0.0 if answer.fallback else metrics.token_f1(answer.answer, question.reference)
+            )
         if progress:
             progress(1)
-    return {
+    scores = {
         "groundedness": round(good / total, 4) if total else 0.0,
         "citation_precision": round(relevant_cited / cited, 4) if cited else 0.0,
         "fallback_rate": round(fallbacks / len(questions), 4) if questions else 0.0,
         "latency_p50_ms": round(metrics.percentile(latency, 50), 3),
         "latency_p99_ms": round(metrics.percentile(latency, 99), 3),
     }
+    if correctness:
+        scores["correctness"] = round(sum(correctness) / len(correctness), 4)
+    return scores
 
 
 def mlflow_metrics(result: EvalResult) -> dict[str, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -33,6 +34,17 @@ def mrr_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
 def documents_in_order(doc_ids: list[str]) -> list[str]:
     """Chunk hits to a document ranking: each document at its best chunk's rank."""
     return list(dict.fromkeys(doc_ids))
+
+
+def token_f1(answer: str, reference: str) -> float:
+    """SQuAD-style token F1 between an answer (citations removed) and a reference answer."""
+    predicted = re.findall(r"[a-z0-9]+", re.sub(r"\[[0-9a-f]{8,}\]", " ", answer.lower()))
+    expected = re.findall(r"[a-z0-9]+", reference.lower())
+    common = sum((Counter(predicted) & Counter(expected)).values())
+    if not predicted or not expected or not common:
+        return 0.0
+    precision, recall = common / len(predicted), common / len(expected)
+    return 2 * precision * recall / (precision + recall)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -64,14 +64,19 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
         champion = client.get_model_version_by_alias(name, CHAMPION)
     except MlflowException:
         champion = None
-    metrics = client.get_run(candidate.run_id).data.metrics
+    run = client.get_run(candidate.run_id)
+    metrics = run.data.metrics
     checks = [
         _check(metrics, "hybrid.ndcg_at_10", ">=", gate.min_ndcg_at_10),
-        _check(metrics, "answers.groundedness", ">=", gate.min_groundedness),
+        _check(metrics, "hybrid.recall_at_10", ">=", gate.min_recall_at_10),
         _check(metrics, "answers.citation_precision", ">=", gate.min_citation_precision),
         _check(metrics, "answers.fallback_rate", "<=", gate.max_fallback_rate),
         _check(metrics, "answers.latency_p99_ms", "<=", gate.max_latency_p99_ms),
     ]
+    if "answers.correctness" in metrics:
+        checks.append(_check(metrics, "answers.correctness", ">=", gate.min_correctness))
+    if run.data.params.get("generator", "extractive") != "extractive":
+        checks.append(_check(metrics, "answers.groundedness", ">=", gate.min_groundedness))
     if champion is not None and champion.version != candidate.version:
         best = client.get_run(str(champion.run_id)).data.metrics.get("hybrid.ndcg_at_10", 0.0)
         check = _check(metrics, "hybrid.ndcg_at_10", ">=", best - gate.max_regression)

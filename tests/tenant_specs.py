@@ -31,12 +31,12 @@ BASE: dict[str, Any] = {
         "grants": [
             {
                 "role": "engineers",
-                "on": "catalog",
+                "securable": "catalog",
                 "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT", "MODIFY"],
             },
             {
                 "role": "readers",
-                "on": "schema:curated",
+                "securable": "schema:curated",
                 "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT"],
             },
         ],

@@ -15,7 +15,7 @@ from infra.config import ENVIRONMENTS_DIR, load_environment, load_environment_fi
 from lakeward.errors import LakewardError
 from lakeward.evidence.keys import PRIVATE_NAME, keygen
 from lakeward.specfiles import MAX_BYTES, load_yaml
-from lakeward.tenants.loader import load_tenants, read_spec
+from lakeward.tenants.loader import load_tenants, parse_tenant, read_spec
 from lakeward.tenants.offboard import remove_tenant
 from lakeward.tenants.scaffold import new_tenant
 from tests.tenant_specs import spec, write_spec
@@ -201,3 +201,14 @@ def test_shipped_environments_still_load(tmp_path: Path) -> None:
     for path in sorted(ENVIRONMENTS_DIR.glob("*.yaml")):
         shutil.copy(path, tmp_path / path.name)
         assert load_environment(path.stem, tmp_path).name == path.stem
+
+
+@pytest.mark.parametrize("key", ["on", "On", "ON"])
+def test_the_renamed_grant_key_gets_a_hint_whatever_the_yaml_parser(tmp_path: Path, key: str) -> None:
+    text = yaml.safe_dump(spec("alpha")).replace("securable: catalog", f"{key}: catalog", 1)
+    assert f"{key}: catalog" in text
+    (tmp_path / "alpha.yaml").write_text(text)
+    for data in (read_spec(tmp_path / "alpha.yaml"), yaml.safe_load(text)):
+        with pytest.raises(LakewardError) as caught:
+            parse_tenant(data, "alpha.yaml")
+        assert "is now `securable`" in caught.value.message

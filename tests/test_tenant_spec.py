@@ -35,7 +35,7 @@ def test_the_issue_example_and_shipped_examples_are_valid() -> None:
     assert {"claims_analytics", "hr_assistant"} <= set(tenants)
     hr = tenants["hr_assistant"]
     assert hr.is_regulated and [ref.name for ref in hr.spec.workspaces] == ["prod"]
-    assert parse_tenant(spec(), "t.yaml").spec.grants[1].on == "schema:curated"
+    assert parse_tenant(spec(), "t.yaml").spec.grants[1].securable == "schema:curated"
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_the_issue_example_and_shipped_examples_are_valid() -> None:
         ({"metadata.owners": ["jane@example.com"]}, "metadata.owners[0]", "is a person"),
         ({"spec.grants.0.privileges": ["ALL_PRIVILEGES"]}, "spec.grants[0].privileges", "only go to admins"),
         ({"spec.grants.1.privileges": ["MANAGE"]}, "spec.grants[1].privileges", "only go to admins"),
-        ({"spec.grants.1.on": "schema:gold"}, "spec.grants[1].on", "no schema 'gold'"),
+        ({"spec.grants.1.securable": "schema:gold"}, "spec.grants[1].securable", "no schema 'gold'"),
         ({"spec.budget.monthly_usd": 0}, "spec.budget.monthly_usd", "above zero"),
         ({"spec.budget.alerts_at": [0.5, 0.9]}, "spec.budget.alerts_at", "100%"),
         ({"spec.serving.rate_limits": []}, "spec.serving.endpoints[0]", "no rate limit"),

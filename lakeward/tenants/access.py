@@ -34,7 +34,8 @@ def grants_by_role(tenant: Tenant, catalog: str) -> Matrix:
             matrix[securable]["admins"].update(ARCHIVED_SCHEMA)
     else:
         for grant in tenant.spec.grants:
-            target = name if grant.on == "catalog" else f"{name}.{grant.on.removeprefix('schema:')}"
+            schema = grant.securable.removeprefix("schema:")
+            target = name if grant.securable == "catalog" else f"{name}.{schema}"
             for privilege in grant.privileges:
                 where = name if privilege is Privilege.USE_CATALOG else target
                 matrix[where][grant.role].add(privilege)

@@ -113,8 +113,18 @@ class Groups(Model):
 
 class Grant(Model):
     role: Role = Field(description="admins, engineers or readers")
-    on: str = Field(pattern=r"^(catalog|schema:[a-z][a-z0-9_]*)$", description="catalog or schema:<name>")
+    securable: str = Field(
+        pattern=r"^(catalog|schema:[a-z][a-z0-9_]*)$", description="catalog or schema:<name>"
+    )
     privileges: list[Privilege] = Field(min_length=1, description="Unity Catalog privileges")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_key(cls, data: Any) -> Any:
+        # YAML 1.1 parsers (PyYAML, many CI tools) read a key `on` as the boolean true.
+        if isinstance(data, dict) and any(key is True or str(key).lower() == "on" for key in data):
+            raise ValueError("the key `on` is now `securable` (YAML 1.1 reads `on` as true); rename it")
+        return data
 
 
 class AbacRule(Model):

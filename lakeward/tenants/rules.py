@@ -117,15 +117,19 @@ def _grant_problems(tenant: Tenant) -> list[Problem]:
     problems = []
     for index, grant in enumerate(tenant.spec.grants):
         field = f"spec.grants[{index}]"
-        if (grant.role, grant.on) in seen:
-            problems.append(
-                Problem(field, f"a second grant to {grant.role} on {grant.on}", "merge it into the first")
-            )
-        seen.add((grant.role, grant.on))
-        if grant.on.startswith("schema:") and grant.on.removeprefix("schema:") not in schemas:
+        if (grant.role, grant.securable) in seen:
             problems.append(
                 Problem(
-                    f"{field}.on", f"no schema '{grant.on[7:]}' in spec.catalog.schemas", "add the schema"
+                    field, f"a second grant to {grant.role} on {grant.securable}", "merge it into the first"
+                )
+            )
+        seen.add((grant.role, grant.securable))
+        if grant.securable.startswith("schema:") and grant.securable.removeprefix("schema:") not in schemas:
+            problems.append(
+                Problem(
+                    f"{field}.securable",
+                    f"no schema '{grant.securable[7:]}' in spec.catalog.schemas",
+                    "add the schema",
                 )
             )
         privileged = sorted(set(grant.privileges) & ADMIN_ONLY)
@@ -138,7 +142,7 @@ def _grant_problems(tenant: Tenant) -> list[Problem]:
                 )
             )
         misplaced = sorted(set(grant.privileges) & CATALOG_ONLY)
-        if misplaced and grant.on != "catalog":
+        if misplaced and grant.securable != "catalog":
             problems.append(
                 Problem(
                     f"{field}.privileges",

@@ -54,12 +54,12 @@ def starter_spec(name: str, env: str = "dev") -> dict[str, Any]:
             "grants": [
                 {
                     "role": "engineers",
-                    "on": "catalog",
+                    "securable": "catalog",
                     "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE"],
                 },
                 {
                     "role": "readers",
-                    "on": "schema:curated",
+                    "securable": "schema:curated",
                     "privileges": ["USE_CATALOG", "USE_SCHEMA", "SELECT"],
                 },
             ],

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from policies import contract
 from policies.registry import all_policies, by_id
 
 REPO_TENANTS = Path(__file__).resolve().parents[2] / "tenants"
@@ -65,7 +66,7 @@ def finding(
         "status": status,
         "controls": controls,
         "details": [],
-        "file": "stacks/lakeward-dev-workspace/cdk.tf.json",
+        "file": contract.stack_file("lakeward-dev-workspace"),
         "line": 1,
     }
     if waiver:

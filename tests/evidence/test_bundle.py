@@ -18,6 +18,7 @@ from lakeward.evidence import verifier
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.keys import KeyPair, keygen
 from lakeward.evidence.verifier import verify_bundle
+from policies import contract
 from tests.evidence.conftest import options, source_date
 from tests.footprint import Synthesized
 
@@ -96,7 +97,7 @@ TAMPER_TARGETS = [
     "data/report.html",
     "data/access/access-matrix.csv",
     "data/results/pytest.xml",
-    "data/stacks/lakeward-dev-workspace/cdk.tf.json",
+    f"data/{contract.stack_file('lakeward-dev-workspace')}",
     "data/mlflow/models.json",
 ]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.diff import diff_bundles
 from lakeward.evidence.keys import KeyPair
+from policies import contract
 from tests.evidence import sources as src
 from tests.evidence.conftest import options, source_date
 from tests.footprint import Synthesized
@@ -57,8 +58,10 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
     # and the champion model and production prompt moved to new versions.
     stacks = tmp_path / "stacks"
     shutil.copytree(dev.out, stacks)
-    workspace = next(stacks.glob("stacks/*-workspace/cdk.tf.json"))
-    document = json.loads(workspace.read_text())
+    workspace = next(
+        path for stack, path in contract.stack_paths(stacks).items() if stack.endswith("-workspace")
+    )
+    document = contract.read_document(workspace)
     catalog_grants = next(
         g for n, g in document["resource"]["databricks_grants"].items() if "catalog-grants" in n
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 from lakeward.evidence.bundle import ExportOptions, export_bundle
 from lakeward.evidence.keys import keygen
 from lakeward.evidence.verifier import verify_bundle
+from policies import contract
 
 TENANTS = 50
 VERIFY_TARGET_S = 2.0
@@ -58,7 +59,7 @@ def prepare(root: Path) -> tuple[ExportOptions, float]:
     started = time.perf_counter()
     out = synthesize("prod", root / "synth", tenants_dir=tenants).out
     synth_s = time.perf_counter() - started
-    stacks = {p.parent.name: json.loads(p.read_text()) for p in out.glob("stacks/*/cdk.tf.json")}
+    stacks = contract.read_stacks(out)
     results = root / "results"
     results.mkdir()
     (results / "results.json").write_text(json.dumps(scan_results(stacks)))

@@ -1,9 +1,8 @@
-"""Synthesize an environment's stacks to Terraform JSON in the standard layout
-`OUT/stacks/<stack>/cdk.tf.json`, in-process, all or nothing."""
+"""Synthesize an environment's stacks to Terraform JSON in the layout `policies.contract` owns
+(`OUT/stacks/<stack>/...`), in-process, all or nothing."""
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
+from policies import contract
 
 if TYPE_CHECKING:
     from infra.config import Environment
@@ -63,13 +63,11 @@ class SynthResult:
 def summarize(out: Path) -> list[StackSummary]:
     """Count what each synthesized stack under `out` declares."""
     summaries = []
-    for path in sorted(out.glob("stacks/*/cdk.tf.json")):
-        document = json.loads(path.read_text(encoding="utf-8"))
-        types = Counter({kind: len(items) for kind, items in document.get("resource", {}).items()})
-        data = sum(len(items) for items in document.get("data", {}).values())
-        summaries.append(
-            StackSummary(path.parent.name, path, sum(types.values()), data, dict(sorted(types.items())))
-        )
+    for stack, path in contract.stack_paths(out).items():
+        document = contract.read_document(path)
+        types = Counter(type_ for type_, _, _ in contract.resources(document))
+        data = contract.resource_count(document, "data")
+        summaries.append(StackSummary(stack, path, sum(types.values()), data, dict(sorted(types.items()))))
     return summaries
 
 

@@ -1,4 +1,4 @@
-"""What every Lakeward policy is: metadata beside one function that decides.
+"""What every Lakeward check is: metadata beside one function that decides.
 
 This module and the checks import only the standard library: the same classes run inside checkov's own
 virtual environment (through `policies/checkov_pack`) and inside Lakeward (for reports and tests).
@@ -26,7 +26,7 @@ class Severity(StrEnum):
 
 
 class Resource:
-    """One resource from a synthesized `cdk.tf.json`, read the same way whatever its block layout.
+    """One resource of a synthesized stack, read the same way whatever its block layout.
 
     Terraform JSON writes a nested block as an object or as a list of objects depending on the schema;
     `get` and `blocks` accept both, so checks never care which one the synthesizer chose.
@@ -106,24 +106,41 @@ def load_json_text(value: Any) -> Any:
         return None
 
 
-class Policy:
-    """One check: metadata as class attributes, the decision in `problems`.
-
-    Subclasses set every attribute below and implement `problems`, which yields one sentence per
-    violation (nothing when the resource complies). `applies` narrows the check to the resources it
-    concerns; a resource it does not apply to is neither passed nor failed.
-    """
+class Check:
+    """What every check over the synthesized JSON declares, as class attributes: its ID, name and
+    severity, why it matters (`rationale`), how to fix a failure (`remediation`) and the controls it
+    supports. A check's controls are declared here and nowhere else."""
 
     id: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
-    resource_types: ClassVar[tuple[str, ...]]
     rationale: ClassVar[str]
     remediation: ClassVar[str]
     soc2: ClassVar[tuple[str, ...]] = ()
     iso27001: ClassVar[tuple[str, ...]] = ()
     hipaa: ClassVar[tuple[str, ...]] = ()
     sat: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def controls(cls) -> list[str]:
+        """Control references as `FRAMEWORK:ID`, the form reports and the control mapping use."""
+        return [
+            *(f"SOC2:{c}" for c in cls.soc2),
+            *(f"ISO27001:{c}" for c in cls.iso27001),
+            *(f"HIPAA:{c}" for c in cls.hipaa),
+            *(f"SAT:{c}" for c in cls.sat),
+        ]
+
+
+class Policy(Check):
+    """One check of the pack, run by checkov on each resource: the decision in `problems`.
+
+    Subclasses set every attribute of `Check` and `resource_types`, and implement `problems`, which
+    yields one sentence per violation (nothing when the resource complies). `applies` narrows the check
+    to the resources it concerns; a resource it does not apply to is neither passed nor failed.
+    """
+
+    resource_types: ClassVar[tuple[str, ...]]
 
     def applies(self, resource: Resource) -> bool:
         return True
@@ -136,16 +153,6 @@ class Policy:
         if resource.type not in self.resource_types or not self.applies(resource):
             return None
         return list(self.problems(resource))
-
-    @classmethod
-    def controls(cls) -> list[str]:
-        """Control references as `FRAMEWORK:ID`, the form reports and `controls.yaml` use."""
-        return [
-            *(f"SOC2:{c}" for c in cls.soc2),
-            *(f"ISO27001:{c}" for c in cls.iso27001),
-            *(f"HIPAA:{c}" for c in cls.hipaa),
-            *(f"SAT:{c}" for c in cls.sat),
-        ]
 
     @classmethod
     def metadata(cls) -> dict[str, Any]:

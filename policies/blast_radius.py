@@ -1,13 +1,16 @@
 """The blast-radius check: everything a tenant stack renders stays inside the tenant's namespace.
 
-It reads the synthesized `cdk.tf.json`, not the constructs, so it also catches what a construct,
-an aspect or an override slipped in. Resource types it does not know are violations.
+A check of the pack's kind (`policies.base.Check`: ID, name, severity, rationale, remediation) run on
+each synthesized tenant stack right after synthesis, before anything is written. It reads the stack
+through `policies.contract`, not the constructs, so it also catches what a construct, an aspect or an
+override slipped in. Resource types it does not know are violations. It is not one of checkov's
+per-resource checks because it judges a whole stack against the tenant's namespace, which only
+synthesis knows; so it has no controls of its own and synthesis, not the scan, enforces it.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,12 +19,16 @@ from typing import Any
 from lakeward.errors import LakewardError
 from lakeward.tenants.namespace import Namespace
 
-REFERENCE = re.compile(r"\$\{(?P<data>data\.)?(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)")
+from . import contract
+from .base import Check, Severity
+
 SECURABLE_KEYS = ("catalog", "schema", "table", "volume", "function", "model")
 
 
 @dataclass(frozen=True)
 class Violation:
+    """One field of one resource (or data source, or reference) that leaves the namespace, and why."""
+
     address: str
     field: str
     value: str
@@ -31,23 +38,19 @@ class Violation:
         return f"{self.address}.{self.field} = {self.value!r}: {self.message}"
 
 
-Check = Callable[[Namespace, dict[str, Any]], Iterator[tuple[str, Any, str]]]
+Rule = Callable[[Namespace, dict[str, Any]], Iterator[tuple[str, Any, str]]]
 
 
 def _name(ns: Namespace, value: Any) -> bool:
-    return isinstance(value, str) and (ns.owns_name(value) or _is_reference(value))
+    return isinstance(value, str) and (ns.owns_name(value) or contract.is_reference(value))
 
 
 def _securable(ns: Namespace, value: Any) -> bool:
-    return isinstance(value, str) and (ns.owns_securable(value) or _is_reference(value))
+    return isinstance(value, str) and (ns.owns_securable(value) or contract.is_reference(value))
 
 
 def _principal(ns: Namespace, value: Any) -> bool:
     return isinstance(value, str) and ns.owns_principal(value)
-
-
-def _is_reference(value: str) -> bool:
-    return value.startswith("${") and value.endswith("}")
 
 
 def _catalog(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
@@ -116,7 +119,7 @@ def _secret_acl(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any,
 def _permissions(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
     objects = [key for key in body if key.endswith("_id")]
     for key in objects:
-        if not (isinstance(body[key], str) and _is_reference(body[key])):
+        if not contract.is_reference(body[key]):
             yield key, body[key], "permissions on an object this stack does not create"
     for index, entry in enumerate(body.get("access_control", [])):
         for key, value in entry.items():
@@ -168,7 +171,7 @@ def _group(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str]
         yield "display_name", body.get("display_name"), "not one of the tenant's groups"
 
 
-RESOURCES: dict[str, Check] = {
+RESOURCES: dict[str, Rule] = {
     "databricks_catalog": _catalog,
     "databricks_workspace_binding": _binding,
     "databricks_schema": _schema,
@@ -182,50 +185,66 @@ RESOURCES: dict[str, Check] = {
     "databricks_mws_permission_assignment": _assignment,
     "databricks_budget": _budget,
 }
-DATA: dict[str, Check | None] = {"databricks_group": _group, "terraform_remote_state": None}
+DATA: dict[str, Rule | None] = {"databricks_group": _group, "terraform_remote_state": None}
 
 
-def check_document(document: dict[str, Any], namespace: Namespace) -> list[Violation]:
-    """Every resource, data source and reference of one tenant stack that leaves the namespace."""
-    violations = []
-    declared = set()
-    for section, rules, prefix in (("resource", RESOURCES, ""), ("data", DATA, "data.")):
-        for kind, items in document.get(section, {}).items():
-            for name, body in items.items():
-                address = f"{prefix}{kind}.{name}"
+class BlastRadius(Check):
+    """Every resource, data source and reference of one tenant stack stays in the tenant's namespace."""
+
+    id = "LKW_TNT_001"
+    name = "Tenant stack stays inside the tenant's namespace"
+    severity = Severity.CRITICAL
+    rationale = "A tenant stack that names, grants or refers outside its namespace reaches other tenants."
+    remediation = "name tenant objects through Namespace and grant only to the tenant's groups"
+
+    def __init__(self, namespace: Namespace) -> None:
+        self.namespace = namespace
+
+    def violations(self, document: dict[str, Any]) -> list[Violation]:
+        """Everything of `document` that leaves the namespace; empty when the stack complies."""
+        violations = []
+        declared = set()
+        for kind, rules, prefix in (("resource", RESOURCES, ""), ("data", DATA, "data.")):
+            for type_, name, body in contract.resources(document, kind):
+                address = f"{prefix}{type_}.{name}"
                 declared.add(address)
-                if kind not in rules:
+                if type_ not in rules:
                     violations.append(
-                        Violation(address, "type", kind, "not a resource type a tenant may render")
+                        Violation(address, "type", type_, "not a resource type a tenant may render")
                     )
                     continue
-                check = rules[kind]
-                if check is not None:
+                rule = rules[type_]
+                if rule is not None:
                     violations.extend(
                         Violation(address, field, json.dumps(value), message)
-                        for field, value, message in check(namespace, body)
+                        for field, value, message in rule(self.namespace, body)
                     )
-    for match in REFERENCE.finditer(json.dumps(document.get("resource", {}))):
-        address = f"{match['data'] or ''}{match['type']}.{match['name']}"
-        if address not in declared:
-            violations.append(
-                Violation(address, "reference", match[0], "refers to something outside the stack")
-            )
-    return violations
+        for reference in contract.references_in(contract.block(document, "resource")):
+            if reference.address not in declared:
+                violations.append(
+                    Violation(
+                        reference.address,
+                        "reference",
+                        reference.address,
+                        "refers to something outside the stack",
+                    )
+                )
+        return violations
 
 
 def check_stacks(out: Path, stacks: list[tuple[str, Namespace]]) -> None:
     """Raise `LakewardError` when a synthesized tenant stack under `out` leaves its namespace."""
     for stack, namespace in stacks:
-        path = out / "stacks" / stack / "cdk.tf.json"
-        violations = check_document(json.loads(path.read_text(encoding="utf-8")), namespace)
+        check = BlastRadius(namespace)
+        violations = check.violations(contract.read_document(contract.stack_path(out, stack)))
         if violations:
             listing = "".join(f"\n    {violation}" for violation in violations[:10])
             count = len(violations)
             raise LakewardError(
-                f"tenant '{namespace.tenant}' renders {count} thing(s) outside its namespace:{listing}",
+                f"{check.id}: tenant '{namespace.tenant}' renders {count} thing(s) outside its "
+                f"namespace:{listing}",
                 source=stack,
                 field="blast radius",
-                fix="name tenant objects through Namespace and grant only to the tenant's groups",
+                fix=check.remediation,
                 exit_code=1,
             )

@@ -23,6 +23,8 @@ from typing import Any
 from lakeward.errors import LakewardError
 from lakeward.locate import package_file
 
+from . import contract
+
 PACK_DIR = package_file("policies", "checkov_pack")
 PACK_LOADED = re.compile(r"lakeward-pack: loaded (\d+) checks")
 BLOCKS_WITH_NESTED_NAMES = ("resource", "data", "provider", "locals", "//")
@@ -145,20 +147,20 @@ def scannable_copy(document: dict[str, Any]) -> dict[str, Any]:
 def run_checkov(
     stack_files: dict[str, Path], *, with_pack: bool = True, warm: WarmCheckov | None = None
 ) -> list[CheckovResult]:
-    """Scan `{stack name: cdk.tf.json}` in one checkov process (`warm`, when one was started ahead);
-    results name files as `stacks/<stack>/...`."""
+    """Scan `{stack name: stack file}` in one checkov process (`warm`, when one was started ahead);
+    results name files as `contract.stack_file` does."""
     executable = checkov_executable()
     with tempfile.TemporaryDirectory(prefix="lakeward-scan-") as tmp:
         root = Path(tmp)
         relative = []
         for stack, path in sorted(stack_files.items()):
-            target = root / "stacks" / stack / "cdk.tf.json"
+            target = contract.stack_path(root, stack)
             target.parent.mkdir(parents=True)
-            document = json.loads(path.read_text(encoding="utf-8"))
+            document = contract.read_document(path)
             target.write_text(
                 json.dumps(scannable_copy(document), indent=2, ensure_ascii=False), encoding="utf-8"
             )
-            relative.append(str(target.relative_to(root)))
+            relative.append(contract.stack_file(stack))
         command = [str(executable), "--framework", "terraform_json", "--skip-download", "--compact"]
         command += ["-o", "json", "--output-file-path", str(root / "report")]
         command += [arg for file in relative for arg in ("-f", file)]

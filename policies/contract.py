@@ -42,9 +42,14 @@ class Reference(NamedTuple):
         return f"{'data.' if self.data else ''}{self.type}.{self.name}"
 
 
+def stack_file(stack: str) -> str:
+    """One stack's file relative to the output folder, as reports and bundles name it."""
+    return f"{STACKS_DIR}/{stack}/{STACK_FILE}"
+
+
 def stack_path(out: Path, stack: str) -> Path:
     """Where synthesis writes one stack under the output folder `out`."""
-    return out / STACKS_DIR / stack / STACK_FILE
+    return out / stack_file(stack)
 
 
 def stack_paths(out: Path) -> dict[str, Path]:
@@ -64,6 +69,16 @@ def is_stack_file(path: Path) -> bool:
 def read_document(path: Path) -> dict[str, Any]:
     """One synthesized document."""
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def key_lines(path: Path) -> dict[str, int]:
+    """The line of the first `"key": {` of each object key, as synthesis writes the file (one key a line)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.endswith(": {") and stripped.startswith('"'):
+            lines.setdefault(stripped[1:-4], number)
+    return lines
 
 
 def read_stacks(out: Path) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import tempfile
 import time
 from collections import defaultdict
@@ -13,6 +12,7 @@ from typing import Any
 
 from lakeward.errors import LakewardError
 
+from . import contract
 from .base import Severity
 from .checkov_runner import CheckovResult, WarmCheckov, run_checkov, warm_checkov
 from .registry import all_policies, by_id
@@ -94,18 +94,18 @@ class ScanReport:
 
 
 def stack_files(input_dir: Path) -> dict[str, Path]:
-    """`{stack: path}` for `DIR/stacks/*/cdk.tf.json`; a clear error when the folder is not synth output."""
-    files = {path.parent.name: path for path in sorted(input_dir.glob("stacks/*/cdk.tf.json"))}
+    """`{stack: path}` of a synth output folder; a clear error when the folder is not synth output."""
+    files = contract.stack_paths(input_dir)
     if not files:
         raise LakewardError(
-            "no stacks/*/cdk.tf.json under this folder",
+            f"no {contract.STACK_GLOB} under this folder",
             source=str(input_dir),
             field="--input",
             fix="pass a folder written by `lakeward synth --out DIR`, or use --env to synthesize",
         )
     for path in files.values():
         try:
-            json.loads(path.read_text(encoding="utf-8"))
+            contract.read_document(path)
         except ValueError as exc:
             raise LakewardError(
                 f"not valid JSON: {exc}", source=str(path), fix="synthesize it again"
@@ -140,7 +140,7 @@ def build_report(
     used: set[int] = set()
     findings = []
     for result in results:
-        stack = Path(result.file).parent.name
+        stack = contract.stack_name(Path(result.file))
         where = locations[stack]
         resource = where.address(result.resource, policies.get(result.check_id))
         findings.append(_finding(result, resource, stack, where, policies, waivers, used))
@@ -200,7 +200,7 @@ def _finding(
         status=status,
         controls=policy.controls() if policy else [],
         details=result.details,
-        file=f"stacks/{stack}/cdk.tf.json",
+        file=contract.stack_file(stack),
         line=where.line(resource) or result.line,
         waiver=waiver,
     )
@@ -217,18 +217,10 @@ class _Locations:
     """Resource names and line numbers of one original stack file."""
 
     def __init__(self, path: Path):
-        self.path = path
-        text = path.read_text(encoding="utf-8")
-        document = json.loads(text)
         self.types_by_name: dict[str, list[str]] = defaultdict(list)
-        for resource_type, items in document.get("resource", {}).items():
-            for name in items:
-                self.types_by_name[name].append(resource_type)
-        self.lines: dict[str, int] = {}
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.strip()
-            if stripped.endswith(": {") and stripped.startswith('"'):
-                self.lines.setdefault(stripped[1:-4], number)
+        for resource_type, name, _ in contract.resources(contract.read_document(path)):
+            self.types_by_name[name].append(resource_type)
+        self.lines = contract.key_lines(path)
 
     def address(self, reported: str, policy: Any) -> str:
         """checkov names some resources `resource.<name>`: restore `type.name` from the stack itself."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from policies import contract
 from policies.checkov_runner import CheckovResult, run_checkov
 from policies.scan import ScanReport, build_report
 from policies.waivers import load_waivers
@@ -52,7 +53,7 @@ def source_body(synthesized: dict[str, Synthesized], violation: Violation) -> tu
 
 
 def write_stack(root: Path, stack: str, resources: dict[str, dict[str, Any]]) -> Path:
-    path = root / "stacks" / stack / "cdk.tf.json"
+    path = contract.stack_path(root, stack)
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"resource": resources}, indent=2), encoding="utf-8")
     return path
@@ -62,7 +63,7 @@ def write_stack(root: Path, stack: str, resources: dict[str, dict[str, Any]]) ->
 def pack_scan(synthesized: dict[str, Synthesized], tmp_path_factory: pytest.TempPathFactory) -> PackScan:
     root = tmp_path_factory.mktemp("policy-cases")
     files = {
-        stack: synth.out / "stacks" / stack / "cdk.tf.json"
+        stack: contract.stack_path(synth.out, stack)
         for synth in synthesized.values()
         for stack in synth.stacks
     }

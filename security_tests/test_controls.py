@@ -1,12 +1,12 @@
-"""Check metadata is complete and `policies/controls.yaml`, the one control mapping, agrees with it:
-every check's controls list it and every listed check declares the control; every test and evidence
-item it names exists; every rationale is one line."""
+"""Check metadata is complete and the one control mapping is derived from it: a control's checks are the
+checks that declare it, `policies/controls.yaml` lists none and titles every control a check declares;
+every test and evidence item it names exists; every rationale is one line."""
 
 from __future__ import annotations
 
 import ast
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ import yaml
 
 from lakeward.evidence.controls import CONTROLS_FILE, load_controls, matches_case
 from lakeward.evidence.items import MAX_AGE_DAYS
-from policies.registry import all_policies
+from policies.registry import all_policies, by_id
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTROL_ID = {
@@ -24,6 +24,11 @@ CONTROL_ID = {
     "SAT": re.compile(r"^(DP|GOV|IA|INFO|NS)-\d+$"),
 }
 MAPPING = yaml.safe_load(CONTROLS_FILE.read_text())["controls"]
+# Every control a check declares (SAT references name Databricks SAT checks, not controls) -> check IDs.
+DECLARED = {
+    control: [policy.id for policy in all_policies() if control in policy.controls()]
+    for control in {c for policy in all_policies() for c in policy.controls() if not c.startswith("SAT:")}
+}
 
 
 def one_line(text: object) -> bool:
@@ -66,28 +71,26 @@ def test_controls_are_well_formed_and_listed_once() -> None:
         assert framework in CONTROL_ID and framework != "SAT", entry["id"]
         assert CONTROL_ID[framework].match(identifier), entry["id"]
         assert one_line(entry.get("title")), entry["id"]
-        assert set(entry) <= {"id", "title", "rationale", "checks", "tests", "evidence", "manual"}, entry[
-            "id"
-        ]
-        assert entry.get("checks") or entry.get("tests") or entry.get("evidence") or entry.get("manual")
+        assert set(entry) <= {"id", "title", "rationale", "tests", "evidence", "manual"}, entry["id"]
+        assert entry["id"] in DECLARED or entry.get("tests") or entry.get("evidence") or entry.get("manual")
         for key in ("rationale", "manual"):
             assert key not in entry or one_line(entry[key]), (entry["id"], key)
 
 
-def test_checks_and_controls_list_each_other() -> None:
-    """A check's declared controls (its metadata) and the mapping's checks are the same relation;
-    a control may have no check at all (only tests, evidence or a manual part)."""
-    declared: dict[str, set[str]] = defaultdict(set)
-    for policy in all_policies():
-        for control in policy.controls():
-            if not control.startswith("SAT:"):
-                declared[control].add(policy.id)
-    listed = {entry["id"]: entry.get("checks", []) for entry in MAPPING}
-    assert set(declared) <= set(listed), "controls declared by checks but missing from the mapping"
-    for control, checks in listed.items():
-        assert all(isinstance(check, str) for check in checks), f"{control}: list check IDs alone"
-        assert len(checks) == len(set(checks)), control
-        assert set(checks) == declared.get(control, set()), control
+def test_every_control_a_check_declares_is_in_the_mapping() -> None:
+    """Only the mapping gives a control its title."""
+    assert set(DECLARED) <= {entry["id"] for entry in MAPPING}
+
+
+def test_a_controls_checks_are_the_checks_that_declare_it() -> None:
+    """The loader derives each control's checks from the checks' metadata, in ID order, with the check's
+    own name and rationale; a control may have no check at all (only tests, evidence or a manual part)."""
+    controls = load_controls()
+    for control in controls:
+        checks = [s for s in control.supports if s.type == "check"]
+        assert [s.ref for s in checks] == DECLARED.get(control.id, []), control.id
+        policies = [by_id()[s.ref] for s in checks]
+        assert [s.rationale for s in checks] == [f"{p.name}: {p.rationale}" for p in policies]
 
 
 def test_named_tests_and_evidence_items_exist() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from lakeward.errors import LakewardError
-from policies import checkov_runner
+from policies import checkov_runner, contract
 from policies.base import Resource
 from policies.checks.cluster_policies import PolicyDataSecurityMode
 from policies.registry import all_policies
@@ -37,7 +37,7 @@ def test_a_half_loaded_pack_or_an_unreadable_stack_is_an_error() -> None:
         f"lakeward-pack: loaded {expected - 1} checks\n",
         "",
         f"Cannot load external check 'lakeward_pack'\nlakeward-pack: loaded {expected} checks\n",
-        f"Failed to parse template: stacks/x/cdk.tf.json\nlakeward-pack: loaded {expected} checks\n",
+        f"Failed to parse template: {contract.stack_file('x')}\nlakeward-pack: loaded {expected} checks\n",
     ):
         with pytest.raises(LakewardError) as caught:
             checkov_runner._verify_pack(stderr, with_pack=True)
@@ -84,7 +84,7 @@ def test_scan_by_environment_synthesizes_and_scans_clean() -> None:
 
 def test_a_warm_checkov_reports_what_a_cold_one_does(synthesized: dict[str, Synthesized]) -> None:
     files = {
-        stack: synthesized["dev"].out / "stacks" / stack / "cdk.tf.json"
+        stack: contract.stack_path(synthesized["dev"].out, stack)
         for stack in synthesized["dev"].stacks
         if parse_stack_id(stack).kind == WORKSPACE
     }

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from lakeward.errors import LakewardError
+from policies import contract
 from policies.base import Severity
 from policies.registry import by_id
 from policies.reports import to_json, to_junit, to_sarif
@@ -188,7 +189,7 @@ def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
 
 def _input_dir(tmp_path: Path, pack_scan: PackScan, *stacks: str) -> Path:
     for stack in stacks:
-        target = tmp_path / "in" / "stacks" / stack / "cdk.tf.json"
+        target = contract.stack_path(tmp_path / "in", stack)
         target.parent.mkdir(parents=True)
         shutil.copy(pack_scan.files[stack], target)
     return tmp_path / "in"
@@ -234,7 +235,7 @@ def test_cli_bad_options_exit_two(tmp_path: Path, args: tuple[str, ...], message
 
 def test_cli_refuses_a_folder_without_stacks_and_an_expired_waiver(tmp_path: Path) -> None:
     result = _lakeward("scan", "--input", str(tmp_path))
-    assert result.returncode == 2 and "no stacks/*/cdk.tf.json" in result.stderr
+    assert result.returncode == 2 and f"no {contract.STACK_GLOB}" in result.stderr
     expired = write_waivers(tmp_path, [{**VALID, "expires": "2020-01-01"}])
     result = _lakeward("scan", "--input", str(tmp_path), "--waivers", str(expired))
     assert result.returncode == 2 and "expired on 2020-01-01" in result.stderr

@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+from policies import contract
 from policies.secret_scan import find_secrets, repository_files
 from stacks.names import WORKSPACE, parse_stack_id
 from tests.footprint import Synthesized
@@ -14,19 +15,21 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def stack_files(synthesized: dict[str, Synthesized]) -> list[Path]:
-    return [path for synth in synthesized.values() for path in sorted(synth.out.glob("stacks/*/cdk.tf.json"))]
+    return [path for synth in synthesized.values() for path in contract.stack_paths(synth.out).values()]
 
 
 def test_repository_and_synthesized_json_hold_no_secrets(synthesized: dict[str, Synthesized]) -> None:
     files = repository_files(REPO) + stack_files(synthesized)
-    assert any(path.name == "cdk.tf.json" for path in files) and any(path.suffix == ".py" for path in files)
+    assert any(contract.is_stack_file(path) for path in files) and any(path.suffix == ".py" for path in files)
     assert find_secrets(files) == []
 
 
 def test_planted_secrets_are_caught(synthesized: dict[str, Synthesized], tmp_path: Path) -> None:
-    source = next(p for p in stack_files(synthesized) if parse_stack_id(p.parent.name).kind == WORKSPACE)
-    planted = tmp_path / "cdk.tf.json"
-    document = json.loads(source.read_text())
+    source = next(
+        p for p in stack_files(synthesized) if parse_stack_id(contract.stack_name(p)).kind == WORKSPACE
+    )
+    planted = tmp_path / contract.STACK_FILE
+    document = contract.read_document(source)
     key_id = "AKIA" + "QZ7R" * 4  # assembled at run time so this file itself stays clean
     document["resource"]["databricks_secret"] = {
         "planted": {"key": "aws", "string_value": key_id, "scope": "s"}
@@ -39,6 +42,6 @@ def test_planted_secrets_are_caught(synthesized: dict[str, Synthesized], tmp_pat
 
     found = find_secrets([planted, clean, leaky])
     assert {(Path(f.file).name, f.kind) for f in found} == {
-        ("cdk.tf.json", "AWS Access Key"),
+        (contract.STACK_FILE, "AWS Access Key"),
         ("leaky.py", "Secret Keyword"),
     }

@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from policies import contract
 from stacks.names import parse_stack_id
-
-REMOTE_OUTPUT = re.compile(
-    r"^\$\{data\.terraform_remote_state\.cross-stack-reference-input-(?P<stack>[\w-]+)"
-    r"\.outputs\.(?P<output>[\w-]+)\}$"
-)
-REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)\.(?P<attribute>\w+)\}$")
 
 
 @dataclass
@@ -26,11 +20,7 @@ class Synthesized:
 
     @classmethod
     def load(cls, out: Path) -> Synthesized:
-        stacks = {
-            path.parent.name: json.loads(path.read_text())
-            for path in sorted(out.glob("stacks/*/cdk.tf.json"))
-        }
-        return cls(out, stacks)
+        return cls(out, contract.read_stacks(out))
 
     def stack(self, kind: str) -> dict[str, Any]:
         matches = [doc for name, doc in self.stacks.items() if parse_stack_id(name).kind == kind]
@@ -38,7 +28,7 @@ class Synthesized:
         return matches[0]
 
     def resources(self, suffix: str, resource_type: str) -> dict[str, dict[str, Any]]:
-        return self.stack(suffix).get("resource", {}).get(resource_type, {})
+        return contract.resources_of(self.stack(suffix), resource_type)
 
     def one(self, suffix: str, resource_type: str, name_part: str = "") -> tuple[str, dict[str, Any]]:
         found = [(n, r) for n, r in self.resources(suffix, resource_type).items() if name_part in n]
@@ -52,23 +42,25 @@ class Synthesized:
         return [
             (stack, kind, name, body)
             for stack, doc in self.stacks.items()
-            for kind, items in doc.get("resource", {}).items()
-            for name, body in items.items()
+            for kind, name, body in contract.resources(doc)
         ]
 
     def resolve(self, expression: str) -> str:
         """Follow a cross-stack remote-state output to the expression it exports."""
-        match = REMOTE_OUTPUT.match(expression)
-        if not match:
+        exported = contract.remote_output(expression)
+        if exported is None:
             return expression
-        return self.stacks[match["stack"]]["output"][match["output"]]["value"]
+        stack, output = exported
+        return self.stacks[stack]["output"][output]["value"]
 
 
 def reference(expression: str) -> tuple[str, str, str]:
     """Split `${type.name.attribute}` into its parts."""
-    match = REFERENCE.match(expression)
-    assert match, f"{expression!r} is not a plain resource reference"
-    return match["type"], match["name"], match["attribute"]
+    parsed = contract.parse_reference(expression)
+    assert parsed and not parsed.data and parsed.attribute, (
+        f"{expression!r} is not a plain resource reference"
+    )
+    return parsed.type, parsed.name, parsed.attribute
 
 
 def policy_document(text: str) -> dict[str, Any]:

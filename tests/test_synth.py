@@ -11,6 +11,7 @@ import pytest
 
 from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
+from policies import contract
 from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
 
 
@@ -42,13 +43,13 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
 def test_resynth_replaces_previous_output(tmp_path: Path, dev: object) -> None:
     out = tmp_path / "out"
     synthesize("dev", out, backend="local")
-    stale = out / "stacks" / "lakeward-dev-retired" / "cdk.tf.json"
+    stale = contract.stack_path(out, "lakeward-dev-retired")
     stale.parent.mkdir(parents=True)
     stale.write_text("{}")
     result = synthesize("dev", out, backend="local")
     assert not stale.exists()
     assert [s.name for s in result.stacks] == [s.name for s in summarize(out)]
-    backend = json.loads((out / "stacks" / stack_id("dev", FOUNDATION) / "cdk.tf.json").read_text())
+    backend = contract.read_document(contract.stack_path(out, stack_id("dev", FOUNDATION)))
     assert "local" in backend["terraform"]["backend"]
 
 

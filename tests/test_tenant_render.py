@@ -21,7 +21,8 @@ from lakeward.tenants.loader import TENANTS_DIR, load_tenants
 from lakeward.tenants.namespace import Namespace
 from lakeward.tenants.offboard import remove_tenant
 from lakeward.tenants.plan import TenantPlan, plan_tenant
-from policies.blast_radius import check_document, check_stacks
+from policies import contract
+from policies.blast_radius import BlastRadius, check_stacks
 from stacks.names import tenant_stack_id
 from tests.tenant_specs import write_tenants
 
@@ -30,7 +31,7 @@ from tests.tenant_specs import write_tenants
 def claims(tmp_path_factory: pytest.TempPathFactory) -> tuple[TenantPlan, dict[str, Any]]:
     out = tmp_path_factory.mktemp("plan") / "out"
     plan = plan_tenant("claims_analytics", TENANTS_DIR, out=out)
-    document = json.loads((out / "stacks" / plan.stack / "cdk.tf.json").read_text())
+    document = contract.read_document(contract.stack_path(out, plan.stack))
     return plan, document
 
 
@@ -82,7 +83,7 @@ def test_grants_matrix(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
 def test_blast_radius_catches_planted_resources(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
     plan, document = claims
     namespace = Namespace.of(plan.tenant, plan.environment)
-    assert check_document(document, namespace) == []
+    assert BlastRadius(namespace).violations(document) == []
     planted = copy.deepcopy(document)
     resources = planted["resource"]
     resources["databricks_grants"]["planted_platform"] = {
@@ -96,7 +97,7 @@ def test_blast_radius_catches_planted_resources(claims: tuple[TenantPlan, dict[s
         "permission": "READ",
     }
     resources["aws_s3_bucket"] = {"planted_bucket": {"bucket": "claims-analytics-exports"}}
-    violations = check_document(planted, namespace)
+    violations = BlastRadius(namespace).violations(planted)
     flagged = {(v.address, v.field) for v in violations}
     assert flagged == {
         ("databricks_grants.planted_platform", "catalog"),
@@ -112,7 +113,7 @@ def test_check_stacks_refuses_a_planted_stack(
     plan, document = claims
     planted = copy.deepcopy(document)
     planted["resource"]["databricks_catalog"]["planted"] = {"name": "llm_dev"}
-    path = tmp_path / "stacks" / plan.stack / "cdk.tf.json"
+    path = contract.stack_path(tmp_path, plan.stack)
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(planted))
     with pytest.raises(LakewardError) as caught:

@@ -1,6 +1,12 @@
 """Quality expectations per table: schema, non-null, unique keys, freshness, vector shape.
 
 Each check yields a metric row; `failures` picks the ones that stop a run.
+
+These are not checks of the policy pack's kind (`policies.base.Check`), which judge synthesized
+infrastructure: they run over Arrow tables inside the pipeline, on one machine or a Spark executor, and
+must not depend on the policy pack. In the pack's words, an `Outcome`'s `expectation` is the check's ID,
+`passed` its verdict and `observed` the reason; the field names are the columns of the
+`quality_metrics` table and the run summary.
 """
 
 from __future__ import annotations

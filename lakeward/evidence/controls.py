@@ -2,14 +2,18 @@
 
 Statuses, worst first: fail, stale, not evaluated, manual, waived, pass. A control passes only when
 every support was evaluated and passed; with no evaluated support it is `manual` (when it names a
-manual procedure) or `not evaluated`, never `pass`. The mapping is `policies/controls.yaml`, shipped
-in the package as `lakeward/policies/controls.yaml`.
+manual procedure) or `not evaluated`, never `pass`. A control's checks are the checks that declare it
+in their own metadata (`soc2`, `iso27001`, `hipaa` in `policies/checks`); `policies/controls.yaml`
+(shipped in the package as `lakeward/policies/controls.yaml`) gives each control its title and lists
+only what no check can declare: tests, evidence items and the manual part.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -20,7 +24,8 @@ import yaml
 from lakeward.errors import LakewardError
 from lakeward.evidence.items import FAILED, NOT_EVALUATED, STALE, Item
 from lakeward.locate import package_file
-from policies.registry import by_id
+from policies.base import Check
+from policies.registry import all_policies
 
 CONTROLS_FILE = package_file("policies", "controls.yaml")
 STATUSES = ("fail", "stale", "not evaluated", "manual", "waived", "pass")
@@ -98,15 +103,20 @@ def _refs(entries: Any, key: str, source: str, where: str) -> list[tuple[str, st
     return refs
 
 
-def _check_rationale(check_id: str) -> str | None:
-    """A Lakeward check's rationale from its own metadata (`name: rationale`); None if no such check."""
-    policy = by_id().get(check_id)
-    return f"{policy.name}: {policy.rationale}" if policy else None
+def declared_checks(checks: Iterable[Check]) -> dict[str, list[Check]]:
+    """`{control: checks}` from each check's declared controls, in the order given (the pack's: by ID)."""
+    by_control: dict[str, list[Check]] = defaultdict(list)
+    for check in checks:
+        for control in check.controls():
+            by_control[control].append(check)
+    return by_control
 
 
-def load_controls(path: Path = CONTROLS_FILE) -> list[Control]:
-    """The control mapping: per control its checks (rationale from each check's metadata), tests and
-    evidence items (rationale from the mapping) and what stays manual."""
+def load_controls(path: Path = CONTROLS_FILE, checks: Iterable[Check] | None = None) -> list[Control]:
+    """The control mapping: per control the checks that declare it (`checks`, by default the pack's;
+    rationale from each check's metadata), its tests and evidence items (rationale from the mapping)
+    and what stays manual."""
+    declared = declared_checks(all_policies() if checks is None else checks)
     source = str(path)
     data = _read_yaml(path)
     if not isinstance(data, dict) or not isinstance(data.get("controls"), list):
@@ -133,24 +143,16 @@ def load_controls(path: Path = CONTROLS_FILE) -> list[Control]:
             manual=str(raw.get("manual", "")),
             rationale=" ".join(str(raw.get("rationale", "")).split()),
         )
-        for ref, rationale in _refs(raw.get("checks"), "id", source, f"controls[{index}].checks"):
-            where = f"controls[{index}].checks.{ref}"
-            from_metadata = _check_rationale(ref)
-            if from_metadata is None:
-                raise LakewardError(
-                    f"no Lakeward check {ref}",
-                    source=source,
-                    field=where,
-                    fix="list a check of policies/checks",
-                )
-            if rationale:
-                raise LakewardError(
-                    "a check's rationale is its own metadata",
-                    source=source,
-                    field=where,
-                    fix=f"list the check ID alone (`- {ref}`); edit its rationale in policies/checks",
-                )
-            control.supports.append(Support("check", ref, from_metadata))
+        if "checks" in raw:
+            raise LakewardError(
+                "a control's checks are the checks that declare it in their metadata",
+                source=source,
+                field=f"controls[{index}].checks",
+                fix="remove `checks:`; name the control in the check's soc2, iso27001 or hipaa attribute",
+            )
+        control.supports += [
+            Support("check", check.id, f"{check.name}: {check.rationale}") for check in declared[control.id]
+        ]
         for kind, key, entries in (("test", "id", "tests"), ("evidence", "item", "evidence")):
             for ref, rationale in _refs(raw.get(entries), key, source, f"controls[{index}].{entries}"):
                 if not rationale:
@@ -218,14 +220,9 @@ def _evidence_status(ref: str, items: list[Item]) -> tuple[str, str]:
 
 def evaluate(controls: list[Control], items: list[Item], now: dt.datetime) -> list[Control]:
     """Set every support's and every control's status from the collected items."""
-    findings, checks = _scan(items)
+    findings = _findings(items)
     cases, stale_tests = _cases(items)
     for control in controls:
-        listed = {s.ref for s in control.supports if s.type == "check"}
-        tagged = sorted({f["check_id"] for f in findings if control.id in f.get("controls", [])} - listed)
-        for check_id in tagged:
-            rationale = checks.get(check_id, f"tagged {control.id} in the policy pack")
-            control.supports.append(Support("check", check_id, rationale))
         for support in control.supports:
             if support.type == "check":
                 relevant = [f for f in findings if f["check_id"] == support.ref]
@@ -254,18 +251,9 @@ def _combine(control: Control) -> tuple[str, str]:
     return ("waived" if "waived" in statuses else "pass"), detail
 
 
-def _scan(items: list[Item]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _findings(items: list[Item]) -> list[dict[str, Any]]:
     scan = next((item for item in items if item.kind == "scan" and item.status != NOT_EVALUATED), None)
-    if scan is None:
-        return [], {}
-    findings = json.loads(scan.files["scan/findings.json"])
-    checks: dict[str, str] = {}
-    for name, content in scan.files.items():
-        if name.endswith(".json") and name != "scan/findings.json":
-            report = json.loads(content)
-            for check in report.get("checks", []) if isinstance(report, dict) else []:
-                checks[check["id"]] = f"{check.get('name', '')}: {check.get('rationale', '')}".strip(": ")
-    return findings, checks
+    return json.loads(scan.files["scan/findings.json"]) if scan is not None else []
 
 
 def _cases(items: list[Item]) -> tuple[list[dict[str, str]], bool]:

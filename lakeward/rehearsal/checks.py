@@ -2,6 +2,12 @@
 
 Terraform's state says which objects the stack owns; each check then asks the API how those objects
 are really configured. One check is one small function registered under the name it reports.
+
+These are not checks of the policy pack's kind (`policies.base.Check`), which judge the synthesized JSON
+before deployment: they query live (emulated) AWS through boto3 after apply, so they take a `Context` of
+clients and deployed objects rather than a resource. In the pack's words, the registered name is the
+check's ID and a `CheckResult` its verdict (`ok`) with the reason (`detail`); the field names are the
+published keys of the rehearsal's JSON report.
 """
 
 from __future__ import annotations

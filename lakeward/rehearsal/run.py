@@ -25,6 +25,7 @@ from lakeward.rehearsal.moto_fixes import FIXES
 from lakeward.rehearsal.processes import sigterm_as_interrupt
 from lakeward.rehearsal.rehearsal_stack import rehearsal_stack
 from lakeward.rehearsal.terraform import Event, Terraform, TerraformFailed, find_mirror, find_terraform
+from policies import contract
 from stacks.names import FOUNDATION, stack_id
 
 STATE_FILE = "terraform.tfstate"
@@ -173,7 +174,7 @@ def synthesize_foundation(env_name: str, environments_dir: Path | None, outdir: 
     stack = next((s for s in result.stacks if s.name == stack_id(env_name, FOUNDATION)), None)
     if stack is None:
         raise StepFailed(f"synth wrote no foundation stack under {outdir}/stacks")
-    return json.loads(stack.path.read_text(encoding="utf-8"))
+    return contract.read_document(stack.path)
 
 
 @contextmanager
@@ -225,7 +226,7 @@ def rehearse(
                 if stack is not None
                 else synthesize_foundation(env.name, options.environments_dir, workdir / "synth")
             )
-            return f"{sum(len(v) for v in synthesized.get('resource', {}).values())} resources"
+            return f"{contract.resource_count(synthesized)} resources"
 
         terraform: list[Terraform] = []
 
@@ -237,7 +238,8 @@ def rehearse(
                 "synthesized": aimed.synthesized_provider,
                 "rehearsed": aimed.rehearsed_provider,
             }
-            write_atomic(workdir / "cdk.tf.json", json.dumps(aimed.document, indent=2, sort_keys=True))
+            document = json.dumps(aimed.document, indent=2, sort_keys=True)
+            write_atomic(workdir / contract.STACK_FILE, document)
             runner = Terraform(
                 binary, workdir, mirror, _child_env(env.aws.region, result.endpoint), reporter.terraform_event
             )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from lakeward.errors import LakewardError
 from lakeward.synth import synthesize_tenants
 from lakeward.tenants.loader import TENANTS_DIR, load_tenants
 from lakeward.tenants.model import Tenant
+from policies import contract
 from policies.checkov_runner import WarmCheckov, warm_checkov
 from policies.scan import run_scan
 
@@ -86,7 +86,7 @@ def plan_tenant(
         target = out or Path(tmp) / "out"
         result = synthesize_tenants(env, [tenant], target, backend=backend)
         stack = result.stacks[0]
-        document = json.loads(stack.path.read_text(encoding="utf-8"))
+        document = contract.read_document(stack.path)
         findings = policy_findings(target, warm)
     plan = TenantPlan(
         tenant=tenant,
@@ -102,13 +102,13 @@ def plan_tenant(
 
 
 def addresses(document: dict[str, Any]) -> list[str]:
-    return sorted(f"{kind}.{name}" for kind, items in document.get("resource", {}).items() for name in items)
+    return sorted(f"{kind}.{name}" for kind, name, _ in contract.resources(document))
 
 
 def grants_matrix(document: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     """`{securable: {principal: privileges}}` read back from the synthesized `databricks_grants`."""
     matrix: dict[str, dict[str, list[str]]] = {}
-    for body in document.get("resource", {}).get("databricks_grants", {}).values():
+    for body in contract.resources_of(document, "databricks_grants").values():
         securable = next(body[key] for key in SECURABLE_KEYS if key in body)
         matrix[securable] = {grant["principal"]: grant["privileges"] for grant in body.get("grant", [])}
     return dict(sorted(matrix.items()))

@@ -2,6 +2,12 @@
 
 `tenant_problems` checks one spec alone, `folder_problems` checks specs against each other and
 `environment_problems` checks a spec against an environment it lists.
+
+These are not checks of the policy pack's kind (`policies.base.Check`): they judge a spec before anything
+is synthesized, so a problem names a spec field rather than a resource and carries the fix that the
+refusal (`LakewardError`: field, message, fix) shows. In the pack's words, the field is what was judged,
+the message the reason, and an empty list the passing verdict. What the spec renders is judged after
+synthesis by the pack and by `policies.blast_radius`.
 """
 
 from __future__ import annotations

@@ -1,15 +1,14 @@
 """Registers every Lakeward policy as a checkov check; checkov imports this file, Lakeward never does.
 
-Each check reads its resource from the synthesized JSON file itself rather than from checkov's HCL-style
-copy, so a policy sees exactly what `cdk.tf.json` holds. `LAKEWARD_SCAN_ROOT` names the folder checkov
-was run in (scanned file paths are relative to it).
+Each check reads its resource from the synthesized JSON file itself (through `contract`) rather than
+from checkov's HCL-style copy, so a policy sees exactly what the stack file holds. `LAKEWARD_SCAN_ROOT`
+names the folder checkov was run in (scanned file paths are relative to it).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import json
 import os
 import sys
 from functools import cache
@@ -21,9 +20,11 @@ from checkov.terraform.checks.resource.base_resource_check import BaseResourceCh
 
 POLICIES_DIR = Path(__file__).resolve().parent.parent
 PACKAGE = "lakeward_policies"
+MODULES = ("registry", "base", "contract")
 
 
-def _load_registry() -> Any:
+def _load_package() -> tuple[Any, Any, Any]:
+    """`registry`, `base` and `contract` of the policies folder, loaded under a name of their own."""
     if PACKAGE not in sys.modules:
         spec = importlib.util.spec_from_file_location(
             PACKAGE, POLICIES_DIR / "__init__.py", submodule_search_locations=[str(POLICIES_DIR)]
@@ -32,7 +33,8 @@ def _load_registry() -> Any:
         module = importlib.util.module_from_spec(spec)
         sys.modules[PACKAGE] = module
         spec.loader.exec_module(module)
-    return importlib.import_module(f"{PACKAGE}.registry"), importlib.import_module(f"{PACKAGE}.base")
+    registry, base, contract = (importlib.import_module(f"{PACKAGE}.{name}") for name in MODULES)
+    return registry, base, contract
 
 
 @cache
@@ -40,7 +42,8 @@ def _document(scanned_file: str) -> dict[str, Any]:
     root = Path(os.environ.get("LAKEWARD_SCAN_ROOT", "."))
     path = Path(scanned_file)
     path = path if path.is_absolute() and path.exists() else root / scanned_file.lstrip("/")
-    return json.loads(path.read_text(encoding="utf-8"))
+    document: dict[str, Any] = _contract.read_document(path)
+    return document
 
 
 class LakewardCheck(BaseResourceCheck):
@@ -66,7 +69,7 @@ class LakewardCheck(BaseResourceCheck):
 
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
         document = _document(self._scanned_file)
-        attributes = document.get("resource", {}).get(self.entity_type, {}).get(self._entity_name)
+        attributes = _contract.resources_of(document, self.entity_type).get(self._entity_name)
         if not isinstance(attributes, dict):
             raise LookupError(f"{self.entity_type}.{self._entity_name} not found in {self._scanned_file}")
         problems = self.policy.evaluate(
@@ -78,6 +81,6 @@ class LakewardCheck(BaseResourceCheck):
         return CheckResult.FAILED if problems else CheckResult.PASSED
 
 
-_registry, _base = _load_registry()
+_registry, _base, _contract = _load_package()
 CHECKS = [LakewardCheck(policy, _base.Resource) for policy in _registry.all_policies()]
 sys.stderr.write(f"lakeward-pack: loaded {len(CHECKS)} checks\n")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import contract
 from ..base import Policy, Resource, Severity, as_blocks, as_list, is_true, load_json_text
-
-DATA_REFERENCE = re.compile(r"^\$\{data\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)\.json\}$")
 
 
 @dataclass
@@ -37,9 +35,14 @@ def statements(resource: Resource, attribute: str) -> list[Statement] | None:
     document = load_json_text(value)
     if isinstance(document, dict):
         return [_from_json(s) for s in as_blocks(document.get("Statement"))]
-    match = DATA_REFERENCE.match(value) if isinstance(value, str) else None
-    if match and match.group(1) == "aws_iam_policy_document":
-        data = resource.document.get("data", {}).get("aws_iam_policy_document", {}).get(match.group(2))
+    reference = contract.parse_reference(value)
+    if (
+        reference
+        and reference.data
+        and reference.type == "aws_iam_policy_document"
+        and reference.attribute == "json"
+    ):
+        data = contract.block(resource.document, "data").get(reference.type, {}).get(reference.name)
         if isinstance(data, dict):
             return [_from_block(s) for s in as_blocks(data.get("statement"))]
     return None

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from policies import contract
 from policies.registry import all_policies, by_id
 from stacks.names import FOUNDATION, WORKSPACE, stack_id
 
@@ -66,7 +67,7 @@ def finding(
         "status": status,
         "controls": controls,
         "details": [],
-        "file": f"stacks/{stack_id('dev', WORKSPACE)}/cdk.tf.json",
+        "file": contract.stack_file(stack_id("dev", WORKSPACE)),
         "line": 1,
     }
     if waiver:

@@ -18,6 +18,7 @@ from lakeward.evidence import verifier
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.keys import KeyPair, keygen
 from lakeward.evidence.verifier import verify_bundle
+from policies import contract
 from stacks.names import WORKSPACE, stack_id
 from tests.evidence.conftest import options, source_date
 from tests.footprint import Synthesized
@@ -97,7 +98,7 @@ TAMPER_TARGETS = [
     "data/report.html",
     "data/access/access-matrix.csv",
     "data/results/pytest.xml",
-    f"data/stacks/{stack_id('dev', WORKSPACE)}/cdk.tf.json",
+    f"data/{contract.stack_file(stack_id('dev', WORKSPACE))}",
     "data/mlflow/models.json",
 ]
 

@@ -17,9 +17,10 @@ from lakeward.evidence.collectors.provenance import collect_provenance
 from lakeward.evidence.collectors.results import collect_results
 from lakeward.evidence.collectors.scan import collect_scan
 from lakeward.evidence.collectors.specs import collect_environment, collect_tenants
-from lakeward.evidence.collectors.stacks import access_matrix, collect_access_matrix, load_stacks
+from lakeward.evidence.collectors.stacks import access_matrix, collect_access_matrix
 from lakeward.evidence.collectors.waivers import collect_waivers
 from lakeward.evidence.items import export_time
+from policies import contract
 from tests.evidence import sources as src
 from tests.footprint import Synthesized
 
@@ -27,7 +28,7 @@ NOW = src.NOW
 
 
 def test_access_matrix_lists_every_grant_with_readable_names(dev: Synthesized, dev_env) -> None:
-    rows = access_matrix(load_stacks(dev.out))
+    rows = access_matrix(contract.read_stacks(dev.out))
     granted = sum(
         len(grant["privileges"])
         for _, kind, _, body in dev.all_resources()

@@ -15,7 +15,8 @@ from lakeward.evidence.collectors.scan import collect_scan
 from lakeward.evidence.collectors.waivers import collect_waivers
 from lakeward.evidence.controls import Control, Support, evaluate, load_controls
 from lakeward.evidence.items import Item
-from policies.registry import by_id
+from policies.base import Check
+from policies.registry import all_policies, by_id
 from tests.evidence import sources as src
 
 NOW = src.NOW
@@ -25,7 +26,6 @@ MAPPING = {
         {
             "id": "SOC2:CC6.1",
             "title": "Logical access",
-            "checks": ["LKW_DBX_040"],
             "tests": [
                 {
                     "id": "tests.test_workspace::test_grants_are_least_privilege",
@@ -33,16 +33,8 @@ MAPPING = {
                 }
             ],
         },
-        {
-            "id": "X:WAIVED",
-            "title": "Accepted finding",
-            "checks": ["LKW_DBX_041"],
-        },
-        {
-            "id": "X:FAIL",
-            "title": "Failing check",
-            "checks": ["LKW_DBX_057"],
-        },
+        {"id": "SOC2:WAIVED", "title": "Accepted finding"},
+        {"id": "SOC2:FAIL", "title": "Failing check"},
         {
             "id": "X:NOTHING",
             "title": "Evidence never collected",
@@ -50,9 +42,8 @@ MAPPING = {
         },
         {"id": "X:MANUAL", "title": "People process", "manual": "Quarterly access review minutes."},
         {
-            "id": "X:PARTIAL",
+            "id": "SOC2:PARTIAL",
             "title": "Half collected",
-            "checks": ["LKW_DBX_071"],
             "evidence": [{"item": "audit-log", "rationale": "Audit events."}],
         },
         {
@@ -62,6 +53,20 @@ MAPPING = {
         },
     ]
 }
+
+
+def declaring(check_id: str, control: str) -> Check:
+    """A check of the pack that declares the SOC 2 `control` and nothing else."""
+    policy = type(by_id()[check_id])
+    return type(policy.__name__, (policy,), {"soc2": (control,), "iso27001": (), "hipaa": (), "sat": ()})()
+
+
+CHECKS = [
+    declaring("LKW_DBX_040", "CC6.1"),
+    declaring("LKW_DBX_041", "WAIVED"),
+    declaring("LKW_DBX_057", "FAIL"),
+    declaring("LKW_DBX_071", "PARTIAL"),
+]
 
 
 def controls_file(tmp_path: Path, mapping: dict = MAPPING) -> Path:
@@ -83,25 +88,25 @@ def items_from(tmp_path: Path, *, stale_tests: bool = False, expired_waiver: boo
 
 
 def statuses(tmp_path: Path, **kwargs: bool) -> dict[str, str]:
-    controls = evaluate(load_controls(controls_file(tmp_path)), items_from(tmp_path, **kwargs), NOW)
+    controls = evaluate(load_controls(controls_file(tmp_path), CHECKS), items_from(tmp_path, **kwargs), NOW)
     return {control.id: control.status for control in controls}
 
 
 def test_each_status_has_its_cause(tmp_path: Path) -> None:
     assert statuses(tmp_path) == {
         "SOC2:CC6.1": "pass",
-        "X:WAIVED": "waived",
-        "X:FAIL": "fail",
+        "SOC2:WAIVED": "waived",
+        "SOC2:FAIL": "fail",
         "X:NOTHING": "not evaluated",
         "X:MANUAL": "manual",
-        "X:PARTIAL": "not evaluated",
+        "SOC2:PARTIAL": "not evaluated",
         "X:WAIVERS": "pass",
     }
 
 
 def test_expired_waiver_fails_the_control_it_covered(tmp_path: Path) -> None:
     result = statuses(tmp_path, expired_waiver=True)
-    assert result["X:WAIVED"] == "fail" and result["X:WAIVERS"] == "fail"
+    assert result["SOC2:WAIVED"] == "fail" and result["X:WAIVERS"] == "fail"
 
 
 def test_stale_test_results_make_the_control_stale(tmp_path: Path) -> None:
@@ -138,20 +143,22 @@ def test_nothing_passes_by_default(tmp_path: Path) -> None:
 
 
 def test_a_checks_rationale_is_its_own_metadata(tmp_path: Path) -> None:
-    (control, *_) = load_controls(controls_file(tmp_path))
+    (control, *_) = load_controls(controls_file(tmp_path), CHECKS)
     (check,) = [s for s in control.supports if s.type == "check"]
     policy = by_id()["LKW_DBX_040"]
     assert check.rationale == f"{policy.name}: {policy.rationale}"
 
 
-def test_checks_tagged_in_the_policy_pack_support_their_controls(tmp_path: Path) -> None:
-    """A scan finding tagged with a control supports it even where the mapping does not list its check."""
+def test_a_check_supports_every_control_it_declares(tmp_path: Path) -> None:
+    """The mapping lists no checks: a control gets each check whose metadata names it, and only those."""
     mapping = {"controls": [{"id": "SOC2:CC7.2", "title": "Monitoring", "manual": "Alert reviews."}]}
     (control,) = evaluate(load_controls(controls_file(tmp_path, mapping)), items_from(tmp_path), NOW)
     checks = {s.ref: s for s in control.supports if s.type == "check"}
+    assert set(checks) == {p.id for p in all_policies() if "SOC2:CC7.2" in p.controls()}
+    assert checks["LKW_DBX_072"].status == "pass"
     assert (
-        checks["LKW_DBX_072"].status == "pass"
-        and checks["LKW_DBX_072"].rationale == "Workspace writes verbose audit logs: why LKW_DBX_072"
+        checks["LKW_DBX_072"].rationale
+        == f"{by_id()['LKW_DBX_072'].name}: {by_id()['LKW_DBX_072'].rationale}"
     )
 
 
@@ -176,12 +183,7 @@ def test_the_shipped_mapping_covers_the_issue_controls_with_rationales() -> None
 @pytest.mark.parametrize(
     ("control", "field", "message"),
     [
-        ({"checks": ["LKW_DBX_999"]}, "controls[0].checks.LKW_DBX_999", "no Lakeward check"),
-        (
-            {"checks": [{"id": "LKW_DBX_040", "rationale": "x"}]},
-            "controls[0].checks.LKW_DBX_040",
-            "its own metadata",
-        ),
+        ({"checks": ["LKW_DBX_040"]}, "controls[0].checks", "declare it in their metadata"),
         ({"tests": ["tests.test_synth::*"]}, "controls[0].tests.tests.test_synth::*", "rationale"),
         ({"evidence": [{"item": "scan"}]}, "controls[0].evidence.scan", "rationale"),
         ({"evidence": [{"rationale": "x"}]}, "controls[0].evidence", "no `item`"),

@@ -14,6 +14,7 @@ from lakeward.errors import LakewardError
 from lakeward.evidence.bundle import ExportResult, export_bundle
 from lakeward.evidence.diff import diff_bundles
 from lakeward.evidence.keys import KeyPair, keygen
+from policies import contract
 from stacks.names import WORKSPACE, stack_id
 from tests.evidence import sources as src
 from tests.evidence.conftest import options, source_date
@@ -61,8 +62,8 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
     # and the champion model and production prompt moved to new versions.
     stacks = tmp_path / "stacks"
     shutil.copytree(dev.out, stacks)
-    workspace = stacks / "stacks" / stack_id("dev", WORKSPACE) / "cdk.tf.json"
-    document = json.loads(workspace.read_text())
+    workspace = contract.stack_path(stacks, stack_id("dev", WORKSPACE))
+    document = contract.read_document(workspace)
     catalog_grants = next(
         g for n, g in document["resource"]["databricks_grants"].items() if "catalog-grants" in n
     )

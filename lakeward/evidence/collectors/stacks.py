@@ -5,15 +5,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import json
-import re
 from pathlib import Path
 from typing import Any
 
 from lakeward.evidence.items import Item, not_evaluated
 from lakeward.evidence.verifier import canonical_json
+from policies import contract
 
-REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)\.(?P<attribute>\w+)\}$")
 GRANT_SECURABLES = (
     "metastore",
     "catalog",
@@ -31,23 +29,13 @@ NAME_ATTRIBUTES = ("name", "display_name", "instance_pool_name", "application_id
 MATRIX_COLUMNS = ("principal", "securable_type", "securable", "privilege", "stack", "resource")
 
 
-def load_stacks(out: Path) -> dict[str, dict[str, Any]]:
-    """`{stack: document}` for `OUT/stacks/*/cdk.tf.json`."""
-    return {
-        path.parent.name: json.loads(path.read_text(encoding="utf-8"))
-        for path in sorted(out.glob("stacks/*/cdk.tf.json"))
-    }
-
-
 def collect_stacks(out: Path | None, now: dt.datetime) -> Item:
     """Every synthesized stack, re-encoded as canonical JSON, with its resource counts."""
-    stacks = load_stacks(out) if out else {}
+    stacks = contract.read_stacks(out) if out else {}
     if not stacks:
-        return not_evaluated("stacks", "stacks", "Synthesized stacks", str(out), "no stacks/*/cdk.tf.json")
-    files = {f"stacks/{name}/cdk.tf.json": canonical_json(doc) for name, doc in stacks.items()}
-    counts = {
-        name: sum(len(items) for items in doc.get("resource", {}).values()) for name, doc in stacks.items()
-    }
+        return not_evaluated("stacks", "stacks", "Synthesized stacks", str(out), f"no {contract.STACK_GLOB}")
+    files = {contract.stack_file(name): canonical_json(doc) for name, doc in stacks.items()}
+    counts = {name: contract.resource_count(doc) for name, doc in stacks.items()}
     summary = {"stacks": counts, "resources": sum(counts.values())}
     return Item(
         "stacks", "stacks", "Synthesized stacks", "lakeward synth", summary=summary, files=files
@@ -58,24 +46,24 @@ class _Resolver:
     """Turns `${type.name.attr}` references into the names people read (catalog.schema, group names)."""
 
     def __init__(self, document: dict[str, Any]):
-        self.resources = document.get("resource", {})
+        self.document = document
 
     def __call__(self, value: Any) -> str:
         text = str(value)
-        match = REFERENCE.match(text)
-        if not match:
-            return text
-        body = self.resources.get(match["type"], {}).get(match["name"])
+        reference = contract.parse_reference(text)
+        if reference is None or reference.data or reference.attribute is None:
+            return text  # only an attribute of a resource of this stack names something
+        body = contract.resources_of(self.document, reference.type).get(reference.name)
         if body is None:
             return text
-        if match["type"] == "databricks_schema" and "catalog_name" in body:
-            return f"{self(body['catalog_name'])}.{body.get('name', match['name'])}"
-        if match["type"] == "databricks_service_principal" and "display_name" in body:
+        if reference.type == "databricks_schema" and "catalog_name" in body:
+            return f"{self(body['catalog_name'])}.{body.get('name', reference.name)}"
+        if reference.type == "databricks_service_principal" and "display_name" in body:
             return str(body["display_name"])
-        for attribute in (match["attribute"], *NAME_ATTRIBUTES):
+        for attribute in (reference.attribute, *NAME_ATTRIBUTES):
             if isinstance(body.get(attribute), str) and not body[attribute].startswith("${"):
                 return body[attribute]
-        return f"{match['type']}.{match['name']}"
+        return reference.address
 
 
 def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
@@ -83,8 +71,7 @@ def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for stack, document in stacks.items():
         resolve = _Resolver(document)
-        resources = document.get("resource", {})
-        for name, body in resources.get("databricks_grants", {}).items():
+        for name, body in contract.resources_of(document, "databricks_grants").items():
             kind = next((key for key in GRANT_SECURABLES if key in body), "unknown")
             securable = resolve(body.get(kind, "")) if kind != "unknown" else name
             for grant in _blocks(body.get("grant")):
@@ -99,7 +86,7 @@ def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
                             f"databricks_grants.{name}",
                         )
                     )
-        for name, body in resources.get("databricks_permissions", {}).items():
+        for name, body in contract.resources_of(document, "databricks_permissions").items():
             key = next((k for k in sorted(body) if k.endswith("_id") or k in ("authorization",)), "unknown")
             securable = resolve(body.get(key, name))
             for entry in _blocks(body.get("access_control")):
@@ -117,7 +104,7 @@ def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
                         f"databricks_permissions.{name}",
                     )
                 )
-        for name, body in resources.get("databricks_secret_acl", {}).items():
+        for name, body in contract.resources_of(document, "databricks_secret_acl").items():
             rows.append(
                 _row(
                     resolve(body.get("principal")),
@@ -144,7 +131,7 @@ def _blocks(value: Any) -> list[dict[str, Any]]:
 
 
 def collect_access_matrix(out: Path | None, now: dt.datetime) -> Item:
-    stacks = load_stacks(out) if out else {}
+    stacks = contract.read_stacks(out) if out else {}
     title = "Access matrix (principal x securable x privilege)"
     if not stacks:
         return not_evaluated("access-matrix", "access-matrix", title, str(out), "no synthesized stacks")

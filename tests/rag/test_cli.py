@@ -58,7 +58,8 @@ def test_eval_questions_json(handbook: Path, tracking: Path, tmp_path: Path) -> 
 
 def test_release_without_a_candidate_names_the_fix(tmp_path: Path) -> None:
     result = run_cli("release", "--tracking", str(tmp_path / "empty"), "--lakehouse", str(tmp_path))
-    assert result.exit_code == 2 and "candidate" in result.stderr and "lakeward eval" in result.stderr
+    assert result.exit_code == 2 and ": candidate: model " in result.stderr
+    assert "lakeward eval" in result.stderr
 
 
 def test_release_blocked_by_a_threshold_exits_4(released, tmp_path: Path) -> None:

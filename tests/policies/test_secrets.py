@@ -9,7 +9,7 @@ from pathlib import Path
 from policies.secret_scan import find_secrets, repository_files
 from tests.footprint import Synthesized
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def stack_files(synthesized: dict[str, Synthesized]) -> list[Path]:

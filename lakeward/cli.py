@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from typer.core import TyperGroup
 
 from lakeward.errors import LakewardError
-from lakeward.output import console, errors, print_json
+from lakeward.output import Outcome, errors, show
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help=__doc__)
+
+class _Commands(TyperGroup):
+    """Every command's `LakewardError` becomes a clear message on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LakewardError as exc:
+            errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+
+app = typer.Typer(
+    cls=_Commands, no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, help=__doc__
+)
 config_app = typer.Typer(no_args_is_help=True, help="Validate environment files and export their schema.")
 app.add_typer(config_app, name="config")
 pipeline_app = typer.Typer(no_args_is_help=True, help="Ingest, scrub, chunk, embed and index documents.")
@@ -31,19 +45,21 @@ TenantsDir = Annotated[
 ]
 
 
+def _finish(outcome: Outcome, json_out: bool = False) -> None:
+    """Print the outcome (one JSON object with `--json`) and exit with its code."""
+    code = show(outcome, json_out)
+    if code:
+        raise typer.Exit(code)
+
+
 @config_app.command("validate")
 def config_validate(
     files: Annotated[list[Path], typer.Argument(help="Environment YAML files.")], json_out: JsonFlag = False
 ) -> None:
     """Validate environment files; exit 2 on the first bad one."""
-    from infra.config import load_environment_file
+    from lakeward.commands import validate_environments
 
-    envs = [load_environment_file(path) for path in files]
-    if json_out:
-        print_json({"valid": [str(path) for path in files], "environments": [env.name for env in envs]})
-    else:
-        for path, env in zip(files, envs, strict=True):
-            console.print(f"[green]ok[/] {path} ({env.tier.value})")
+    _finish(validate_environments(files), json_out)
 
 
 @config_app.command("schema")
@@ -51,15 +67,9 @@ def config_schema(
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
     """Print or write the environment JSON Schema for editors."""
-    from infra.config import environment_json_schema
+    from lakeward.commands import environment_schema
 
-    text = json.dumps(environment_json_schema(), indent=2, sort_keys=True) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        from lakeward.files import write_atomic
-
-        write_atomic(out, text)
+    _finish(environment_schema(out))
 
 
 @pipeline_app.command("run")
@@ -85,19 +95,10 @@ def pipeline_run(
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
-    from workloads.jobs import pipeline_config
-    from workloads.pipeline import run_pipeline
-    from workloads.progress import stage_bars
+    from workloads.commands import pipeline_run as run
 
-    config = pipeline_config(catalog, schema, precision, tables)
-    with stage_bars(enabled=not json_out) as progress:
-        result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
-    if json_out:
-        print_json(result.to_json())
-    else:
-        from workloads.summary import summary_table
-
-        console.print(summary_table(result))
+    outcome = run(corpus, lakehouse, engine, tables, catalog, schema, precision, limit, live=not json_out)
+    _finish(outcome, json_out)
 
 
 LakehouseOption = Annotated[
@@ -107,13 +108,6 @@ TrackingOption = Annotated[
     Path | None, typer.Option("--tracking", help="MLflow folder (sqlite store); default LAKEHOUSE/_mlflow.")
 ]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="RAG configuration YAML (docs/rag.md).")]
-
-
-def _rag(lakehouse: Path, tracking: Path | None, config: Path | None):
-    from workloads.rag.config import load_rag_config
-    from workloads.rag.tracking import default_tracking
-
-    return load_rag_config(config), tracking or default_tracking(lakehouse)
 
 
 @app.command()
@@ -133,23 +127,12 @@ def ask(
     json_out: JsonFlag = False,
 ) -> None:
     """Answer a question from the indexed documents, with citations."""
-    from workloads.rag.chain import build_chain
-    from workloads.rag.retrieval import Filters
+    from workloads.rag import commands
 
-    rag, folder = _rag(lakehouse, tracking, config)
-    filters = Filters(
-        tuple(tenant) if tenant else None,
-        tuple(source) if source else None,
-        tuple(classification) if classification else None,
-        max_age_days,
+    outcome = commands.ask(
+        question, lakehouse, tenant, source, classification, max_age_days, tracking, config
     )
-    answer = build_chain(lakehouse, rag, folder).answer(question, filters).to_json()
-    if json_out:
-        print_json(answer)
-    else:
-        from workloads.rag.report import answer_view
-
-        console.print(answer_view(answer))
+    _finish(outcome, json_out)
 
 
 @app.command()
@@ -162,10 +145,9 @@ def serve(
     config: ConfigOption = None,
 ) -> None:
     """Serve the registered RAG model with MLflow's model server on 127.0.0.1 (POST /invocations)."""
-    from workloads.rag.serving import serve as run_server
+    from workloads.rag import commands
 
-    rag, folder = _rag(lakehouse, tracking, config)
-    raise typer.Exit(run_server(folder, rag, alias, port, workers))
+    _finish(commands.serve(lakehouse, alias, port, workers, tracking, config))
 
 
 @app.command("eval")
@@ -187,21 +169,22 @@ def evaluate(
     json_out: JsonFlag = False,
 ) -> None:
     """nDCG@10, recall and MRR for BM25, dense and hybrid; groundedness, citations, fallbacks, latency."""
-    from workloads.progress import stage_bars
-    from workloads.rag.evaluation import EvalRequest, run_evaluation
+    from workloads.rag import commands
 
-    rag, folder = _rag(lakehouse, tracking, config)
-    request = EvalRequest(
-        lakehouse, folder, beir, split, questions, max_queries, distractors, answer_questions, register
+    outcome = commands.evaluate(
+        lakehouse,
+        beir,
+        split,
+        questions,
+        max_queries,
+        distractors,
+        answer_questions,
+        register,
+        tracking,
+        config,
+        live=not json_out,
     )
-    with stage_bars(enabled=not json_out) as progress:
-        result = run_evaluation(request, rag, progress).to_json()
-    if json_out:
-        print_json(result)
-    else:
-        from workloads.rag.report import eval_view
-
-        console.print(eval_view(result))
+    _finish(outcome, json_out)
 
 
 @app.command()
@@ -212,19 +195,9 @@ def release(
     json_out: JsonFlag = False,
 ) -> None:
     """Promote `candidate` to `champion` if its metrics meet the thresholds; exit 4 naming each failure."""
-    from workloads.rag.release import failure_message
-    from workloads.rag.release import release as gate
+    from workloads.rag import commands
 
-    rag, folder = _rag(lakehouse, tracking, config)
-    result = gate(folder, rag)
-    if json_out:
-        print_json(result.to_json())
-    else:
-        from workloads.rag.report import release_view
-
-        console.print(release_view(result.to_json()))
-    if not result.promoted:
-        raise failure_message(result)
+    _finish(commands.release(lakehouse, tracking, config), json_out)
 
 
 @app.command()
@@ -237,18 +210,9 @@ def monitor(
     json_out: JsonFlag = False,
 ) -> None:
     """Compare recent requests with the reference window; exit 3 when a signal drifts."""
-    from workloads.rag.monitor import compare, drift_error, read_requests
+    from workloads.rag import commands
 
-    _, folder = _rag(lakehouse, tracking, None)
-    result = compare(read_requests(log or folder / "requests.jsonl"), recent, psi_max=psi_max)
-    if json_out:
-        print_json(result.to_json())
-    else:
-        from workloads.rag.report import monitor_view
-
-        console.print(monitor_view(result.to_json()))
-    if result.breaches:
-        raise drift_error(result)
+    _finish(commands.monitor(lakehouse, log, recent, psi_max, tracking), json_out)
 
 
 @app.command()
@@ -262,23 +226,9 @@ def synth(
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize every stack of an environment, one per tenant, to Terraform JSON."""
-    from lakeward.synth import synthesize
+    from lakeward.commands import synth as run
 
-    result = synthesize(env, out, backend=backend, tenants_dir=tenants_dir)
-    if json_out:
-        print_json(result.as_dict())
-        return
-    from rich.table import Table
-
-    table = Table(title=f"lakeward synth: {result.environment} -> {result.out}")
-    table.add_column("stack")
-    table.add_column("resources", justify="right")
-    table.add_column("data sources", justify="right")
-    table.add_column("file")
-    for stack in result.stacks:
-        table.add_row(stack.name, str(stack.resources), str(stack.data_sources), str(stack.path))
-    table.add_row("[bold]total", f"[bold]{result.resources}", "", f"{result.seconds:.1f} s")
-    console.print(table)
+    _finish(run(env, out, backend, tenants_dir), json_out)
 
 
 @app.command()
@@ -306,28 +256,9 @@ def scan(
     json_out: JsonFlag = False,
 ) -> None:
     """Run checkov's AWS checks and the Lakeward Databricks pack; exit 1 on unwaived failures."""
-    from policies.base import Severity
-    from policies.reports import parse_formats, print_summary, write_reports
-    from policies.scan import run_scan
-    from policies.waivers import WAIVERS_FILE
+    from lakeward.commands import scan as run
 
-    if fail_on.upper() not in Severity.__members__:
-        raise LakewardError(
-            f"unknown severity '{fail_on}'", field="--fail-on", fix="use LOW, MEDIUM, HIGH or CRITICAL"
-        )
-    chosen = parse_formats(formats)
-    from contextlib import nullcontext
-
-    with nullcontext() if json_out else console.status("scanning with checkov"):
-        report = run_scan(env, input_dir, Severity(fail_on.upper()), waivers or WAIVERS_FILE)
-    written = write_reports(report, chosen, out)
-    if json_out:
-        print_json({**report.as_dict(), "outputs": [str(path) for path in written]})
-    elif "text" in chosen:
-        print_summary(report, console)
-    for path in [] if json_out else written:
-        console.print(f"wrote {path}", highlight=False)
-    raise typer.Exit(report.exit_code)
+    _finish(run(env, input_dir, formats, out, fail_on, waivers, live=not json_out), json_out)
 
 
 @app.command()
@@ -345,26 +276,11 @@ def rehearse(
 ) -> None:
     """Apply the AWS foundation for real against moto's server, verify it through the AWS API, destroy it.
     Exit 0 when every step and check passed, 1 when one failed, 130 on Ctrl-C."""
-    from lakeward.rehearsal.report import LiveReporter, render
+    from lakeward.rehearsal.commands import rehearse_command
     from lakeward.rehearsal.run import RehearsalOptions
-    from lakeward.rehearsal.run import rehearse as run_rehearsal
 
     options = RehearsalOptions(env, endpoint, plugin_mirror, terraform, keep)
-    try:
-        if json_out:
-            result = run_rehearsal(options)
-        else:
-            with LiveReporter(console) as reporter:
-                result = run_rehearsal(options, reporter=reporter)
-    except KeyboardInterrupt:
-        errors.print("interrupted: the emulator and every child process were stopped")
-        raise typer.Exit(130) from None
-    if json_out:
-        print_json(result.as_dict())
-    else:
-        render(console, result)
-    if not result.ok:
-        raise typer.Exit(1)
+    _finish(rehearse_command(options, live=not json_out), json_out)
 
 
 @evidence_app.command("keygen")
@@ -372,14 +288,9 @@ def evidence_keygen(
     out: Annotated[Path, typer.Option("--out", help="Folder for the key pair.")], json_out: JsonFlag = False
 ) -> None:
     """Write an Ed25519 key pair (private key mode 0600) and print the public key's fingerprint."""
-    from lakeward.evidence.keys import keygen
+    from lakeward.evidence import commands
 
-    pair = keygen(out)
-    if json_out:
-        print_json(pair.as_dict())
-    else:
-        console.print(f"private key {pair.private} (keep secret)\npublic key  {pair.public}")
-        typer.echo(pair.fingerprint)
+    _finish(commands.keygen(out), json_out)
 
 
 @evidence_app.command("export")
@@ -416,51 +327,25 @@ def evidence_export(
     json_out: JsonFlag = False,
 ) -> None:
     """Collect the evidence, evaluate the controls, write and sign a bundle."""
-    import os
+    from lakeward.evidence import commands
 
-    from lakeward.evidence.bundle import ExportOptions, export_bundle
-    from lakeward.evidence.collectors.databricks_live import LiveSource
-    from lakeward.evidence.items import export_time
-
-    if key is None:
-        raise LakewardError(
-            "no signing key", field="--key", fix="run `lakeward evidence keygen --out DIR` and pass --key"
-        )
-    live = None
-    if warehouse_id:
-        token = os.environ.get("DATABRICKS_TOKEN")
-        if not (databricks_host and token):
-            raise LakewardError(
-                "live collection needs a host and a token",
-                field="--databricks-host/DATABRICKS_TOKEN",
-                fix="set DATABRICKS_HOST and DATABRICKS_TOKEN, or drop --warehouse-id",
-            )
-        live = LiveSource(databricks_host, token, warehouse_id, days)
-    options = ExportOptions(
-        out=out or Path("evidence") / f"{env}-{export_time().strftime('%Y%m%dT%H%M%SZ')}",
-        key=key,
-        env=env,
-        previous=previous,
-        results=results,
-        stacks=stacks,
-        lineage=lineage,
-        mlflow_uri=mlflow_uri,
-        live=live,
+    outcome = commands.export(
+        key,
+        env,
+        out,
+        previous,
+        results,
+        stacks,
+        lineage,
+        mlflow_uri,
+        tenants,
+        waivers,
+        databricks_host,
+        warehouse_id,
+        days,
+        live=not json_out,
     )
-    if tenants is not None:
-        options.tenants = tenants
-    if waivers is not None:
-        options.waivers = waivers
-    if json_out:
-        result = export_bundle(options)
-        print_json(result.as_dict())
-        return
-    with console.status("collecting evidence") as status:
-        result = export_bundle(options, lambda step: status.update(f"evidence: {step}"))
-    counts = ", ".join(f"{count} {name}" for name, count in result.controls.items() if count)
-    console.print(
-        f"[green]bundle[/] {result.bundle} #{result.sequence}\ndigest {result.digest}\ncontrols: {counts}"
-    )
+    _finish(outcome, json_out)
 
 
 @evidence_app.command("verify")
@@ -476,22 +361,9 @@ def evidence_verify(
 
     Exit 0 ok, 2 bad input, 3 changed/added/removed file, 4 bad signature or wrong key, 5 broken chain.
     """
-    from lakeward.evidence.keys import read_public_key
-    from lakeward.evidence.verifier import verify_bundle
+    from lakeward.evidence import commands
 
-    result = verify_bundle(bundle, read_public_key(pubkey), previous)
-    if json_out:
-        print_json(result.as_dict())
-    else:
-        for code, message in result.problems:
-            console.print(f"[red]FAIL[/] [{code}] {escape(message)}", highlight=False)
-        for item in result.stale:
-            console.print(f"[yellow]stale[/] {escape(item)} is past its expires_at", highlight=False)
-        verdict = "[green]verified[/]" if result.ok else "[red]NOT verified[/]"
-        console.print(
-            f"{verdict} {result.bundle}: digest {result.digest}, chain {escape(result.chain)}", soft_wrap=True
-        )
-    raise typer.Exit(result.exit_code)
+    _finish(commands.verify(bundle, pubkey, previous), json_out)
 
 
 @evidence_app.command("diff")
@@ -505,24 +377,9 @@ def evidence_diff(
 
     Both bundles are verified first; one that does not verify exits with the verifier's code (2-5).
     """
-    from lakeward.evidence.diff import diff_bundles, has_changes
-    from lakeward.evidence.keys import read_public_key
+    from lakeward.evidence import commands
 
-    diff = diff_bundles(a, b, read_public_key(pubkey))
-    if json_out:
-        print_json(diff)
-        return
-    for section, parts in diff.items():
-        for kind, sign in (("added", "+"), ("removed", "-"), ("changed", "~")):
-            for key, value in parts[kind].items():
-                shown = " -> ".join(value) if kind == "changed" else value
-                console.print(
-                    f"{section:15} {sign} {escape(key)}: {escape(str(shown))}",
-                    highlight=False,
-                    soft_wrap=True,
-                )
-    if not has_changes(diff):
-        console.print("no differences")
+    _finish(commands.diff(a, b, pubkey), json_out)
 
 
 @evidence_app.command("publish")
@@ -537,18 +394,9 @@ def evidence_publish(
     json_out: JsonFlag = False,
 ) -> None:
     """Upload to S3 under Object Lock (COMPLIANCE); exit 6 if this bundle is already published."""
-    from lakeward.evidence.publish import publish_bundle, s3_client
+    from lakeward.evidence import commands
 
-    result = publish_bundle(
-        bundle, bucket, retention_days, client=s3_client(endpoint_url), create_bucket=create_bucket
-    )
-    if json_out:
-        print_json(result.as_dict())
-    else:
-        console.print(
-            f"published {result.objects} objects to s3://{result.bucket}/{result.prefix} "
-            f"(COMPLIANCE until {result.retain_until})"
-        )
+    _finish(commands.publish(bundle, bucket, retention_days, endpoint_url, create_bucket), json_out)
 
 
 @tenant_app.command("new")
@@ -558,11 +406,9 @@ def tenant_new(
     tenants_dir: TenantsDir = None,
 ) -> None:
     """Write a valid starter spec to TENANTS_DIR/NAME.yaml."""
-    from lakeward.tenants.loader import TENANTS_DIR
-    from lakeward.tenants.scaffold import new_tenant
+    from lakeward.tenants import commands
 
-    path = new_tenant(name, tenants_dir or TENANTS_DIR, env=env)
-    console.print(f"[green]wrote[/] {path}: review it, then `lakeward tenant plan {name}`")
+    _finish(commands.new(name, env, tenants_dir))
 
 
 @tenant_app.command("validate")
@@ -574,16 +420,9 @@ def tenant_validate(
     json_out: JsonFlag = False,
 ) -> None:
     """Check each spec alone and against the others in its folder."""
-    from lakeward.tenants.loader import TENANTS_DIR, spec_files
-    from lakeward.tenants.validate import validate_files
+    from lakeward.tenants import commands
 
-    paths = files or spec_files(tenants_dir or TENANTS_DIR)
-    tenants = validate_files(paths)
-    if json_out:
-        print_json({"valid": [str(path) for path in paths], "tenants": [t.name for t in tenants]})
-    else:
-        for path, tenant in zip(paths, tenants, strict=True):
-            console.print(f"[green]ok[/] {path} ({tenant.metadata.data_classification.value})")
+    _finish(commands.validate(files, tenants_dir), json_out)
 
 
 @tenant_app.command("plan")
@@ -595,14 +434,9 @@ def tenant_plan(
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize only NAME's stack, scan it and print a pull-request summary."""
-    from lakeward.tenants.loader import TENANTS_DIR
-    from lakeward.tenants.plan import plan_tenant
+    from lakeward.tenants import commands
 
-    plan = plan_tenant(name, tenants_dir or TENANTS_DIR, env_name=env, out=out)
-    if json_out:
-        print_json(plan.as_dict())
-    else:
-        typer.echo(plan.markdown(), nl=False)
+    _finish(commands.plan(name, env, out, tenants_dir), json_out)
 
 
 @tenant_app.command("remove")
@@ -616,17 +450,9 @@ def tenant_remove(
     json_out: JsonFlag = False,
 ) -> None:
     """Archive a tenant (access revoked, data kept), or destroy an archived one after retention."""
-    from lakeward.tenants.loader import TENANTS_DIR
-    from lakeward.tenants.offboard import remove_tenant
+    from lakeward.tenants import commands
 
-    removal = remove_tenant(
-        name, tenants_dir or TENANTS_DIR, mode="destroy" if destroy else "archive", confirm=confirm
-    )
-    if json_out:
-        print_json(removal.as_dict())
-        return
-    verb = "destroyed" if destroy else "archived"
-    console.print(f"[green]{verb}[/] {name} ({removal.path}); deploy or destroy: {', '.join(removal.stacks)}")
+    _finish(commands.remove(name, destroy, confirm, tenants_dir), json_out)
 
 
 @tenant_app.command("schema")
@@ -634,21 +460,11 @@ def tenant_schema(
     out: Annotated[Path | None, typer.Option(help="Write here instead of stdout.")] = None,
 ) -> None:
     """Print or write the tenant spec JSON Schema for editors."""
-    from lakeward.tenants.loader import tenant_json_schema
+    from lakeward.tenants import commands
 
-    text = json.dumps(tenant_json_schema(), indent=2, sort_keys=True) + "\n"
-    if out is None:
-        typer.echo(text, nl=False)
-    else:
-        from lakeward.files import write_atomic
-
-        write_atomic(out, text)
+    _finish(commands.schema(out))
 
 
 def main() -> None:
-    """Entry point: turn `LakewardError` into a clear message and a non-zero exit."""
-    try:
-        app()
-    except LakewardError as exc:
-        errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
-        raise SystemExit(exc.exit_code) from None
+    """Entry point of the `lakeward` script and of `python -m lakeward`."""
+    app()

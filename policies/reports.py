@@ -8,11 +8,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from rich.console import Console
+from rich.console import Group
 from rich.table import Table
 
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
+from lakeward.output import line
 
 from .base import Severity
 from .registry import by_id
@@ -58,7 +59,7 @@ def write_reports(report: ScanReport, formats: list[str], out: Path) -> list[Pat
     return written
 
 
-def print_summary(report: ScanReport, console: Console) -> None:
+def summary(report: ScanReport) -> Group:
     """Counts by severity and by control, then every unwaived failure and every waiver applied."""
     by_severity = Table(title=f"Findings by severity (fail on {report.fail_on.value} and above)")
     for column in ("severity", "failed", "waived", "passed"):
@@ -68,7 +69,6 @@ def print_summary(report: ScanReport, console: Console) -> None:
         by_severity.add_row(
             severity.value, str(counts["failed"]), str(counts["waived"]), str(counts["passed"])
         )
-    console.print(by_severity)
 
     controls: dict[str, Counter[str]] = {}
     for finding in report.findings:
@@ -80,42 +80,35 @@ def print_summary(report: ScanReport, console: Console) -> None:
     for control in sorted(controls):
         counts = controls[control]
         by_control.add_row(control, str(counts["failed"]), str(counts["waived"]), str(counts["passed"]))
-    console.print(by_control)
 
+    lines = []
     for finding in report.with_status("failed"):
         blocking = "[red]FAIL[/]" if finding in report.blocking else "[yellow]warn[/]"
         details = "; ".join(finding.details)
-        console.print(
+        lines.append(
             f"{blocking} {finding.severity.value} {finding.check_id} {finding.stack}/{finding.resource}: "
-            f"{finding.name}" + (f" ({details})" if details else ""),
-            highlight=False,
-            soft_wrap=True,
+            f"{finding.name}" + (f" ({details})" if details else "")
         )
     for finding in report.with_status("waived"):
         waiver = finding.waiver
         assert waiver is not None
-        console.print(
+        lines.append(
             f"[dim]waived {finding.check_id} {finding.stack}/{finding.resource} "
-            f"({waiver.ticket}, {waiver.owner}, until {waiver.expires})[/]",
-            highlight=False,
-            soft_wrap=True,
+            f"({waiver.ticket}, {waiver.owner}, until {waiver.expires})[/]"
         )
     if report.unused_waivers:
         tickets = ", ".join(sorted({waiver.ticket for waiver in report.unused_waivers}))
-        console.print(
+        lines.append(
             f"[yellow]{len(report.unused_waivers)} waiver(s) matched no finding[/] "
-            f"(a partial footprint, or stale: {tickets})",
-            highlight=False,
-            soft_wrap=True,
+            f"(a partial footprint, or stale: {tickets})"
         )
     verdict = "[red]failed[/]" if report.exit_code else "[green]passed[/]"
     passed, failed, waived = (len(report.with_status(s)) for s in ("passed", "failed", "waived"))
-    console.print(
+    lines.append(
         f"scan {verdict}: {passed} passed, {failed} failed ({len(report.blocking)} at or above "
-        f"{report.fail_on.value}), {waived} waived in {report.seconds:.1f} s",
-        highlight=False,
-        soft_wrap=True,
+        f"{report.fail_on.value}), {waived} waived in {report.seconds:.1f} s"
     )
+    return Group(by_severity, by_control, *(line(text, wrap=False) for text in lines))
 
 
 def to_json(report: ScanReport) -> str:

@@ -10,7 +10,7 @@ import pytest
 from policies.base import Severity
 from policies.registry import by_id
 from policies.scan import build_report, run_scan
-from security_tests.conftest import PackScan
+from security_tests.pack_scan import PackScan
 from security_tests.mutations import VIOLATIONS
 
 BELOW_HIGH = [v for v in VIOLATIONS if by_id()[v.check_id].severity.rank < Severity.HIGH.rank]

@@ -9,8 +9,8 @@ import pytest
 
 from policies.base import Resource
 from policies.registry import all_policies, by_id
-from security_tests.conftest import COMPLIANT_STACK, PackScan, source_body
 from security_tests.mutations import VIOLATIONS, Violation
+from security_tests.pack_scan import COMPLIANT_STACK, PackScan, source_body
 from tests.footprint import Synthesized
 
 POLICIES = all_policies()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import yaml
 from conftest import REPO
 from infra.config import environment_json_schema, load_environment, load_environment_file
 from lakeward.errors import LakewardError
+from tests.cli import run_cli
 
 
 def _write(tmp_path: Path, data: dict[str, Any], name: str = "dev") -> Path:
@@ -110,10 +109,8 @@ def test_invalid_yaml_and_missing_file(tmp_path: Path) -> None:
 
 def test_cli_validate_exits_2_with_message(tmp_path: Path, dev_data: dict[str, Any]) -> None:
     path = _write(tmp_path, _mutate(dev_data, "network.vpc_cidr", "not-a-cidr"))
-    result = subprocess.run(
-        [sys.executable, "-m", "lakeward", "config", "validate", str(path)], capture_output=True, text=True
-    )
-    assert result.returncode == 2
+    result = run_cli("config", "validate", path, process=True)  # the real entry point: no traceback
+    assert result.exit_code == 2
     assert f"{path}: network.vpc_cidr" in result.stderr
     assert "fix: set network.vpc_cidr to" in result.stderr
     assert result.stdout == ""

@@ -13,16 +13,13 @@ from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
 from policies import contract
 from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
-
-
-def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lakeward", *args], capture_output=True, text=True)
+from tests.cli import run_cli
 
 
 def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _lakeward("synth", "--env", "dev", "--out", str(out), "--json")
-    assert result.returncode == 0, result.stderr
+    result = run_cli("synth", "--env", "dev", "--out", str(out), "--json")
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     names = [stack["name"] for stack in payload["stacks"]]
     assert names == [
@@ -71,8 +68,8 @@ def test_bad_environment_writes_nothing(tmp_path: Path) -> None:
 def test_refuses_to_replace_a_folder_that_is_not_synth_output(tmp_path: Path) -> None:
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me")
-    result = _lakeward("synth", "--env", "dev", "--out", str(tmp_path))
-    assert result.returncode == 2
+    result = run_cli("synth", "--env", "dev", "--out", str(tmp_path))
+    assert result.exit_code == 2
     assert "--out" in result.stderr and "not a synth output" in result.stderr
     assert precious.read_text() == "keep me"
 
@@ -80,8 +77,8 @@ def test_refuses_to_replace_a_folder_that_is_not_synth_output(tmp_path: Path) ->
 def test_unknown_backend_and_environment_are_refused(tmp_path: Path) -> None:
     with pytest.raises(LakewardError, match="unknown backend"):
         synthesize("dev", tmp_path / "x", backend="gcs")
-    result = _lakeward("synth", "--env", "qa", "--out", str(tmp_path / "y"))
-    assert result.returncode == 2 and "unknown environment 'qa'" in result.stderr
+    result = run_cli("synth", "--env", "qa", "--out", str(tmp_path / "y"))
+    assert result.exit_code == 2 and "unknown environment 'qa'" in result.stderr
     assert not (tmp_path / "y").exists()
 
 

@@ -6,8 +6,6 @@ import copy
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ from lakeward.tenants.plan import TenantPlan, plan_tenant
 from policies import contract
 from policies.blast_radius import BlastRadius, check_stacks
 from stacks.names import tenant_stack_id
+from tests.cli import run_cli
 from tests.tenant_specs import write_tenants
 
 
@@ -162,18 +161,12 @@ def test_one_hundred_tenants_synthesize(tmp_path: Path) -> None:
 
 
 def test_cli_plan_json_prints_one_object() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "lakeward", "tenant", "plan", "hr_assistant", "--json"],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
+    result = run_cli("tenant", "plan", "hr_assistant", "--json")
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["tenant"] == "hr_assistant" and payload["environment"] == "prod"
     assert {"resources", "grants", "findings"} <= set(payload)
     assert any(address.startswith("databricks_policy_info.") for address in payload["resources"])
     assert payload["findings"] == []
-    bad = subprocess.run(
-        [sys.executable, "-m", "lakeward", "tenant", "plan", "nobody"], capture_output=True, text=True
-    )
-    assert bad.returncode == 2 and "NAME" in bad.stderr and "claims_analytics" in bad.stderr
+    bad = run_cli("tenant", "plan", "nobody")
+    assert bad.exit_code == 2 and "NAME" in bad.stderr and "claims_analytics" in bad.stderr

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +17,7 @@ from lakeward.tenants.plan import plan_tenant
 from lakeward.tenants.scaffold import new_tenant
 from lakeward.tenants.validate import validate_files
 from stacks.names import tenant_stack_id
+from tests.cli import run_cli
 from tests.tenant_specs import set_path, spec, write_spec
 
 REPO = Path(__file__).resolve().parent.parent
@@ -179,25 +178,21 @@ def test_fuzzed_specs_get_a_clear_error_and_write_nothing(
         assert not out.exists() and [p.name for p in folder.iterdir()] == ["claims_analytics.yaml"]
 
 
-def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lakeward", *args], capture_output=True, text=True)
-
-
 def test_cli_new_validate_remove_round_trip(tmp_path: Path) -> None:
     folder = str(tmp_path)
-    assert _lakeward("tenant", "new", "fraud_ops", "--tenants-dir", folder).returncode == 0
-    checked = _lakeward("tenant", "validate", "--tenants-dir", folder, "--json")
-    assert checked.returncode == 0 and json.loads(checked.stdout)["tenants"] == ["fraud_ops"]
+    assert run_cli("tenant", "new", "fraud_ops", "--tenants-dir", folder).exit_code == 0
+    checked = run_cli("tenant", "validate", "--tenants-dir", folder, "--json")
+    assert checked.exit_code == 0 and json.loads(checked.stdout)["tenants"] == ["fraud_ops"]
     spec_file = tmp_path / "fraud_ops.yaml"
     spec_file.write_text(spec_file.read_text().replace("monthly_usd: 1000", "monthly_usd: -5"))
-    bad = _lakeward("tenant", "validate", str(spec_file))
-    assert bad.returncode == 2 and "spec.budget.monthly_usd" in bad.stderr and "fix:" in bad.stderr
+    bad = run_cli("tenant", "validate", str(spec_file))
+    assert bad.exit_code == 2 and "spec.budget.monthly_usd" in bad.stderr and "fix:" in bad.stderr
     spec_file.write_text(spec_file.read_text().replace("monthly_usd: -5", "monthly_usd: 1000"))
-    removed = _lakeward("tenant", "remove", "fraud_ops", "--tenants-dir", folder, "--json")
-    assert removed.returncode == 0 and json.loads(removed.stdout)["stacks"] == [
+    removed = run_cli("tenant", "remove", "fraud_ops", "--tenants-dir", folder, "--json")
+    assert removed.exit_code == 0 and json.loads(removed.stdout)["stacks"] == [
         tenant_stack_id("dev", "fraud_ops")
     ]
     assert load_tenants(tmp_path)["fraud_ops"].archived
-    refused = _lakeward("tenant", "remove", "fraud_ops", "--destroy", "--tenants-dir", folder)
-    assert refused.returncode == 2 and "spec.retention_days" in refused.stderr
+    refused = run_cli("tenant", "remove", "fraud_ops", "--destroy", "--tenants-dir", folder)
+    assert refused.exit_code == 2 and "spec.retention_days" in refused.stderr
     assert spec_file.exists()

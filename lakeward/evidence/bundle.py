@@ -47,6 +47,10 @@ def repo_root() -> Path:
     return project_root()
 
 
+def default_tenants() -> Path:
+    return repo_root() / "tenants"
+
+
 def default_waivers() -> Path:
     from policies.waivers import WAIVERS_FILE
 
@@ -65,7 +69,7 @@ class ExportOptions:
     stacks: Path | None = None
     lineage: Path | None = None
     mlflow_uri: str | None = None
-    tenants: Path | None = field(default_factory=lambda: repo_root() / "tenants")
+    tenants: Path | None = field(default_factory=default_tenants)
     waivers: Path | None = field(default_factory=default_waivers)
     live: LiveSource | None = None
     environments_dir: Path | None = None

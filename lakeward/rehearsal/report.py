@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.status import Status
 from rich.table import Table
 
+from lakeward.output import line
 from lakeward.rehearsal.run import RehearsalResult, Step
 from lakeward.rehearsal.terraform import Event
 
@@ -47,7 +48,7 @@ class LiveReporter:
             self.status.update(f"{self.step}: {self.done} done, last {address}")
 
 
-def render(console: Console, result: RehearsalResult) -> None:
+def render(result: RehearsalResult) -> Group:
     """The step table with timings, the check table, and what the rehearsal changed or left out."""
     steps = Table(title=f"lakeward rehearse: {result.stack}")
     steps.add_column("step")
@@ -59,7 +60,7 @@ def render(console: Console, result: RehearsalResult) -> None:
     steps.add_row(
         "[bold]total", f"[bold]{result.seconds:.1f}", MARK[result.ok], f"{len(result.resources)} resources"
     )
-    console.print(steps)
+    parts: list[RenderableType] = [steps]
     if result.checks:
         checks = Table(title="verification through the AWS API")
         checks.add_column("check")
@@ -67,17 +68,19 @@ def render(console: Console, result: RehearsalResult) -> None:
         checks.add_column("detail", overflow="fold")
         for check in result.checks:
             checks.add_row(check.name, MARK[check.ok], check.detail)
-        console.print(checks)
-    for change in result.drift_changes:
-        console.print(f"[red]drift:[/] {change['action']} {change['address']}")
-    for item in result.excluded:
-        console.print(f"[yellow]excluded:[/] {item['address']}: {item['reason']}")
+        parts.append(checks)
+    notes = [f"[red]drift:[/] {change['action']} {change['address']}" for change in result.drift_changes]
+    notes += [f"[yellow]excluded:[/] {item['address']}: {item['reason']}" for item in result.excluded]
     providers = result.providers
     if providers:
-        console.print(
+        notes.append(
             f"provider aws: synthesized for {providers['synthesized']}, rehearsed on {providers['rehearsed']}"
         )
-    for fix in result.emulator_fixes:
-        console.print(f"emulator fix {fix['name']}: {fix['defect']}", style="dim")
+    parts += [line(note, highlight=True) for note in notes]
+    parts += [
+        line(f"emulator fix {fix['name']}: {fix['defect']}", highlight=True, style="dim")
+        for fix in result.emulator_fixes
+    ]
     if result.workdir:
-        console.print(f"kept: {result.workdir}")
+        parts.append(line(f"kept: {result.workdir}", highlight=True))
+    return Group(*parts)

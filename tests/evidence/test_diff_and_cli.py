@@ -16,6 +16,7 @@ from lakeward.evidence.diff import diff_bundles
 from lakeward.evidence.keys import KeyPair, keygen
 from policies import contract
 from stacks.names import WORKSPACE, stack_id
+from tests.cli import run_cli
 from tests.evidence import sources as src
 from tests.evidence.conftest import options, source_date
 from tests.footprint import Synthesized
@@ -37,17 +38,6 @@ template = "Answer {{question}} citing {{context}}."
 prompt = mlflow.genai.register_prompt(name="answer_prompt", template=template)
 mlflow.genai.set_prompt_alias("answer_prompt", "production", prompt.version)
 """
-
-
-def lakeward(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "lakeward", *args],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=300,
-        env={**__import__("os").environ, **(env or {})},
-    )
 
 
 def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
@@ -113,7 +103,7 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
         "removed": {},
         "changed": {},
     }
-    cli = lakeward(
+    cli = run_cli(
         "evidence",
         "diff",
         str(full_bundle.bundle),
@@ -122,17 +112,17 @@ def test_diff_reports_findings_grants_tenants_waivers_and_aliases(
         str(signing_key.public),
         "--json",
     )
-    assert cli.returncode == 0 and json.loads(cli.stdout) == diff
+    assert cli.exit_code == 0 and json.loads(cli.stdout) == diff
 
 
 def test_cli_keygen_export_verify_and_exit_codes(
     tmp_path: Path, dev: Synthesized, sources: dict[str, Path]
 ) -> None:
-    keygen = lakeward("evidence", "keygen", "--out", str(tmp_path / "keys"))
-    assert keygen.returncode == 0 and keygen.stdout.strip().splitlines()[-1].startswith("SHA256:")
+    keygen = run_cli("evidence", "keygen", "--out", str(tmp_path / "keys"))
+    assert keygen.exit_code == 0 and keygen.stdout.strip().splitlines()[-1].startswith("SHA256:")
     key, pub = tmp_path / "keys" / "lakeward-evidence.key", tmp_path / "keys" / "lakeward-evidence.pub.pem"
     bundle = tmp_path / "bundle"
-    export = lakeward(
+    export = run_cli(
         "evidence",
         "export",
         "--env",
@@ -150,18 +140,18 @@ def test_cli_keygen_export_verify_and_exit_codes(
         "--json",
         env={"SOURCE_DATE_EPOCH": str(src.EPOCH)},
     )
-    assert export.returncode == 0, export.stderr
+    assert export.exit_code == 0, export.stderr
     summary = json.loads(export.stdout)
     assert set(summary) >= {"bundle", "digest", "controls"} and summary["digest"].startswith("sha256:")
     assert set(summary["controls"]) == {"pass", "fail", "waived", "manual", "not evaluated", "stale"}
-    verify = lakeward("evidence", "verify", str(bundle), "--pubkey", str(pub), "--json")
-    assert verify.returncode == 0 and json.loads(verify.stdout)["digest"] == summary["digest"]
+    verify = run_cli("evidence", "verify", str(bundle), "--pubkey", str(pub), "--json")
+    assert verify.exit_code == 0 and json.loads(verify.stdout)["digest"] == summary["digest"]
     (bundle / "data" / "controls.json").write_text("[]")
-    assert lakeward("evidence", "verify", str(bundle), "--pubkey", str(pub)).returncode == 3
-    assert lakeward("evidence", "verify", str(bundle), "--pubkey", str(key)).returncode == 2  # a private key
-    missing = lakeward("evidence", "verify", str(tmp_path / "nothing"), "--pubkey", str(pub))
-    assert missing.returncode == 2
-    no_key = lakeward(
+    assert run_cli("evidence", "verify", str(bundle), "--pubkey", str(pub)).exit_code == 3
+    assert run_cli("evidence", "verify", str(bundle), "--pubkey", str(key)).exit_code == 2  # a private key
+    missing = run_cli("evidence", "verify", str(tmp_path / "nothing"), "--pubkey", str(pub))
+    assert missing.exit_code == 2
+    no_key = run_cli(
         "evidence",
         "export",
         "--stacks",
@@ -170,7 +160,7 @@ def test_cli_keygen_export_verify_and_exit_codes(
         str(tmp_path / "b2"),
         env={"LAKEWARD_EVIDENCE_KEY": ""},
     )
-    assert no_key.returncode == 2 and "--key" in no_key.stderr and not (tmp_path / "b2").exists()
+    assert no_key.exit_code == 2 and "--key" in no_key.stderr and not (tmp_path / "b2").exists()
 
 
 def _tamper_matrix(bundle: Path) -> None:
@@ -209,10 +199,10 @@ def test_diff_refuses_a_bundle_that_does_not_verify(
         with pytest.raises(LakewardError) as caught:
             diff_bundles(a, b, pem)
         assert caught.value.exit_code == code and "does not verify" in caught.value.message
-    cli = lakeward(
+    cli = run_cli(
         "evidence", "diff", str(full_bundle.bundle), str(tampered), "--pubkey", str(signing_key.public)
     )
-    assert cli.returncode == code and "attacker-group" not in cli.stdout + cli.stderr
+    assert cli.exit_code == code and "attacker-group" not in cli.stdout + cli.stderr
     assert "Traceback" not in cli.stderr
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from lakeward.errors import LakewardError
 from lakeward.evidence.collectors.databricks_live import LiveSource, collect_system_tables
+from tests.cli import run_cli
 from tests.evidence.sources import EPOCH, NOW
 from tests.footprint import Synthesized
 
@@ -160,62 +161,21 @@ def test_a_failed_statement_is_a_clear_error(workspace: str) -> None:
 def test_cli_export_collects_live_evidence(
     workspace: str, tmp_path: Path, dev: Synthesized, signing_key
 ) -> None:
-    import os
-    import subprocess
-    import sys
-
-    env = {
-        **os.environ,
-        "DATABRICKS_HOST": workspace,
-        "DATABRICKS_TOKEN": "dapi-recorded",
-        "SOURCE_DATE_EPOCH": str(EPOCH),
-    }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lakeward",
-            "evidence",
-            "export",
-            "--stacks",
-            str(dev.out),
-            "--key",
-            str(signing_key.private),
-            "--out",
-            str(tmp_path / "b"),
-            "--warehouse-id",
-            "wh-123",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
+    env = {"DATABRICKS_HOST": workspace, "DATABRICKS_TOKEN": "dapi-recorded", "SOURCE_DATE_EPOCH": str(EPOCH)}
+    command = [
+        "evidence",
+        "export",
+        "--stacks",
+        dev.out,
+        "--key",
+        signing_key.private,
+        "--warehouse-id",
+        "wh-123",
+    ]
+    done = run_cli(*command, "--out", tmp_path / "b", "--json", env=env)
+    assert done.exit_code == 0, done.stderr
     index = json.loads((tmp_path / "b" / "data" / "index.json").read_bytes())
     statuses = {item["id"]: item["status"] for item in index["items"]}
     assert statuses["audit-log"] == "collected" and statuses["system-lineage"] == "collected"
-    del env["DATABRICKS_TOKEN"]
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "lakeward",
-            "evidence",
-            "export",
-            "--stacks",
-            str(dev.out),
-            "--key",
-            str(signing_key.private),
-            "--out",
-            str(tmp_path / "c"),
-            "--warehouse-id",
-            "wh-123",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    assert refused.returncode == 2 and "DATABRICKS_TOKEN" in refused.stderr
+    refused = run_cli(*command, "--out", tmp_path / "c", env={**env, "DATABRICKS_TOKEN": ""})
+    assert refused.exit_code == 2 and "DATABRICKS_TOKEN" in refused.stderr

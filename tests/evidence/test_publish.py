@@ -15,6 +15,7 @@ import pytest
 from lakeward.errors import LakewardError
 from lakeward.evidence.bundle import ExportResult
 from lakeward.evidence.publish import EXIT_EXISTS, publish_bundle
+from tests.cli import run_cli
 
 
 @pytest.fixture(scope="module")
@@ -85,38 +86,19 @@ def test_publish_refuses_a_bucket_without_object_lock(s3: Any, full_bundle: Expo
 
 
 def test_cli_publish_over_http(s3: Any, full_bundle: ExportResult, tmp_path: Path) -> None:
-    import os
     import shutil
-    import subprocess
-    import sys
 
     copy = tmp_path / "bundle"
     shutil.copytree(full_bundle.bundle, copy)
-    endpoint = s3.meta.endpoint_url
     env = {
-        **os.environ,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
-    command = [
-        sys.executable,
-        "-m",
-        "lakeward",
-        "evidence",
-        "publish",
-        str(copy),
-        "--bucket",
-        "cli-evidence",
-        "--retention-days",
-        "1",
-        "--endpoint-url",
-        endpoint,
-        "--create-bucket",
-        "--json",
-    ]
-    first = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    assert first.returncode == 0, first.stderr
+    command = ["evidence", "publish", copy, "--bucket", "cli-evidence", "--retention-days", "1"]
+    command += ["--endpoint-url", s3.meta.endpoint_url, "--create-bucket", "--json"]
+    first = run_cli(*command, env=env)
+    assert first.exit_code == 0, first.stderr
     assert json.loads(first.stdout)["mode"] == "COMPLIANCE"
-    again = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
-    assert again.returncode == EXIT_EXISTS and "already published" in again.stderr
+    again = run_cli(*command, env=env)
+    assert again.exit_code == EXIT_EXISTS and "already published" in again.stderr

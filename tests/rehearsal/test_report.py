@@ -21,7 +21,7 @@ def test_render_shows_steps_with_times_checks_and_drift() -> None:
         providers={"synthesized": "6.69.1", "rehearsed": "5.100.0"},
     )
     console = Console(record=True, width=160)
-    render(console, result)
+    console.print(render(result))
     text = console.export_text()
     for expected in (
         "apply",

@@ -7,33 +7,29 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from lakeward.cli import app
 from lakeward.errors import LakewardError
+from tests.cli import run_cli
 from workloads.indexing import load_index
 from workloads.jobs import pipeline_config, pipeline_main, run_stage
 
 
 def test_cli_json_prints_one_object_with_the_counts(corpus: Path, tmp_path: Path) -> None:
-    runner = CliRunner()
     args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh"), "--json"]
-    first = runner.invoke(app, args)
-    assert first.exit_code == 0, first.output
+    first = run_cli(*args)
+    assert first.exit_code == 0, first.stderr
     payload = json.loads(first.stdout)
     assert {"documents", "chunks", "embedded", "reused", "deleted", "pii_masked", "seconds", "tables"} <= set(
         payload
     )
     assert payload["documents"] == 4 and payload["embedded"] == payload["chunks"]
     assert payload["tables"]["chunks"] == "llm_dev.curated.chunks"
-    second = json.loads(runner.invoke(app, args).stdout)
+    second = json.loads(run_cli(*args).stdout)
     assert second["embedded"] == 0 and second["chunks"] == payload["chunks"]
 
 
 def test_cli_table_output(corpus: Path, tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        app, ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh")]
-    )
+    result = run_cli("pipeline", "run", "--corpus", corpus, "--lakehouse", tmp_path / "lh")
     assert result.exit_code == 0
     assert "pii_masked" in result.stdout and "expectations" in result.stdout
 
@@ -89,9 +85,9 @@ def test_bad_parameters_name_the_field(catalog: str, precision: str, field: str)
 def test_unknown_engine_is_a_clear_error(corpus: Path, tmp_path: Path) -> None:
     args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh")]
     args += ["--engine", "flink"]
-    result = CliRunner().invoke(app, args)
-    assert isinstance(result.exception, LakewardError)
-    assert result.exception.field == "--engine" and "--engine local" in result.exception.fix
+    result = run_cli(*args)
+    assert result.exit_code == 2 and "--engine: " in result.stderr and "fix: " in result.stderr
+    assert "--engine local" in result.stderr
     assert not (tmp_path / "lh").exists()
 
 
@@ -109,11 +105,8 @@ def test_catalog_tables_need_the_spark_engine(
     assert exit_.value.code == 2
     with pytest.raises(SystemExit):
         run_stage("embed", ["--lakehouse", str(lakehouse), "--tables", "delta"])
-    result = CliRunner().invoke(
-        app,
-        ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(lakehouse), "--tables", "catalog"],
-    )
-    assert isinstance(result.exception, LakewardError) and result.exception.field == "--tables"
+    result = run_cli("pipeline", "run", "--corpus", corpus, "--lakehouse", lakehouse, "--tables", "catalog")
+    assert result.exit_code == 2 and "--tables: " in result.stderr
     assert not lakehouse.exists()
 
 
@@ -128,6 +121,6 @@ def test_table_options_are_checked_before_anything_runs(
     corpus: Path, tmp_path: Path, options: list[str], field: str
 ) -> None:
     args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh"), *options]
-    result = CliRunner().invoke(app, args)
-    assert isinstance(result.exception, LakewardError) and result.exception.field == field
+    result = run_cli(*args)
+    assert result.exit_code == 2 and f"{field}: " in result.stderr
     assert not (tmp_path / "lh").exists()

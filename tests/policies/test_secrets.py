@@ -11,7 +11,7 @@ from policies.secret_scan import find_secrets, repository_files
 from stacks.names import WORKSPACE, parse_stack_id
 from tests.footprint import Synthesized
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def stack_files(synthesized: dict[str, Synthesized]) -> list[Path]:

@@ -1,4 +1,5 @@
-"""One checkov run per test session over the real dev and prod stacks and every planted case."""
+"""The `pack_scan` fixture: one checkov run per test session over the real dev and prod stacks and every
+planted case. The root conftest.py loads it, so tests/ and security_tests/ share that one run."""
 
 from __future__ import annotations
 

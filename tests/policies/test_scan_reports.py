@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -19,8 +17,9 @@ from policies.registry import by_id
 from policies.reports import to_json, to_junit, to_sarif
 from policies.scan import ScanReport, build_report
 from policies.waivers import Waiver, load_waivers
-from security_tests.conftest import PackScan
 from security_tests.mutations import VIOLATIONS
+from security_tests.pack_scan import PackScan
+from tests.cli import run_cli
 
 PUBLIC_ACCESS = next(v for v in VIOLATIONS if v.check_id == "LKW_DBX_001")
 ONE_SUBNET = next(v for v in VIOLATIONS if v.check_id == "LKW_DBX_003")
@@ -183,10 +182,6 @@ def test_sarif_junit_and_json_agree(pack_scan: PackScan) -> None:
     assert {"id", "name", "severity", "resource_types", "controls"} <= set(check)
 
 
-def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "lakeward", *args], capture_output=True, text=True)
-
-
 def _input_dir(tmp_path: Path, pack_scan: PackScan, *stacks: str) -> Path:
     for stack in stacks:
         target = contract.stack_path(tmp_path / "in", stack)
@@ -199,8 +194,8 @@ def test_cli_scans_the_real_stacks_clean_with_every_format(tmp_path: Path, pack_
     stacks = sorted(s for s in pack_scan.real_stacks if s.startswith("lakeward-dev-"))
     out = tmp_path / "reports"
     args = ("--format", "text,sarif,junitxml,json", "--out", str(out), "--json")
-    result = _lakeward("scan", "--input", str(_input_dir(tmp_path, pack_scan, *stacks)), *args)
-    assert result.returncode == 0, result.stderr
+    result = run_cli("scan", "--input", str(_input_dir(tmp_path, pack_scan, *stacks)), *args)
+    assert result.exit_code == 0, result.stderr
     payload = json.loads(result.stdout)
     assert payload["failed"] == 0 and payload["passed"] > 100 and payload["waived"] > 0
     assert sorted(Path(p).name for p in payload["outputs"]) == [
@@ -213,9 +208,9 @@ def test_cli_scans_the_real_stacks_clean_with_every_format(tmp_path: Path, pack_
 
 def test_cli_exits_one_on_a_violation_and_honours_the_threshold(tmp_path: Path, pack_scan: PackScan) -> None:
     folder = _input_dir(tmp_path, pack_scan, pack_scan.case(ONE_SUBNET))
-    assert _lakeward("scan", "--input", str(folder)).returncode == 0
-    result = _lakeward("scan", "--input", str(folder), "--fail-on", "medium")
-    assert result.returncode == 1
+    assert run_cli("scan", "--input", str(folder)).exit_code == 0
+    result = run_cli("scan", "--input", str(folder), "--fail-on", "medium")
+    assert result.exit_code == 1
     assert "LKW_DBX_003" in result.stdout and "fewer than two subnet_ids" in result.stdout
 
 
@@ -229,13 +224,13 @@ def test_cli_exits_one_on_a_violation_and_honours_the_threshold(tmp_path: Path, 
 )
 def test_cli_bad_options_exit_two(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     (tmp_path / "stacks").mkdir()
-    result = _lakeward("scan", "--input", str(tmp_path), *args)
-    assert result.returncode == 2 and message in result.stderr
+    result = run_cli("scan", "--input", str(tmp_path), *args)
+    assert result.exit_code == 2 and message in result.stderr
 
 
 def test_cli_refuses_a_folder_without_stacks_and_an_expired_waiver(tmp_path: Path) -> None:
-    result = _lakeward("scan", "--input", str(tmp_path))
-    assert result.returncode == 2 and f"no {contract.STACK_GLOB}" in result.stderr
+    result = run_cli("scan", "--input", str(tmp_path))
+    assert result.exit_code == 2 and f"no {contract.STACK_GLOB}" in result.stderr
     expired = write_waivers(tmp_path, [{**VALID, "expires": "2020-01-01"}])
-    result = _lakeward("scan", "--input", str(tmp_path), "--waivers", str(expired))
-    assert result.returncode == 2 and "expired on 2020-01-01" in result.stderr
+    result = run_cli("scan", "--input", str(tmp_path), "--waivers", str(expired))
+    assert result.exit_code == 2 and "expired on 2020-01-01" in result.stderr

@@ -1,0 +1,111 @@
+"""The RAG commands: ask, serve, eval, release and monitor, each returning an `Outcome`.
+
+`tracking` defaults to LAKEHOUSE/_mlflow and `config` to the built-in RAG configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lakeward.output import Outcome
+from workloads.rag.config import RagConfig
+from workloads.rag.report import answer_view, eval_view, monitor_view, release_view
+
+
+def _setup(lakehouse: Path, tracking: Path | None, config: Path | None) -> tuple[RagConfig, Path]:
+    from workloads.rag.config import load_rag_config
+    from workloads.rag.tracking import default_tracking
+
+    return load_rag_config(config), tracking or default_tracking(lakehouse)
+
+
+def ask(
+    question: str,
+    lakehouse: Path,
+    tenant: list[str] | None = None,
+    source: list[str] | None = None,
+    classification: list[str] | None = None,
+    max_age_days: float | None = None,
+    tracking: Path | None = None,
+    config: Path | None = None,
+) -> Outcome:
+    """Answer from the indexed documents, with citations; empty filter lists restrict nothing."""
+    from workloads.rag.chain import build_chain
+    from workloads.rag.retrieval import Filters
+
+    rag, folder = _setup(lakehouse, tracking, config)
+    filters = Filters(
+        tuple(tenant) if tenant else None,
+        tuple(source) if source else None,
+        tuple(classification) if classification else None,
+        max_age_days,
+    )
+    answer = build_chain(lakehouse, rag, folder).answer(question, filters).to_json()
+    return Outcome(answer, answer_view(answer))
+
+
+def serve(
+    lakehouse: Path,
+    alias: str = "champion",
+    port: int = 5001,
+    workers: int = 1,
+    tracking: Path | None = None,
+    config: Path | None = None,
+) -> Outcome:
+    """Serve the model under `alias` in the foreground; exit with the server's exit code."""
+    from workloads.rag.serving import serve as run_server
+
+    rag, folder = _setup(lakehouse, tracking, config)
+    return Outcome(None, "", run_server(folder, rag, alias, port, workers))
+
+
+def evaluate(
+    lakehouse: Path,
+    beir: Path | None = None,
+    split: str = "train",
+    questions: Path | None = None,
+    max_queries: int | None = None,
+    distractors: int = 0,
+    answer_questions: int = 50,
+    register: bool = False,
+    tracking: Path | None = None,
+    config: Path | None = None,
+    live: bool = False,
+) -> Outcome:
+    """Retrieval and answer metrics; with `register`, the model is registered as `candidate`."""
+    from workloads.progress import stage_bars
+    from workloads.rag.evaluation import EvalRequest, run_evaluation
+
+    rag, folder = _setup(lakehouse, tracking, config)
+    request = EvalRequest(
+        lakehouse, folder, beir, split, questions, max_queries, distractors, answer_questions, register
+    )
+    with stage_bars(enabled=live) as progress:
+        result = run_evaluation(request, rag, progress).to_json()
+    return Outcome(result, eval_view(result))
+
+
+def release(lakehouse: Path, tracking: Path | None = None, config: Path | None = None) -> Outcome:
+    """Promote `candidate` to `champion` if its metrics meet the thresholds; exit 4 naming each failure."""
+    from workloads.rag.release import failure_message
+    from workloads.rag.release import release as gate
+
+    rag, folder = _setup(lakehouse, tracking, config)
+    result = gate(folder, rag)
+    error = None if result.promoted else failure_message(result)
+    return Outcome(result.to_json(), release_view(result.to_json()), error=error)
+
+
+def monitor(
+    lakehouse: Path,
+    log: Path | None = None,
+    recent: int = 100,
+    psi_max: float = 0.25,
+    tracking: Path | None = None,
+) -> Outcome:
+    """Compare the last `recent` requests with the earlier ones; exit 3 when a signal drifts."""
+    from workloads.rag.monitor import compare, drift_error, read_requests
+
+    _, folder = _setup(lakehouse, tracking, None)
+    result = compare(read_requests(log or folder / "requests.jsonl"), recent, psi_max=psi_max)
+    error = drift_error(result) if result.breaches else None
+    return Outcome(result.to_json(), monitor_view(result.to_json()), error=error)

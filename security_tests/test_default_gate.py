@@ -10,8 +10,8 @@ import pytest
 from policies.base import Severity
 from policies.registry import by_id
 from policies.scan import build_report, run_scan
-from security_tests.pack_scan import PackScan
 from security_tests.mutations import VIOLATIONS
+from security_tests.pack_scan import PackScan
 
 BELOW_HIGH = [v for v in VIOLATIONS if by_id()[v.check_id].severity.rank < Severity.HIGH.rank]
 

@@ -82,6 +82,9 @@ def pipeline_run(
     schema: Annotated[str, typer.Option(help="Unity Catalog schema name of the tables.")] = "curated",
     precision: Annotated[str, typer.Option(help="fp32, or bf16 (kept if its fidelity is 0.98+).")] = "fp32",
     limit: Annotated[int | None, typer.Option(help="Read only the first N documents.")] = None,
+    lock_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for another run on the same lakehouse, then exit 2.")
+    ] = 60.0,
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
@@ -89,7 +92,7 @@ def pipeline_run(
     from workloads.pipeline import run_pipeline
     from workloads.progress import stage_bars
 
-    config = pipeline_config(catalog, schema, precision, tables)
+    config = pipeline_config(catalog, schema, precision, tables, lock_wait)
     with stage_bars(enabled=not json_out) as progress:
         result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
     if json_out:

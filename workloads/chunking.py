@@ -1,11 +1,11 @@
 """Chunking sized in the embedding model's tokens, with overlap, never across a heading.
 
 Paragraphs are packed greedily up to the token budget; a paragraph longer than the budget is cut at
-token boundaries. Each chunk starts with its section's heading path, cut to at most a quarter of the
+token boundaries. Each chunk starts with its section's heading path, cut to at most a sixth of the
 budget so that a long heading never eats the chunk, and the next chunk of the same section repeats the
 last `overlap_tokens` tokens of the previous one. Every chunk is counted once more as a whole and
-halved until it fits the model's window, so no text is truncated before embedding. Chunk IDs are content addresses:
-the hash of the chunk text, the chunker configuration and the model version.
+halved until it fits the model's window, so no text is truncated before embedding. Chunk IDs are
+content addresses: the hash of the chunk text, the chunker configuration and the model version.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ CHUNK_SCHEMA = pa.schema(
     ]
 )
 _HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
-HEADING_SHARE = 4
+HEADING_SHARE = 6
 """The heading path prefix takes at most 1/HEADING_SHARE of a chunk's token limit."""
 
 

@@ -6,19 +6,19 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from workloads.config import NormalizeConfig
+from workloads.config import PipelineConfig
 from workloads.corpus import read_corpus
 from workloads.duplicates import SAME_CONTENT, SAME_TITLE_AND_BODY, find_duplicates
-from workloads.normalize import normalize_batch
+from workloads.pipeline import prepare_batch
 
 from .conftest import write_corpus
 from .duplicate_cases import ACCESS_REVIEWS, FALSE_DUPLICATES, LABELLED, TRUE_DUPLICATES, Pair, access_review
 
 
 def read(folder: Path, docs: dict[str, str]) -> pa.Table:
-    """Documents as the pipeline sees them at duplicate removal: read, then normalized."""
-    raw = read_corpus(write_corpus(folder, docs))
-    return pa.Table.from_batches([normalize_batch(b, NormalizeConfig()) for b in raw.to_batches()])
+    """Documents as the pipeline sees them at duplicate removal: read, normalized and masked."""
+    raw = read_corpus(write_corpus(folder, docs)).documents
+    return pa.Table.from_batches([prepare_batch(b, PipelineConfig()) for b in raw.to_batches()])
 
 
 def collapsed(pair: Pair, folder: Path) -> dict:

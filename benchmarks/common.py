@@ -18,7 +18,7 @@ SCIFACT = scifact_dir() / "corpus.jsonl"
 def scifact_chunks(documents: int) -> pa.Table:
     """(chunk_id, text) of the first `documents` SciFact abstracts, as the pipeline would embed them."""
     config = PipelineConfig()
-    raw = read_corpus(SCIFACT, limit=documents)
+    raw = read_corpus(SCIFACT, limit=documents).documents
     prepared = pa.Table.from_batches([partial(prepare_batch, config=config)(b) for b in raw.to_batches()])
     chunks = pa.Table.from_batches([chunk_batch(b, config.chunk) for b in prepared.to_batches()])
     return chunks.select(["chunk_id", "text"])

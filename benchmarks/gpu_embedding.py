@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> bool:
         print("  gpu_embedding: skipped, no CUDA device here (torch.cuda.is_available() is False)")
         return True
     args = arguments(argv or [])
-    texts = read_corpus(args.corpus)["text"].to_pylist()
+    texts = read_corpus(args.corpus).documents["text"].to_pylist()
     threads = set_threads(EmbedConfig())
     budgets = [int(b) for b in args.budgets.split(",")]
     runs, tokens, tokenize = measure(texts, "cuda", args.model, budgets, args.rounds)

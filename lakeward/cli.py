@@ -92,12 +92,17 @@ def pipeline_run(
     schema: Annotated[str, typer.Option(help="Unity Catalog schema name of the tables.")] = "curated",
     precision: Annotated[str, typer.Option(help="fp32, or bf16 (kept if its fidelity is 0.98+).")] = "fp32",
     limit: Annotated[int | None, typer.Option(help="Read only the first N documents.")] = None,
+    lock_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for another run on the same lakehouse, then exit 2.")
+    ] = 60.0,
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
     from workloads.commands import pipeline_run as run
 
-    outcome = run(corpus, lakehouse, engine, tables, catalog, schema, precision, limit, live=not json_out)
+    outcome = run(
+        corpus, lakehouse, engine, tables, catalog, schema, precision, limit, lock_wait, live=not json_out
+    )
     _finish(outcome, json_out)
 
 

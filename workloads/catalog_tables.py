@@ -3,8 +3,9 @@
 On Databricks the jobs keep `catalog.schema.documents|chunks|embeddings|quality_metrics` as Delta
 tables with the same contract as `PathTables`: change data feed on, NOT NULL columns, the spec's
 CHECK constraints, MERGE upserts and deletes on the key, versions from the table history and a
-RESTORE to the last good version. Every statement comes from one of the pure functions below, which
-take checked names and quote them with backticks.
+RESTORE to the last good version. A table made before a nullable column joined its spec gains it
+(`ALTER TABLE ... ADD COLUMNS`) when the store first opens it. Every statement comes from one of the
+pure functions below, which take checked names and quote them with backticks.
 """
 
 from __future__ import annotations
@@ -67,6 +68,20 @@ def create_table(name: TableName, spec: TableSpec) -> str:
         f"CREATE TABLE IF NOT EXISTS {name.sql} ({column_definitions(spec)}) USING DELTA "
         "TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')"
     )
+
+
+def show_columns(name: TableName) -> str:
+    return f"SHOW COLUMNS IN {name.sql}"
+
+
+def missing_columns(spec: TableSpec, columns: list[str]) -> list[pa.Field]:
+    """The spec's columns that the table does not have yet (nullable ones only can be added)."""
+    have = {column.lower() for column in columns}
+    return [f for f in spec.schema if f.name.lower() not in have]
+
+
+def add_columns(name: TableName, fields: list[pa.Field]) -> str:
+    return f"ALTER TABLE {name.sql} ADD COLUMNS ({', '.join(column_definition(f) for f in fields)})"
 
 
 def show_properties(name: TableName) -> str:
@@ -147,6 +162,10 @@ class CatalogTables:
         name = self.name(spec)
         if spec.name not in self._ready:
             self._create(name, spec)
+            columns = [row[0] for row in self.spark.sql(show_columns(name)).collect()]
+            missing = missing_columns(spec, columns)
+            if missing:
+                self.spark.sql(add_columns(name, missing))
             properties = {row.key: row.value for row in self.spark.sql(show_properties(name)).collect()}
             for constraint in missing_constraints(spec, properties):
                 self.spark.sql(add_constraint(name, constraint, spec.constraints[constraint]))

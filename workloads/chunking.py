@@ -1,9 +1,11 @@
 """Chunking sized in the embedding model's tokens, with overlap, never across a heading.
 
 Paragraphs are packed greedily up to the token budget; a paragraph longer than the budget is cut at
-token boundaries. Each chunk starts with its section's heading path, and the next chunk of the same
-section repeats the last `overlap_tokens` tokens of the previous one. Chunk IDs are content addresses:
-the hash of the chunk text, the chunker configuration and the model version.
+token boundaries. Each chunk starts with its section's heading path, cut to at most a sixth of the
+budget so that a long heading never eats the chunk, and the next chunk of the same section repeats the
+last `overlap_tokens` tokens of the previous one. Every chunk is counted once more as a whole and
+halved until it fits the model's window, so no text is truncated before embedding. Chunk IDs are
+content addresses: the hash of the chunk text, the chunker configuration and the model version.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ CHUNK_SCHEMA = pa.schema(
     ]
 )
 _HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
+HEADING_SHARE = 6
+"""The heading path prefix takes at most 1/HEADING_SHARE of a chunk's token limit."""
 
 
 @dataclass
@@ -81,13 +85,41 @@ def _split_long(paragraph: str, budget: int, overlap: int) -> list[str]:
     return pieces
 
 
+def _heading_prefix(path: str, limit: int) -> str:
+    """The heading path and a blank line, the path cut at a token boundary to `limit // HEADING_SHARE`."""
+    if not path:
+        return ""
+    cap = max(1, limit // HEADING_SHARE)
+    offsets = tokenizer().encode(path, add_special_tokens=False).offsets
+    while len(offsets) > cap:
+        path = path[: offsets[cap - 1][1]].rstrip()
+        offsets = tokenizer().encode(path, add_special_tokens=False).offsets
+    return f"{path}\n\n"
+
+
+def _fitted(prefix: str, body: str, limit: int) -> list[str]:
+    """`prefix + body`, halved at a token boundary (each half keeping the prefix) until every piece
+    is at most `limit` tokens: re-tokenizing joined or cut text can count a few tokens more."""
+    text = prefix + body
+    offsets = tokenizer().encode(body, add_special_tokens=False).offsets
+    if len(offsets) < 2 or _count(text) <= limit:
+        return [text]
+    middle = offsets[len(offsets) // 2][0]
+    return [
+        piece
+        for half in (body[:middle].rstrip(), body[middle:].lstrip())
+        for piece in _fitted(prefix, half, limit)
+    ]
+
+
 def chunk_text(text: str, config: ChunkConfig) -> list[tuple[str, str]]:
-    """Split one normalized document into (section path, chunk text) pairs."""
+    """Split one normalized document into (section path, chunk text) pairs; every chunk text is at
+    most `min(max_tokens, the model's window)` tokens."""
     limit = min(config.max_tokens, MAX_SEQUENCE_TOKENS - SPECIAL_TOKENS)
     chunks: list[tuple[str, str]] = []
     for section in _sections(text):
-        prefix = f"{section.path}\n\n" if section.path else ""
-        budget = max(16, limit - _count(prefix))
+        prefix = _heading_prefix(section.path, limit)
+        budget = max(1, limit - _count(prefix))
         overlap = min(config.overlap_tokens, budget // 2)
         current: list[str] = []
         used = 0
@@ -98,7 +130,7 @@ def chunk_text(text: str, config: ChunkConfig) -> list[tuple[str, str]]:
                 unit_size = size if len(units) == 1 else _count(unit)
                 if current and used + unit_size + 1 > budget:
                     body = "\n\n".join(current)
-                    chunks.append((section.path, prefix + body))
+                    chunks += [(section.path, piece) for piece in _fitted(prefix, body, limit)]
                     carried = _tail(body, overlap) if len(units) == 1 else ""
                     current, used = ([carried], _count(carried)) if carried else ([], 0)
                     if current and used + unit_size + 1 > budget:
@@ -106,7 +138,8 @@ def chunk_text(text: str, config: ChunkConfig) -> list[tuple[str, str]]:
                 current.append(unit)
                 used += unit_size + 1
         if current:
-            chunks.append((section.path, prefix + "\n\n".join(current)))
+            body = "\n\n".join(current)
+            chunks += [(section.path, piece) for piece in _fitted(prefix, body, limit)]
     return chunks
 
 

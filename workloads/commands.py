@@ -16,6 +16,7 @@ def pipeline_run(
     schema: str = "curated",
     precision: str = "fp32",
     limit: int | None = None,
+    lock_wait: float = 60.0,
     live: bool = False,
 ) -> Outcome:
     """Options are checked before anything runs; with `live`, one progress bar per stage on stderr."""
@@ -24,7 +25,7 @@ def pipeline_run(
     from workloads.progress import stage_bars
     from workloads.summary import summary_table
 
-    config = pipeline_config(catalog, schema, precision, tables)
+    config = pipeline_config(catalog, schema, precision, tables, lock_wait)
     with stage_bars(enabled=live) as progress:
         result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
     return Outcome(result.to_json(), summary_table(result))

@@ -15,11 +15,9 @@ TableStore = Literal["path", "catalog"]
 
 @dataclass(frozen=True)
 class NormalizeConfig:
-    """Unicode and whitespace normalization, language tagging and duplicate removal."""
+    """Unicode and whitespace normalization and language tagging."""
 
     lowercase: bool = False
-    near_duplicate_bits: int = 3
-    """Documents whose 64-bit SimHash differs in at most this many bits count as near duplicates."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +97,10 @@ class PipelineConfig:
     expectations: ExpectationConfig = field(default_factory=ExpectationConfig)
     commit_every: int = 256
     """Embeddings are committed every this many chunks, so an interrupted run resumes where it stopped."""
+    max_document_bytes: int = 8 * 1024 * 1024
+    """A corpus file larger than this is quarantined, not read."""
+    lock_wait_seconds: float = 60.0
+    """How long a run waits for another run holding the same lakehouse before it stops (exit 2)."""
 
 
 def stable_hash(*parts: str, size: int = 32) -> str:

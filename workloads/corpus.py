@@ -1,9 +1,20 @@
-"""Readers: a folder of Markdown, text and HTML files, or a BEIR `corpus.jsonl`, into one Arrow table."""
+"""Readers: a folder of Markdown, text and HTML files, or a BEIR `corpus.jsonl`, into one Arrow table.
+
+The folder reader never reads outside the corpus root and never stops at one bad file. Every path is
+resolved; what cannot or must not be read is quarantined with its reason and the rest is read: a
+symlink that leaves the root, a symlink to a folder (not followed), a special file (FIFO, socket,
+device, kernel pseudo-file), a file over the size limit, one that cannot be opened, bytes that are
+not UTF-8. A file reached twice (a symlink inside the root to a file inside the root) is read once,
+under its own name.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,8 +32,26 @@ RAW_SCHEMA = pa.schema(
         pa.field("text", pa.string(), nullable=False),
     ]
 )
+MAX_DOCUMENT_BYTES = 8 * 1024 * 1024
+_PSEUDO_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
 _BLOCKS = {"p", "div", "section", "article", "li", "tr", "br", "pre", "blockquote", "table", "ul", "ol"}
 _SKIP = {"script", "style", "head", "nav", "footer"}
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    """A file of the corpus that was not read, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    """The documents read (`RAW_SCHEMA`) and the files quarantined instead."""
+
+    documents: pa.Table
+    quarantined: list[Quarantined] = field(default_factory=list)
 
 
 class _HtmlToMarkdown(HTMLParser):
@@ -110,30 +139,99 @@ def _read_beir(path: Path, limit: int | None) -> list[dict[str, str]]:
     return rows
 
 
-def _read_folder(root: Path, limit: int | None) -> list[dict[str, str]]:
+def _document(relative: str, content: str) -> dict[str, str]:
+    kind = SUFFIXES[Path(relative).suffix.lower()]
+    if kind == "html":
+        title, content = html_to_markdown(content)
+        title = title or _title_of(content, Path(relative).stem)
+    else:
+        title = _title_of(content, Path(relative).stem)
+    return {"doc_id": relative, "source": relative, "title": title, "format": kind, "text": content}
+
+
+def _candidates(root: Path) -> tuple[list[tuple[str, Path]], list[Quarantined]]:
+    """(relative name, path) of every supported file under `root`, without following folder links;
+    links to folders are quarantined."""
+    files: list[tuple[str, Path]] = []
+    skipped: list[Quarantined] = []
+    for folder, folders, names in os.walk(root, followlinks=False):
+        base = Path(folder)
+        for name in folders:
+            if (base / name).is_symlink():
+                relative = (base / name).relative_to(root).as_posix()
+                skipped.append(
+                    Quarantined(relative, "a symlink to a folder (links to folders are not followed)")
+                )
+        files += [
+            ((base / name).relative_to(root).as_posix(), base / name)
+            for name in names
+            if Path(name).suffix.lower() in SUFFIXES
+        ]
+    return files, skipped
+
+
+def _refusal(target: Path, root: Path, max_bytes: int) -> str | None:
+    """Why the resolved file `target` is not read, or None."""
+    if not target.is_relative_to(root):
+        return "a symlink to a file outside the corpus root"
+    if any(target.is_relative_to(pseudo) for pseudo in _PSEUDO_ROOTS):
+        return "a kernel pseudo-file, not a document"
+    status = os.stat(target)
+    if not stat.S_ISREG(status.st_mode):
+        return "a special file (FIFO, socket or device), not a regular file"
+    size = status.st_size
+    return f"{size:,} bytes, over the {max_bytes:,}-byte limit" if size > max_bytes else None
+
+
+def _read_text(target: Path, max_bytes: int) -> str:
+    """The file's UTF-8 text; opened without following links or blocking, checked again once open."""
+    descriptor = os.open(target, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ValueError("a special file (FIFO, socket or device), not a regular file")
+        data = handle.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValueError(f"over the {max_bytes:,}-byte limit")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); convert it to UTF-8"
+        ) from None
+
+
+def _read_folder(root: Path, limit: int | None, max_bytes: int) -> Corpus:
+    root = root.resolve()
+    files, quarantined = _candidates(root)
+    targets: dict[Path, str] = {}
     rows: list[dict[str, str]] = []
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES):
+    for relative, path in sorted(files, key=lambda item: (item[1].is_symlink(), item[0])):
         if limit is not None and len(rows) >= limit:
             break
-        relative = path.relative_to(root).as_posix()
         try:
-            content = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise LakewardError(
-                "is not UTF-8 text", source=str(path), field="--corpus", fix="convert the file to UTF-8"
-            ) from None
-        kind = SUFFIXES[path.suffix.lower()]
-        if kind == "html":
-            title, content = html_to_markdown(content)
-            title = title or _title_of(content, path.stem)
-        else:
-            title = _title_of(content, path.stem)
-        rows.append({"doc_id": relative, "source": relative, "title": title, "format": kind, "text": content})
-    return rows
+            target = path.resolve(strict=True)
+            reason = _refusal(target, root, max_bytes)
+            if reason is None and target in targets:
+                reason = f"the same file as {targets[target]}, which is read instead"
+            if reason is None:
+                targets[target] = relative
+                rows.append(_document(relative, _read_text(target, max_bytes)))
+        except PermissionError:
+            reason = "cannot be read: permission denied"
+        except (OSError, RuntimeError) as exc:
+            reason = f"cannot be read: {getattr(exc, 'strerror', None) or exc}"
+        except ValueError as exc:
+            reason = str(exc)
+        if reason is not None:
+            quarantined.append(Quarantined(relative, reason))
+    rows.sort(key=lambda row: row["doc_id"])
+    return Corpus(pa.Table.from_pylist(rows, schema=RAW_SCHEMA), sorted(quarantined, key=lambda q: q.source))
 
 
-def read_corpus(path: Path, limit: int | None = None) -> pa.Table:
-    """Read every supported document under `path` (a folder, or a BEIR `corpus.jsonl`)."""
+def read_corpus(path: Path, limit: int | None = None, max_bytes: int = MAX_DOCUMENT_BYTES) -> Corpus:
+    """Read every supported document under `path` (a folder, or a BEIR `corpus.jsonl`); a folder's
+    files that cannot or must not be read are quarantined, and a corpus with nothing to read is
+    refused."""
     if not path.exists():
         raise LakewardError(
             "does not exist",
@@ -143,9 +241,9 @@ def read_corpus(path: Path, limit: int | None = None) -> pa.Table:
         )
     beir = path if path.is_file() else path / "corpus.jsonl"
     if beir.name == "corpus.jsonl" and beir.is_file():
-        rows = _read_beir(beir, limit)
+        corpus = Corpus(pa.Table.from_pylist(_read_beir(beir, limit), schema=RAW_SCHEMA))
     elif path.is_dir():
-        rows = _read_folder(path, limit)
+        corpus = _read_folder(path, limit, max_bytes)
     else:
         raise LakewardError(
             "is neither a folder nor a corpus.jsonl",
@@ -153,11 +251,13 @@ def read_corpus(path: Path, limit: int | None = None) -> pa.Table:
             field="--corpus",
             fix="point --corpus at a folder of .md/.txt/.html files or a BEIR corpus.jsonl",
         )
-    if not rows:
+    if not corpus.documents.num_rows:
+        unread = "; ".join(f"{q.source}: {q.reason}" for q in corpus.quarantined[:5])
         raise LakewardError(
-            "holds no .md, .txt, .html file or BEIR record",
+            "holds no readable .md, .txt, .html file or BEIR record"
+            + (f" ({len(corpus.quarantined)} quarantined: {unread})" if unread else ""),
             source=str(path),
             field="--corpus",
             fix="add documents or point --corpus at another folder",
         )
-    return pa.Table.from_pylist(rows, schema=RAW_SCHEMA)
+    return corpus

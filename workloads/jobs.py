@@ -5,13 +5,15 @@
     lakeward-index    --lakehouse DIR --catalog C --schema S
     lakeward-pipeline --corpus DIR --lakehouse DIR --catalog C --schema S   (all three in one task)
 
-Every stage also takes `--tables path|catalog`: `path` (the default) keeps the tables with delta-rs
+Every stage also takes `--lock-wait SECONDS` (how long to wait for another run on the same lakehouse)
+and `--tables path|catalog`: `path` (the default) keeps the tables with delta-rs
 under `--lakehouse`; `catalog` (needs `--engine spark`) reads and writes the Unity Catalog tables
 `C.S.*` through the job's Spark session. `--lakehouse` always holds the index and the lineage events
 (on Databricks a UC Volume).
 
-Each prints one JSON object (the run's counts and expectations) and exits 0, 2 on bad input, 3 on a
-failed expectation (the tables are then back at their last good version).
+Each prints one JSON object (the run's counts and expectations) and exits 0, 2 on bad input or when
+another run kept the lakehouse past the wait, 3 on a failed expectation (the tables are then back at
+their last good version).
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ from lakeward.errors import LakewardError
 from lakeward.output import errors, print_json
 from workloads import openlineage
 from workloads.config import EmbedConfig, PipelineConfig, Precision, TableStore
-from workloads.pipeline import check, embed, index, ingest, open_run
-from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
+from workloads.corpus import Corpus
+from workloads.pipeline import Run, check, embed, index, ingest, open_run, read
+from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUARANTINE, check_name
 
 STAGES = ("ingest", "embed", "index", "pipeline")
 
 
 def pipeline_config(
-    catalog: str, schema: str, precision: str = "fp32", tables: str = "path"
+    catalog: str, schema: str, precision: str = "fp32", tables: str = "path", lock_wait: float = 60.0
 ) -> PipelineConfig:
     """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
     check_name(catalog, "--catalog")
@@ -46,7 +49,14 @@ def pipeline_config(
             field="--tables",
             fix="use --tables path (delta-rs under --lakehouse) or --tables catalog (Unity Catalog, Spark)",
         )
+    if not 0 <= lock_wait <= 86_400:
+        raise LakewardError(
+            f"lock wait {lock_wait!r} is not between 0 and 86400 seconds",
+            field="--lock-wait",
+            fix="give the seconds to wait for another run on the same lakehouse, such as 60",
+        )
     return PipelineConfig(
+        lock_wait_seconds=lock_wait,
         catalog=catalog,
         schema=schema,
         tables=cast(TableStore, tables),
@@ -64,24 +74,32 @@ def _parser(stage: str) -> argparse.ArgumentParser:
     parser.add_argument("--engine", choices=("local", "spark"), default="local")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     parser.add_argument("--tables", choices=("path", "catalog"), default="path")
+    parser.add_argument("--lock-wait", type=float, default=60.0)
     return parser
 
 
 # What each stage reads and writes, named in its OpenLineage events.
 STAGE_TABLES = {
-    "ingest": ((), (DOCUMENTS, CHUNKS)),
+    "ingest": ((), (DOCUMENTS, CHUNKS, QUARANTINE)),
     "embed": ((CHUNKS,), (EMBEDDINGS,)),
     "index": ((CHUNKS, EMBEDDINGS), ()),
-    "pipeline": ((), (DOCUMENTS, CHUNKS, EMBEDDINGS)),
+    "pipeline": ((), (DOCUMENTS, CHUNKS, QUARANTINE, EMBEDDINGS)),
 }
 
 
 def run_stage(stage: str, argv: list[str]) -> dict:
     """Run one job stage with its command-line arguments; return the run's JSON object. The stage
-    leaves START and COMPLETE (or FAIL) OpenLineage events in `<lakehouse>/_lineage/openlineage.jsonl`."""
+    leaves START and COMPLETE (or FAIL) OpenLineage events in `<lakehouse>/_lineage/openlineage.jsonl`.
+    Bad arguments or a corpus with nothing to read stop it before anything is created."""
     args = _parser(stage).parse_args(argv)
-    config = pipeline_config(args.catalog, args.schema, args.precision, args.tables)
+    config = pipeline_config(args.catalog, args.schema, args.precision, args.tables, args.lock_wait)
     run = open_run(args.lakehouse, config, args.engine)
+    documents = read(run, args.corpus) if stage in ("ingest", "pipeline") else None
+    with run.started():
+        return _stage(stage, args, run, documents)
+
+
+def _stage(stage: str, args: argparse.Namespace, run: Run, documents: Corpus | None) -> dict:
     reads, writes = STAGE_TABLES[stage]
 
     def datasets(specs: tuple) -> list[dict]:
@@ -94,8 +112,8 @@ def run_stage(stage: str, argv: list[str]) -> dict:
     folder, job, run_id = args.lakehouse / "_lineage", f"lakeward.pipeline.{stage}", openlineage.new_run_id()
     openlineage.emit(folder, job, "START", run_id, corpus + datasets(reads), [])
     try:
-        if stage in ("ingest", "pipeline"):
-            ingest(run, args.corpus)
+        if documents is not None:
+            ingest(run, documents)
         if stage == "ingest":
             check(run, (DOCUMENTS, CHUNKS))
         if stage in ("embed", "pipeline"):

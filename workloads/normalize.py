@@ -1,13 +1,10 @@
-"""Normalization: Unicode NFKC, whitespace, optional lowercasing, a language tag, duplicate removal."""
+"""Normalization: Unicode NFKC, whitespace, optional lowercasing, a language tag."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
-from collections import defaultdict
 
-import numpy as np
 import pyarrow as pa
 
 from workloads.config import NormalizeConfig
@@ -47,54 +44,3 @@ def normalize_batch(batch: pa.RecordBatch, config: NormalizeConfig) -> pa.Record
     columns["text"] = pa.array(texts, pa.string())
     columns["language"] = pa.array([detect_language(text) for text in texts], pa.string())
     return pa.RecordBatch.from_pydict(columns)
-
-
-def simhash(text: str) -> int:
-    """64-bit SimHash over word 3-shingles; 0 for texts too short to fingerprint."""
-    words = _WORD.findall(text.lower())
-    shingles = {" ".join(words[i : i + 3]) for i in range(max(0, len(words) - 2))}
-    if len(shingles) < 8:
-        return 0
-    hashes = np.array(
-        [int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "little") for s in shingles],
-        dtype=np.uint64,
-    )
-    bits = ((hashes[:, None] >> np.arange(64, dtype=np.uint64)) & np.uint64(1)).astype(np.int32)
-    votes = (bits * 2 - 1).sum(axis=0)
-    return int(sum(1 << i for i in range(64) if votes[i] > 0))
-
-
-def find_duplicates(table: pa.Table, config: NormalizeConfig) -> dict[str, str]:
-    """Map each exact or near-duplicate doc_id to the doc_id it duplicates (the first by doc_id)."""
-    order = sorted(range(table.num_rows), key=lambda i: table.column("doc_id")[i].as_py())
-    ids = table.column("doc_id").to_pylist()
-    texts = table.column("text").to_pylist()
-    duplicates: dict[str, str] = {}
-    exact: dict[str, str] = {}
-    buckets: dict[tuple[int, int], list[tuple[str, int]]] = defaultdict(list)
-    for i in order:
-        digest = hashlib.sha256(texts[i].encode()).hexdigest()
-        if digest in exact:
-            if exact[digest] != ids[i]:
-                duplicates[ids[i]] = exact[digest]
-            continue
-        exact[digest] = ids[i]
-        fingerprint = simhash(texts[i])
-        if not fingerprint:
-            continue
-        bands = [(band, (fingerprint >> (16 * band)) & 0xFFFF) for band in range(4)]
-        match = next(
-            (
-                other
-                for key in bands
-                for other, other_print in buckets[key]
-                if (fingerprint ^ other_print).bit_count() <= config.near_duplicate_bits
-            ),
-            None,
-        )
-        if match is not None and match != ids[i]:
-            duplicates[ids[i]] = match
-            continue
-        for key in bands:
-            buckets[key].append((ids[i], fingerprint))
-    return duplicates

@@ -6,6 +6,11 @@ edited document embeds only its new chunks. Ingest writes a document's chunks be
 `documents` (the row is its commit marker); the embed stage embeds every chunk that has no embedding,
 committing every `commit_every` chunks. A run interrupted anywhere is resumed by the next run, which
 reuses what was committed and MERGEs the rest without duplicates.
+
+Nothing is created before a run starts: the configuration, the engine and the corpus are checked
+first. A run then holds the lakehouse's lock (`lock.py`) until it ends. Every document read is in
+`documents` (a duplicate with `duplicate_of` set and no chunks); every file not read is in
+`quarantine` with its reason; the result lists both, and the documents that were empty.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -27,12 +33,14 @@ import pyarrow.compute as pc
 from lakeward.errors import LakewardError
 from workloads import chunking, embedding, expectations, indexing
 from workloads.config import PipelineConfig, stable_hash
-from workloads.corpus import read_corpus
+from workloads.corpus import Corpus, read_corpus
+from workloads.duplicates import find_duplicates
 from workloads.engines import Engine, get_engine
+from workloads.lock import lakehouse_lock
 from workloads.model import model_version
-from workloads.normalize import find_duplicates, normalize_batch
+from workloads.normalize import normalize_batch
 from workloads.pii import mask_batch
-from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, PathTables, TableStore
+from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, QUARANTINE, PathTables, TableStore
 
 log = logging.getLogger(__name__)
 StageProgress = Callable[[str, int], Callable[[int], None]]
@@ -71,6 +79,12 @@ class RunResult:
     tables: dict[str, str] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     quality: list[dict] = field(default_factory=list)
+    collapsed: list[dict] = field(default_factory=list)
+    """Each duplicate document: `doc_id`, `duplicate_of` and the `rule` that matched."""
+    quarantined: list[dict] = field(default_factory=list)
+    """Each corpus file not read: `source` and `reason`."""
+    empty: list[str] = field(default_factory=list)
+    """The documents read that hold no text after normalization (not written)."""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -119,8 +133,8 @@ def _stop(outcomes: list[expectations.Outcome], where: str) -> LakewardError:
 
 @dataclass
 class Run:
-    """One run's shared state: the lakehouse folder (index, lineage), the table store, the engine, the
-    clock and the versions to restore on failure."""
+    """One run's shared state: the lakehouse folder (index, lineage, lock), the table store, the
+    engine, the clock and the versions to restore on failure (taken when the run starts)."""
 
     lakehouse: Path
     store: TableStore
@@ -132,11 +146,19 @@ class Run:
     versions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.versions = self.store.versions()
         self.result.engine = self.engine.name
         self.result.tables = {
-            spec.name: self.store.full_name(spec) for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY)
+            spec.name: self.store.full_name(spec)
+            for spec in (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY, QUARANTINE)
         }
+
+    @contextmanager
+    def started(self) -> Iterator[Run]:
+        """Hold the lakehouse's lock and take the tables' versions (creating the tables on first use);
+        every stage runs inside this block."""
+        with lakehouse_lock(self.lakehouse, self.config.lock_wait_seconds):
+            self.versions = self.store.versions()
+            yield self
 
     def timed(self, stage: str, begin: float) -> None:
         clock = self.result.stage_seconds
@@ -166,6 +188,7 @@ def open_run(
     engine: str | Engine = "local",
     progress: StageProgress | None = None,
 ) -> Run:
+    """Check the configuration, engine and table store; nothing is created until `Run.started`."""
     config = config or PipelineConfig()
     run_engine = get_engine(engine) if isinstance(engine, str) else engine
     return Run(
@@ -178,32 +201,42 @@ def open_run(
     )
 
 
-def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
-    """Read, prepare and chunk what changed; write chunks, then documents; drop deleted documents.
+def read(run: Run, corpus: Path, limit: int | None = None) -> Corpus:
+    """Read the corpus (refusing one with nothing to read) before the run starts."""
+    begin = time.perf_counter()
+    documents = read_corpus(corpus, limit, run.config.max_document_bytes)
+    run.progress("read", documents.documents.num_rows)(documents.documents.num_rows)
+    run.timed("read", begin)
+    return documents
+
+
+def ingest(run: Run, corpus: Corpus) -> int:
+    """Prepare the documents read and chunk what changed; write chunks, then documents (duplicates
+    with `duplicate_of` and no chunks); drop deleted documents; record the quarantined files.
 
     Returns the number of distinct chunk IDs this run produced.
     """
     config, store, result, now = run.config, run.store, run.result, run.now
-    begin = time.perf_counter()
-    raw = read_corpus(corpus, limit)
-    run.progress("read", raw.num_rows)(raw.num_rows)
-    run.timed("read", begin)
-
+    raw = corpus.documents
     begin = time.perf_counter()
     advance = run.progress("prepare", raw.num_rows)
     prepared = _collect(
         run.engine.map_batches(raw, partial(prepare_batch, config=config), PREPARED_SCHEMA, 512, advance),
         PREPARED_SCHEMA,
     )
-    prepared = prepared.filter(pc.greater(pc.utf8_length(prepared["text"]), 0))
-    duplicates = find_duplicates(prepared, config.normalize)
-    if duplicates:
-        prepared = prepared.filter(pc.invert(pc.is_in(prepared["doc_id"], pa.array(list(duplicates)))))
-    result.duplicates = len(duplicates)
+    empty = pc.equal(pc.utf8_length(prepared["text"]), 0)
+    result.empty = sorted(prepared.filter(empty)["doc_id"].to_pylist())
+    prepared = prepared.filter(pc.invert(empty))
+    collapses = find_duplicates(prepared)
+    result.duplicates = len(collapses)
+    result.collapsed = [asdict(collapses[d]) for d in sorted(collapses)]
     result.pii_masked = int(pc.sum(prepared["pii_total"]).as_py() or 0)
     ids, titles = prepared["doc_id"].to_pylist(), prepared["title"].to_pylist()
     hashes = [content_hash(t, h, config) for t, h in zip(prepared["text"].to_pylist(), titles, strict=True)]
-    prepared = _with(prepared, content_hash=pa.array(hashes, pa.string()))
+    originals = [collapses[d].duplicate_of if d in collapses else None for d in ids]
+    prepared = _with(
+        prepared, content_hash=pa.array(hashes, pa.string()), duplicate_of=pa.array(originals, pa.string())
+    )
     run.timed("prepare", begin)
 
     staged = _with(
@@ -216,17 +249,19 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
         _record(store, outcomes, now)
         raise _stop(expectations.failures(outcomes), "on the staged documents; nothing was written")
 
-    existing = store.read(DOCUMENTS, ["doc_id", "content_hash"])
-    known = dict(zip(existing["doc_id"].to_pylist(), existing["content_hash"].to_pylist(), strict=True))
-    changed = prepared.filter(pa.array([known.get(d) != h for d, h in zip(ids, hashes, strict=True)]))
+    existing = store.read(DOCUMENTS, ["doc_id", "content_hash", "duplicate_of"])
+    known = {row["doc_id"]: (row["content_hash"], row["duplicate_of"]) for row in existing.to_pylist()}
+    current = zip(ids, hashes, originals, strict=True)
+    changed = prepared.filter(pa.array([known.get(d) != (h, o) for d, h, o in current]))
     deleted_ids = sorted(set(known) - set(ids))
     result.changed, result.deleted = changed.num_rows, len(deleted_ids)
 
     begin = time.perf_counter()
-    advance = run.progress("chunk", changed.num_rows)
+    to_chunk = changed.filter(pc.is_null(changed["duplicate_of"]))
+    advance = run.progress("chunk", to_chunk.num_rows)
     chunks = _collect(
         run.engine.map_batches(
-            changed, partial(chunking.chunk_batch, config=config.chunk), chunking.CHUNK_SCHEMA, 64, advance
+            to_chunk, partial(chunking.chunk_batch, config=config.chunk), chunking.CHUNK_SCHEMA, 64, advance
         ),
         chunking.CHUNK_SCHEMA,
     )
@@ -257,8 +292,29 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
         DOCUMENTS, _with(changed, chunk_count=chunk_counts, updated_at=_stamp(now, changed.num_rows))
     )
     store.delete(DOCUMENTS, pa.table({"doc_id": pa.array(deleted_ids, pa.string())}))
+    _record_quarantine(store, corpus, now)
+    result.quarantined = [asdict(q) for q in corpus.quarantined]
     run.timed("write", begin)
     return len({chunk for _, chunk in new_keys})
+
+
+def _record_quarantine(store: TableStore, corpus: Corpus, now: datetime) -> None:
+    """Make `quarantine` hold this run's quarantined files: new ones and new reasons in, cleared out."""
+    before = {(r["source"], r["reason"]) for r in store.read(QUARANTINE, ["source", "reason"]).to_pylist()}
+    now_in = {(q.source, q.reason) for q in corpus.quarantined}
+    cleared = sorted({source for source, _ in before} - {source for source, _ in now_in})
+    store.delete(QUARANTINE, pa.table({"source": pa.array(cleared, pa.string())}))
+    added = sorted(now_in - before)
+    store.upsert(
+        QUARANTINE,
+        pa.table(
+            {
+                "source": pa.array([source for source, _ in added], pa.string()),
+                "reason": pa.array([reason for _, reason in added], pa.string()),
+                "quarantined_at": _stamp(now, len(added)),
+            }
+        ),
+    )
 
 
 def embed(run: Run) -> int:
@@ -353,10 +409,12 @@ def run_pipeline(
     """Bring the tables and the index in `lakehouse` up to date with the documents in `corpus`."""
     started = time.perf_counter()
     run = open_run(lakehouse, config, engine, progress)
-    produced = ingest(run, corpus, limit)
-    embedded = embed(run)
-    run.result.reused = max(0, produced - embedded)
-    index(run, check(run))
+    documents = read(run, corpus, limit)
+    with run.started():
+        produced = ingest(run, documents)
+        embedded = embed(run)
+        run.result.reused = max(0, produced - embedded)
+        index(run, check(run))
     run.result.seconds = round(time.perf_counter() - started, 3)
     log.info(
         "pipeline run: %d documents, %d chunks, %d embedded, %d reused, %d deleted",

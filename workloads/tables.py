@@ -4,7 +4,8 @@ Two stores keep the same tables with the same behaviour: `PathTables` (delta-rs,
 `<root>/<catalog>/<schema>/<table>`) and `CatalogTables` (`catalog_tables.py`: Unity Catalog names
 through a Spark session, on Databricks). Every table has change data feed on, non-null key columns
 and CHECK constraints. Writes are MERGEs on the table's key, so a rerun or a resumed run never
-duplicates a row.
+duplicates a row. A table made before a nullable column joined its spec gains that column when it is
+next opened.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 import pyarrow as pa
-from deltalake import DeltaTable
+from deltalake import DeltaTable, Field
 
 from lakeward.errors import LakewardError
 from workloads.chunking import CHUNK_SCHEMA
@@ -62,11 +63,19 @@ DOCUMENTS = TableSpec(
             pa.field("pii_total", pa.int32(), nullable=False),
             pa.field("chunk_count", pa.int32(), nullable=False),
             pa.field("updated_at", TIMESTAMP, nullable=False),
+            pa.field("duplicate_of", pa.string(), nullable=True),
         ]
     ),
     ("doc_id",),
-    {"doc_id_not_empty": "doc_id <> ''", "pii_total_not_negative": "pii_total >= 0"},
+    {
+        "doc_id_not_empty": "doc_id <> ''",
+        "pii_total_not_negative": "pii_total >= 0",
+        "duplicate_not_chunked": "duplicate_of IS NULL OR chunk_count = 0",
+    },
 )
+"""`duplicate_of`: the doc_id of the document this one duplicates (`duplicates.py`); such a document
+is kept here, with no chunks, so that every document read is in the table. It is the last column
+because tables made before it gain it at the end."""
 CHUNKS = TableSpec(
     "chunks",
     CHUNK_SCHEMA.append(pa.field("updated_at", TIMESTAMP, nullable=False)),
@@ -101,6 +110,19 @@ QUALITY = TableSpec(
     ("run_id", "table_name", "expectation"),
     {},
 )
+QUARANTINE = TableSpec(
+    "quarantine",
+    pa.schema(
+        [
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("reason", pa.string(), nullable=False),
+            pa.field("quarantined_at", TIMESTAMP, nullable=False),
+        ]
+    ),
+    ("source",),
+    {"source_not_empty": "source <> ''"},
+)
+"""The corpus files the last run did not read, and why (`corpus.py`)."""
 DATA_TABLES = (DOCUMENTS, CHUNKS, EMBEDDINGS)
 
 
@@ -148,7 +170,13 @@ class PathTables:
         """Open the table, creating it (schema, change data feed, constraints) on first use."""
         path = self.path(spec)
         if DeltaTable.is_deltatable(str(path)):
-            return DeltaTable(str(path))
+            table = DeltaTable(str(path))
+            have = {f.name for f in table.schema().fields}
+            missing = [Field.from_arrow(f) for f in spec.schema if f.name not in have]
+            if missing:
+                table.alter.add_columns(missing)
+                table = DeltaTable(str(path))
+            return table
         path.mkdir(parents=True, exist_ok=True)
         table = DeltaTable.create(
             str(path),

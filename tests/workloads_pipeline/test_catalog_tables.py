@@ -22,22 +22,25 @@ from lakeward.errors import LakewardError
 from workloads.catalog_tables import (
     CatalogTables,
     TableName,
+    add_columns,
     add_constraint,
     column_definitions,
     create_table,
     describe_history,
     merge_delete,
     merge_upsert,
+    missing_columns,
     missing_constraints,
     restore_table,
+    show_columns,
     show_properties,
     temporary_view,
     to_arrow,
 )
 from workloads.embedding import EMBEDDING_TYPE
-from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, TIMESTAMP, TableSpec
+from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, QUARANTINE, TIMESTAMP, TableSpec
 
-SPECS = (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY)
+SPECS = (DOCUMENTS, CHUNKS, EMBEDDINGS, QUALITY, QUARANTINE)
 NAME = TableName("llm_dev", "curated", "chunks")
 SAMPLE = {
     pa.string(): "x",
@@ -96,8 +99,19 @@ def test_bad_columns_views_and_versions_are_refused() -> None:
 
 def test_only_missing_constraints_are_added() -> None:
     properties = {"delta.constraints.doc_id_not_empty": "doc_id <> ''", "delta.enableChangeDataFeed": "true"}
-    assert missing_constraints(DOCUMENTS, properties) == ["pii_total_not_negative"]
+    assert missing_constraints(DOCUMENTS, properties) == ["pii_total_not_negative", "duplicate_not_chunked"]
     assert missing_constraints(QUALITY, {}) == []
+
+
+def test_a_table_made_before_a_column_joined_its_spec_gains_it() -> None:
+    before = [f.name.upper() for f in DOCUMENTS.schema if f.name != "duplicate_of"]
+    assert [f.name for f in missing_columns(DOCUMENTS, before)] == ["duplicate_of"]
+    assert missing_columns(DOCUMENTS, DOCUMENTS.schema.names) == []
+    name = TableName("llm_dev", "curated", "documents")
+    assert add_columns(name, missing_columns(DOCUMENTS, before)) == (
+        "ALTER TABLE `llm_dev`.`curated`.`documents` ADD COLUMNS (`duplicate_of` string)"
+    )
+    assert show_columns(name) == "SHOW COLUMNS IN `llm_dev`.`curated`.`documents`"
 
 
 def _parse(spark, sql: str):
@@ -135,6 +149,25 @@ def test_every_spark_statement_parses_to_its_plan(spark, spec: TableSpec) -> Non
     for statement in (merge_upsert, merge_delete):
         assert _parse(spark, statement(name, spec, "src")).getClass().getSimpleName() == "MergeIntoTable"
     assert _parse(spark, show_properties(name)).getClass().getSimpleName() == "ShowTableProperties"
+    assert _parse(spark, show_columns(name)).getClass().getSimpleName() == "ShowColumns"
+    added = _parse(spark, add_columns(name, list(spec.schema)[-1:]))
+    assert added.getClass().getSimpleName() == "AddColumns"
+
+
+@pytest.mark.slow
+def test_an_old_documents_table_gains_duplicate_of_and_then_matches_the_spec(spark, tmp_path) -> None:
+    spark.sql(f"CREATE DATABASE lakeward_migrate LOCATION '{tmp_path}'")
+    try:
+        name = TableName("spark_catalog", "lakeward_migrate", "documents")
+        old = replace(DOCUMENTS, schema=pa.schema([f for f in DOCUMENTS.schema if f.name != "duplicate_of"]))
+        spark.sql(f"CREATE TABLE {name.sql} ({column_definitions(old)}) USING PARQUET")
+        columns = [row[0] for row in spark.sql(show_columns(name)).collect()]
+        spark.sql(add_columns(name, missing_columns(DOCUMENTS, columns)))
+        assert (
+            from_arrow_schema(DOCUMENTS.schema).simpleString() == spark.table(name.sql).schema.simpleString()
+        )
+    finally:
+        spark.sql("DROP DATABASE lakeward_migrate CASCADE")
 
 
 @pytest.mark.slow

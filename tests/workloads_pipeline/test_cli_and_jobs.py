@@ -26,6 +26,24 @@ def test_cli_json_prints_one_object_with_the_counts(corpus: Path, tmp_path: Path
     assert payload["tables"]["chunks"] == "llm_dev.curated.chunks"
     second = json.loads(run_cli(*args).stdout)
     assert second["embedded"] == 0 and second["chunks"] == payload["chunks"]
+    assert (payload["collapsed"], payload["quarantined"], payload["empty"]) == ([], [], [])
+    assert payload["tables"]["quarantine"] == "llm_dev.curated.quarantine"
+
+
+def test_cli_lists_what_was_collapsed_quarantined_or_empty(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "copy.md").write_text((corpus / "glossary" / "lane.md").read_text().upper())
+    (corpus / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    (corpus / "blank.md").write_text("\n\n")
+    args = ["pipeline", "run", "--corpus", str(corpus), "--lakehouse", str(tmp_path / "lh")]
+    payload = json.loads(run_cli(*args, "--json").stdout)
+    assert payload["collapsed"] == [
+        {"doc_id": "glossary/lane.md", "duplicate_of": "copy.md", "rule": "same content"}
+    ]
+    assert [q["source"] for q in payload["quarantined"]] == ["latin1.txt"]
+    assert payload["empty"] == ["blank.md"] and payload["documents"] == 5
+    table = run_cli(*args, env={"COLUMNS": "200"}).stdout
+    assert "duplicate of copy.md (same content)" in table
+    assert "latin1.txt" in table and "not UTF-8 text" in table and "blank.md" in table
 
 
 def test_cli_table_output(corpus: Path, tmp_path: Path) -> None:
@@ -56,6 +74,7 @@ def test_jobs_run_as_separate_stages(corpus: Path, tmp_path: Path) -> None:
     assert [d["name"] for d in ingest_done["outputs"]] == [
         "llm_prod.handbook.documents",
         "llm_prod.handbook.chunks",
+        "llm_prod.handbook.quarantine",
     ]
     chunks_written = ingest_done["outputs"][1]["facets"]["version"]["datasetVersion"]
     assert embed_done["inputs"][0]["facets"]["version"]["datasetVersion"] == chunks_written
@@ -64,10 +83,23 @@ def test_jobs_run_as_separate_stages(corpus: Path, tmp_path: Path) -> None:
     assert len({e["run"]["runId"] for e in events}) == 3
 
 
-def test_a_failing_stage_emits_a_fail_event(tmp_path: Path) -> None:
+def test_a_refused_stage_creates_nothing_and_a_failing_one_emits_a_fail_event(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lakehouse = tmp_path / "lh"
     with pytest.raises(LakewardError):
         run_stage("ingest", ["--corpus", str(tmp_path / "missing"), "--lakehouse", str(lakehouse)])
+    with pytest.raises(LakewardError) as error:
+        run_stage("pipeline", ["--corpus", str(corpus), "--lakehouse", str(lakehouse), "--lock-wait=-1"])
+    assert error.value.field == "--lock-wait"
+    assert not lakehouse.exists()
+
+    def power_cut(run) -> int:
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr("workloads.jobs.embed", power_cut)
+    with pytest.raises(RuntimeError):
+        run_stage("pipeline", ["--corpus", str(corpus), "--lakehouse", str(lakehouse)])
     events = [json.loads(line) for line in (lakehouse / "_lineage" / "openlineage.jsonl").open()]
     assert [e["eventType"] for e in events] == ["START", "FAIL"]
     assert events[0]["run"]["runId"] == events[1]["run"]["runId"]

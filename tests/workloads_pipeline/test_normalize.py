@@ -1,7 +1,7 @@
 import pyarrow as pa
 
 from workloads.config import NormalizeConfig
-from workloads.normalize import detect_language, find_duplicates, normalize_batch, normalize_text
+from workloads.normalize import detect_language, normalize_batch, normalize_text
 
 BODY = (
     "The dispatch service assigns loads to carriers and publishes every assignment to the event stream. "
@@ -31,20 +31,3 @@ def test_normalize_batch_adds_language() -> None:
     out = normalize_batch(batch, NormalizeConfig())
     assert out.column("text")[0].as_py() == BODY
     assert out.column("language")[0].as_py() == "en"
-
-
-def test_exact_and_near_duplicates_keep_the_first_id() -> None:
-    near = BODY.replace("writes a note", "writes a short note")
-    table = pa.table(
-        {
-            "doc_id": ["b-copy", "a", "c-near", "d-other"],
-            "text": [
-                BODY,
-                BODY,
-                near,
-                "A lane is an origin and destination pair that carriers bid on each quarter.",
-            ],
-        }
-    )
-    assert find_duplicates(table, NormalizeConfig()) == {"b-copy": "a", "c-near": "a"}
-    assert find_duplicates(table, NormalizeConfig(near_duplicate_bits=0)) == {"b-copy": "a"}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -13,10 +15,12 @@ from deltalake import DeltaTable
 from lakeward.errors import LakewardError
 from workloads import pipeline
 from workloads.config import PipelineConfig
+from workloads.duplicates import SAME_CONTENT, SAME_TITLE_AND_BODY
 from workloads.indexing import load_index
-from workloads.tables import PathTables
+from workloads.tables import DOCUMENTS, PathTables
 
 from .conftest import PLANTED, write_corpus
+from .duplicate_cases import ACCESS_REVIEWS, access_review
 
 CONFIG = PipelineConfig(commit_every=2)
 
@@ -211,19 +215,101 @@ def test_no_planted_pii_reaches_tables_index_or_logs(corpus: Path, tmp_path: Pat
     assert vectors.shape == (chunks.num_rows, 384)
 
 
-def test_bad_corpus_is_a_clear_error(tmp_path: Path) -> None:
+def test_bad_corpus_is_a_clear_error_and_creates_nothing(tmp_path: Path) -> None:
+    lakehouse = tmp_path / "lh"
     with pytest.raises(LakewardError) as missing:
-        pipeline.run_pipeline(tmp_path / "nowhere", tmp_path / "lh")
+        pipeline.run_pipeline(tmp_path / "nowhere", lakehouse)
     assert missing.value.field == "--corpus" and "does not exist" in str(missing.value)
     (tmp_path / "empty").mkdir()
     with pytest.raises(LakewardError, match="holds no"):
-        pipeline.run_pipeline(tmp_path / "empty", tmp_path / "lh")
-    assert not (tmp_path / "lh").exists() or not any((tmp_path / "lh").rglob("*.parquet"))
+        pipeline.run_pipeline(tmp_path / "empty", lakehouse)
+    unreadable = tmp_path / "unreadable"
+    unreadable.mkdir()
+    (unreadable / "latin1.txt").write_bytes("caf\xe9".encode("latin-1"))
+    with pytest.raises(LakewardError, match=r"1 quarantined: latin1\.txt: not UTF-8"):
+        pipeline.run_pipeline(unreadable, lakehouse)
+    with pytest.raises(LakewardError, match="unknown engine"):
+        pipeline.run_pipeline(write_corpus(tmp_path / "good"), lakehouse, engine="dask")
+    assert not lakehouse.exists()
 
 
-def test_duplicate_documents_are_dropped(tmp_path: Path) -> None:
+def test_eight_templated_documents_in_eight_documents_out(tmp_path: Path) -> None:
+    docs = {f"access/{name}.md": access_review(name) for name in ACCESS_REVIEWS}
+    lakehouse = tmp_path / "lh"
+    result = pipeline.run_pipeline(write_corpus(tmp_path / "c", docs), lakehouse, CONFIG)
+    assert (result.documents, result.duplicates, result.collapsed) == (8, 0, [])
+    assert set(table(lakehouse, "chunks")["doc_id"].to_pylist()) == set(docs)
+
+
+def test_duplicates_are_recorded_and_listed_not_dropped(tmp_path: Path) -> None:
+    page = access_review("ledger")
     corpus = write_corpus(
-        tmp_path / "c", {"a.md": "# A\n\nOne page about tenders.", "b.md": "# A\n\nOne page about tenders."}
+        tmp_path / "c",
+        {
+            "a.md": page,
+            "b.md": page.upper().replace("\n\n", "\n\n\n"),
+            "c.md": page.replace("2024-03-01", "2024-09-14 by j.okafor"),
+            "d.md": access_review("payroll"),
+        },
     )
-    result = pipeline.run_pipeline(corpus, tmp_path / "lh", CONFIG)
-    assert result.duplicates == 1 and result.documents == 1
+    lakehouse = tmp_path / "lh"
+    result = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
+    assert result.documents == 4 and result.duplicates == 2
+    assert result.collapsed == [
+        {"doc_id": "b.md", "duplicate_of": "a.md", "rule": SAME_CONTENT},
+        {"doc_id": "c.md", "duplicate_of": "a.md", "rule": SAME_TITLE_AND_BODY},
+    ]
+    documents = {r["doc_id"]: r for r in table(lakehouse, "documents").to_pylist()}
+    assert {d: (r["duplicate_of"], r["chunk_count"] > 0) for d, r in documents.items()} == {
+        "a.md": (None, True),
+        "b.md": ("a.md", False),
+        "c.md": ("a.md", False),
+        "d.md": (None, True),
+    }
+    assert set(table(lakehouse, "chunks")["doc_id"].to_pylist()) == {"a.md", "d.md"}
+    assert pipeline.run_pipeline(corpus, lakehouse, CONFIG).changed == 0
+    (corpus / "a.md").unlink()
+    again = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
+    assert again.deleted == 1 and again.collapsed == [
+        {"doc_id": "c.md", "duplicate_of": "b.md", "rule": SAME_TITLE_AND_BODY}
+    ]
+    assert set(table(lakehouse, "chunks")["doc_id"].to_pylist()) == {"b.md", "d.md"}
+    assert all(q["passed"] for q in again.quality)
+
+
+def test_unreadable_files_are_quarantined_and_the_rest_is_read(corpus: Path, tmp_path: Path) -> None:
+    (corpus / "latin1.txt").write_bytes("Caf\xe9 opening hours".encode("latin-1"))
+    (corpus / "huge.md").write_text("# Huge\n\n" + "word " * 3000)
+    (corpus / "blank.md").write_text(" \n\n\u200b\n")
+    os.mkfifo(corpus / "pipe.md")
+    (corpus / "passwd.txt").symlink_to("/etc/passwd")
+    (corpus / "environ.txt").symlink_to("/proc/self/environ")
+    (corpus / "lane-link.md").symlink_to(corpus / "glossary" / "lane.md")
+    lakehouse = tmp_path / "lh"
+    result = pipeline.run_pipeline(corpus, lakehouse, replace(CONFIG, max_document_bytes=10_000))
+    reasons = {q["source"]: q["reason"] for q in result.quarantined}
+    assert set(reasons) == {"environ.txt", "huge.md", "lane-link.md", "latin1.txt", "passwd.txt", "pipe.md"}
+    assert reasons["passwd.txt"] == reasons["environ.txt"] == "a symlink to a file outside the corpus root"
+    assert reasons["pipe.md"].startswith("a special file")
+    assert reasons["latin1.txt"].startswith("not UTF-8 text (byte 0xe9 at offset 3)")
+    assert "over the 10,000-byte limit" in reasons["huge.md"]
+    assert reasons["lane-link.md"] == "the same file as glossary/lane.md, which is read instead"
+    assert result.empty == ["blank.md"] and result.documents == 4
+    quarantine = table(lakehouse, "quarantine")
+    assert (
+        dict(zip(quarantine["source"].to_pylist(), quarantine["reason"].to_pylist(), strict=True)) == reasons
+    )
+    assert b"root:" not in b"".join(p.read_bytes() for p in lakehouse.rglob("*") if p.is_file())
+    (corpus / "latin1.txt").write_text("Café opening hours", encoding="utf-8")
+    rerun = pipeline.run_pipeline(corpus, lakehouse, replace(CONFIG, max_document_bytes=10_000))
+    assert "latin1.txt" not in {q["source"] for q in rerun.quarantined} and rerun.changed == 1
+    assert "latin1.txt" not in table(lakehouse, "quarantine")["source"].to_pylist()
+
+
+def test_a_table_made_before_duplicate_of_gains_it(corpus: Path, tmp_path: Path) -> None:
+    lakehouse = tmp_path / "lh"
+    old = pa.schema([f for f in DOCUMENTS.schema if f.name != "duplicate_of"])
+    DeltaTable.create(str(lakehouse / "llm_dev" / "curated" / "documents"), schema=old)
+    result = pipeline.run_pipeline(corpus, lakehouse, CONFIG)
+    assert result.documents == 4 and all(q["passed"] for q in result.quality)
+    assert table(lakehouse, "documents")["duplicate_of"].null_count == 4

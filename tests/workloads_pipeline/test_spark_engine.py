@@ -37,7 +37,8 @@ def test_spark_engine_matches_local_chunk_ids_and_embeddings(corpus: Path, tmp_p
 def test_spark_stage_over_parquet(corpus: Path, tmp_path: Path, spark) -> None:
     """The shape used in tests on one machine: a parquet table in, the stage's parquet table out."""
     run = pipeline.open_run(tmp_path / "lh", engine="local")
-    pipeline.ingest(run, corpus)
+    with run.started():
+        pipeline.ingest(run, pipeline.read(run, corpus))
     documents = DeltaTable(str(tmp_path / "lh" / "llm_dev" / "curated" / "documents")).to_pyarrow_table()
     pq.write_table(documents, tmp_path / "documents.parquet")
     from pyspark.sql.pandas.types import from_arrow_schema

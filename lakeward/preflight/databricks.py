@@ -72,13 +72,33 @@ class DatabricksCredentials:
         return cls(host, environ.get("DATABRICKS_ACCOUNT_ID") or account_id, token=token)
 
     def auth(self) -> dict[str, Any]:
+        timeouts = {"http_timeout_seconds": 30, "retry_timeout_seconds": 60}
         if self.client_id:
             return {
                 "client_id": self.client_id,
                 "client_secret": self.client_secret,
                 "auth_type": "oauth-m2m",
+                **timeouts,
             }
-        return {"token": self.token, "auth_type": "pat"}
+        return {"token": self.token, "auth_type": "pat", **timeouts}
+
+    def account_client(self) -> AccountClient:
+        return _sign_in(lambda: AccountClient(host=self.host, account_id=self.account_id, **self.auth()))
+
+    def workspace_client(self, host: str) -> WorkspaceClient:
+        return _sign_in(lambda: WorkspaceClient(host=host, **self.auth()))
+
+
+def _sign_in(make: Callable[[], T]) -> T:
+    """Build an SDK client; a sign-in that fails (bad host, refused secret) is bad input, not a check."""
+    try:
+        return make()
+    except ValueError as exc:
+        raise LakewardError(
+            f"cannot sign in to Databricks: {exc}",
+            field="DATABRICKS_HOST and DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET or DATABRICKS_TOKEN",
+            fix="check the account console URL and the deploying identity's credentials",
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -142,7 +162,7 @@ def databricks_checks(
                 f"export DATABRICKS_ACCOUNT_ID={expected}, or correct databricks.account_id",
             )
         ]
-    account = AccountClient(host=credentials.host, account_id=expected, **credentials.auth())
+    account = credentials.account_client()
     checks = [
         Check("databricks.account", "Databricks account", Status.OK, f"{expected} at {credentials.host}")
     ]
@@ -161,7 +181,7 @@ def databricks_checks(
             )
         )
     own = next((ws for ws in workspaces if ws.workspace_name == env.workspace.name), None)
-    workspace = WorkspaceClient(host=workspace_host(own), **credentials.auth()) if _running(own) else None
+    workspace = credentials.workspace_client(workspace_host(own)) if own and _running(own) else None
     identity, identity_check = _identity(account, workspace, credentials)
     checks.append(identity_check)
     metastore_check, metastore_id, owner = _metastore(env, account)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from databricks.sdk import AccountClient, WorkspaceClient
+from databricks.sdk.config import Config
 from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied, Unauthenticated
 from databricks.sdk.service.provisioning import Workspace, WorkspaceStatus
 
@@ -83,16 +84,16 @@ class DatabricksCredentials:
         return {"token": self.token, "auth_type": "pat", **timeouts}
 
     def account_client(self) -> AccountClient:
-        return _sign_in(lambda: AccountClient(host=self.host, account_id=self.account_id, **self.auth()))
+        return AccountClient(config=_sign_in(host=self.host, account_id=self.account_id, **self.auth()))
 
     def workspace_client(self, host: str) -> WorkspaceClient:
-        return _sign_in(lambda: WorkspaceClient(host=host, **self.auth()))
+        return WorkspaceClient(config=_sign_in(host=host, **self.auth()))
 
 
-def _sign_in(make: Callable[[], T]) -> T:
-    """Build an SDK client; a sign-in that fails (bad host, refused secret) is bad input, not a check."""
+def _sign_in(**settings: Any) -> Config:
+    """The SDK's configuration, signed in; a sign-in that fails (bad host, refused secret) is bad input."""
     try:
-        return make()
+        return Config(**settings)
     except ValueError as exc:
         raise LakewardError(
             f"cannot sign in to Databricks: {exc}",

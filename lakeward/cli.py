@@ -288,6 +288,27 @@ def rehearse(
     _finish(rehearse_command(options, live=not json_out), json_out)
 
 
+@app.command()
+def preflight(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    json_out: JsonFlag = False,
+) -> None:
+    """Read-only checks of the AWS and Databricks accounts before the first deploy (docs/deploy.md).
+    Exit 0 when nothing blocks, 1 on a blocker, 2 on bad input or missing credentials."""
+    import os
+
+    from lakeward.preflight.run import preflight as run_preflight
+
+    report = run_preflight(env, os.environ)
+    if json_out:
+        print_json(report.as_dict())
+    else:
+        from lakeward.preflight.report import render
+
+        render(console, report)
+    raise typer.Exit(report.exit_code)
+
+
 @evidence_app.command("keygen")
 def evidence_keygen(
     out: Annotated[Path, typer.Option("--out", help="Folder for the key pair.")], json_out: JsonFlag = False

@@ -1,0 +1,1 @@
+"""Read-only checks of the AWS account and the Databricks account before the first deploy."""

@@ -297,16 +297,12 @@ def preflight(
     Exit 0 when nothing blocks, 1 on a blocker, 2 on bad input or missing credentials."""
     import os
 
+    from lakeward.output import Outcome
+    from lakeward.preflight.report import render
     from lakeward.preflight.run import preflight as run_preflight
 
     report = run_preflight(env, os.environ)
-    if json_out:
-        print_json(report.as_dict())
-    else:
-        from lakeward.preflight.report import render
-
-        render(console, report)
-    raise typer.Exit(report.exit_code)
+    _finish(Outcome(report.as_dict(), render(report), report.exit_code), json_out)
 
 
 @evidence_app.command("keygen")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from rich.console import Console
+from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from lakeward.preflight.checks import Report, Status
 
@@ -16,7 +17,8 @@ MARK = {
 }
 
 
-def render(console: Console, report: Report) -> None:
+def render(report: Report) -> Group:
+    """The checks as a table, then the verdict."""
     table = Table(title=f"lakeward preflight: {report.environment}", show_lines=True)
     table.add_column("check")
     table.add_column("status")
@@ -28,6 +30,5 @@ def render(console: Console, report: Report) -> None:
         if check.source and check.status is not Status.OK:
             text += f"\n[dim]{escape(check.source)}[/]"
         table.add_row(f"{check.id}\n[dim]{escape(check.title)}[/]", MARK[check.status], text)
-    console.print(table)
     verdict = "[red]blocked[/]" if report.blockers else "[green]clear to deploy[/]"
-    console.print(f"{verdict}: {report.blockers} blocker(s)")
+    return Group(table, Text.from_markup(f"{verdict}: {report.blockers} blocker(s)"))

@@ -23,16 +23,20 @@ class Result:
     stderr: str
 
 
-def run_cli(*args: str | Path, env: dict[str, str] | None = None, process: bool = False) -> Result:
-    """Run `lakeward ARGS` with `env` added to the environment; an unexpected exception is raised."""
+def run_cli(
+    *args: str | Path, env: dict[str, str] | None = None, process: bool = False, unset: str = ""
+) -> Result:
+    """Run `lakeward ARGS` with `env` added to the environment; an unexpected exception is raised.
+    With `process`, in a new Python process whose environment lacks variables starting with `unset`."""
     argv = [str(arg) for arg in args]
     if process:
+        kept = {k: v for k, v in os.environ.items() if not (unset and k.startswith(unset))}
         done = subprocess.run(
             [sys.executable, "-m", "lakeward", *argv],
             capture_output=True,
             text=True,
             cwd=REPO,
-            env={**os.environ, **(env or {})},
+            env={**kept, **(env or {})},
             timeout=300,
         )
         return Result(done.returncode, done.stdout, done.stderr)

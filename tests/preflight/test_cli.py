@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
-from typer.testing import CliRunner
 
-from lakeward.cli import app
+from tests.cli import run_cli
 from tests.fakes.databricks_api import FakeAccount
 from tests.preflight.test_aws import green
 
@@ -24,7 +20,7 @@ def invoke(
     monkeypatch.setattr("lakeward.preflight.run.load_environment", lambda name: env)
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
-    result = CliRunner().invoke(app, ["preflight", "--env", "dev", *args])
+    result = run_cli("preflight", "--env", "dev", *args)
     return result.exit_code, result.stdout
 
 
@@ -54,12 +50,6 @@ def test_blocker_exits_1_and_shows_the_fix(
 
 
 def test_missing_credentials_exit_2_without_traceback() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DATABRICKS_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "lakeward", "preflight", "--env", "dev"],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    result = run_cli("preflight", "--env", "dev", process=True, unset="DATABRICKS_")
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "DATABRICKS_HOST" in result.stderr and "DATABRICKS_CLIENT_SECRET" in result.stderr

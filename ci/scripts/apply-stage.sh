@@ -37,7 +37,7 @@ case "$stage" in
   tenants) stacks=("$plans_dir/lakeward-$env_name-tenant-"*/) ;;
   *) refuse "unknown stage '$stage'" "$usage" ;;
 esac
-for stack_dir in "${stacks[@]}"; do
+for stack_dir in "${stacks[@]%/}"; do
   stack=$(basename "$stack_dir")
   terraform -chdir="$stack_dir" init -input=false -no-color
   echo "terraform apply: $stack_dir/$stack.tfplan"

@@ -4,7 +4,7 @@ On a pipeline of the default branch, find the merge request that the commit merg
 successful merge request pipeline for that head, and extract the artifacts of its `lakeward:plan` jobs
 (the saved plans) into OUT_DIR. Exits 1, naming what is missing, when any of these does not exist.
 Reads CI_API_V4_URL, CI_PROJECT_ID, CI_COMMIT_SHA and CI_DEFAULT_BRANCH (set by GitLab) and
-LAKEWARD_GITLAB_TOKEN (a project access token with read_api).
+LAKEWARD_GITLAB_TOKEN (a project access token; docs/ci.md).
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def test_bad_input_names_the_option_and_the_fix(tmp_path: Path) -> None:
     _write(tmp_path / "p" / "lakeward-dev-account.plan.json", {"resource_changes": []})
     not_a_plan = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "p")])
     assert "no terraform_version, planned_values in it" in str(not_a_plan.exception)
-    assert "terraform show -json" in (not_a_plan.exception.fix or "")  # type: ignore[union-attr]
+    assert "terraform show -json" in str(not_a_plan.exception)
     (tmp_path / "p" / "lakeward-dev-account.plan.json").write_text("{", encoding="utf-8")
     broken = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "p")])
     assert "cannot read JSON" in str(broken.exception)

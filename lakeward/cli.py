@@ -37,6 +37,8 @@ evidence_app = typer.Typer(
     no_args_is_help=True, help="Signed, chained audit evidence that auditors verify offline."
 )
 app.add_typer(evidence_app, name="evidence")
+ci_app = typer.Typer(no_args_is_help=True, help="Helpers for the pipelines under ci/.")
+app.add_typer(ci_app, name="ci")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 TenantsDir = Annotated[
@@ -485,6 +487,23 @@ def tenant_schema(
     from lakeward.tenants import commands
 
     _finish(commands.schema(out))
+
+
+@ci_app.command("summary")
+def ci_summary(
+    plans: Annotated[Path, typer.Option("--plans", help="Folder of STACK.plan.json files.")],
+    scan_files: Annotated[
+        list[Path] | None, typer.Option("--scan", help="`lakeward scan` results.json (repeatable).")
+    ] = None,
+    tenant_plans: Annotated[
+        list[Path] | None, typer.Option("--tenant-plan", help="`lakeward tenant plan --json` (repeatable).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+) -> None:
+    """One Markdown pull-request summary: changes per stack, policy findings, tenant blast radius."""
+    from lakeward.ci.summary import summary
+
+    _finish(summary(plans, scan_files or [], tenant_plans or [], out))
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Continuous delivery support: what the pipelines under `ci/` need beyond the other commands."""

@@ -1,0 +1,199 @@
+"""`lakeward ci summary`: one Markdown pull-request summary of the saved terraform plans (resources to add,
+change and destroy per stack), the policy scans and the tenants' blast radius."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lakeward.errors import LakewardError
+from lakeward.files import write_atomic
+from lakeward.output import Outcome
+
+PLAN_SUFFIX = ".plan.json"
+# Deploy order of the stacks; a stack's stage is the part of its name after `lakeward-<env>-`.
+STAGES = ("foundation", "account", "workspace", "tenant")
+SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
+
+
+@dataclass
+class StackChanges:
+    """The resource changes of one saved plan, counted as `terraform plan` counts them (a replacement is
+    one add and one destroy)."""
+
+    stack: str
+    add: list[str] = field(default_factory=list)
+    change: list[str] = field(default_factory=list)
+    destroy: list[str] = field(default_factory=list)
+    replace: list[str] = field(default_factory=list)
+
+
+def stage_of(stack: str) -> str:
+    """`foundation`, `account`, `workspace` or `tenant` for a Lakeward stack name, else `other`."""
+    if "-tenant-" in stack:
+        return "tenant"
+    return next((stage for stage in STAGES if stack.endswith(f"-{stage}")), "other")
+
+
+def _deploy_order(stack: str) -> tuple[int, str]:
+    stage = stage_of(stack)
+    return (STAGES.index(stage) if stage in STAGES else len(STAGES), stack)
+
+
+def _read_json(path: Path, field_name: str, fix: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    """A JSON object holding `keys`, or a clear error naming the option that passed it."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise LakewardError(f"cannot read JSON: {exc}", source=str(path), field=field_name, fix=fix) from None
+    missing = [key for key in keys if key not in document] if isinstance(document, dict) else list(keys)
+    if missing:
+        raise LakewardError(f"no {', '.join(missing)} in it", source=str(path), field=field_name, fix=fix)
+    return document
+
+
+def stack_changes(path: Path) -> StackChanges:
+    """The changes in one `terraform show -json PLANFILE` document, named after its file."""
+    fix = "write it with `terraform show -json STACK.tfplan > STACK.plan.json`"
+    plan = _read_json(path, "--plans", fix, ("terraform_version", "planned_values"))
+    changes = StackChanges(path.name.removesuffix(PLAN_SUFFIX))
+    for resource in plan.get("resource_changes", []):
+        actions, address = set(resource["change"]["actions"]), resource["address"]
+        if actions == {"create", "delete"}:
+            changes.replace.append(address)
+        elif "create" in actions:
+            changes.add.append(address)
+        elif "update" in actions:
+            changes.change.append(address)
+        elif "delete" in actions:
+            changes.destroy.append(address)
+    return changes
+
+
+def read_plans(folder: Path) -> list[StackChanges]:
+    """Every `*.plan.json` under `folder`, in deploy order."""
+    paths = sorted(folder.rglob(f"*{PLAN_SUFFIX}")) if folder.is_dir() else []
+    if not paths:
+        raise LakewardError(
+            f"no *{PLAN_SUFFIX} files under this folder",
+            source=str(folder),
+            field="--plans",
+            fix="pass the folder where the pipeline wrote `terraform show -json` of each stack's plan",
+        )
+    return sorted((stack_changes(path) for path in paths), key=lambda plan: _deploy_order(plan.stack))
+
+
+def _plans_section(plans: list[StackChanges]) -> list[str]:
+    lines = ["| stack | to add | to change | to destroy |", "| --- | ---: | ---: | ---: |"]
+    totals = Counter[str]()
+    for plan in plans:
+        counts = {
+            "add": len(plan.add) + len(plan.replace),
+            "change": len(plan.change),
+            "destroy": len(plan.destroy) + len(plan.replace),
+        }
+        totals.update(counts)
+        lines.append(f"| `{plan.stack}` | {counts['add']} | {counts['change']} | {counts['destroy']} |")
+    lines.append(f"| **total** | **{totals['add']}** | **{totals['change']}** | **{totals['destroy']}** |")
+    doomed = [
+        f"- `{plan.stack}`: `{address}` ({verb})"
+        for plan in plans
+        for verb, addresses in (("destroyed", plan.destroy), ("replaced", plan.replace))
+        for address in addresses
+    ]
+    lines += ["", "### Destroyed or replaced", "", *(doomed or ["None."])]
+    details = [
+        f"- `{plan.stack}`: {verb} `{address}`"
+        for plan in plans
+        for verb, addresses in (("add", plan.add), ("change", plan.change))
+        for address in addresses
+    ]
+    if details:
+        lines += ["", "<details><summary>Added and changed</summary>", "", *details, "", "</details>"]
+    return lines
+
+
+def _findings_section(scans: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| scan | " + " | ".join(SEVERITIES) + " | waived | blocking |",
+        "| --- |" + " ---: |" * (len(SEVERITIES) + 2),
+    ]
+    failed: list[dict[str, Any]] = []
+    for scan in scans:
+        findings = scan.get("findings", [])
+        by_severity = Counter(f["severity"] for f in findings if f["status"] == "failed")
+        waived = sum(1 for f in findings if f["status"] == "waived")
+        cells = " | ".join(str(by_severity[severity]) for severity in SEVERITIES)
+        lines.append(f"| `{scan.get('source', '?')}` | {cells} | {waived} | {scan.get('blocking', 0)} |")
+        failed += [f for f in findings if f["status"] == "failed"]
+    if failed:
+        lines += ["", "| check | severity | stack | resource |", "| --- | --- | --- | --- |"]
+        failed.sort(key=lambda f: (SEVERITIES.index(f["severity"]), f["check_id"], f["resource"]))
+        lines += [
+            f"| {f['check_id']} | {f['severity']} | `{f.get('stack') or '-'}` | `{f['resource']}` |"
+            for f in failed
+        ]
+    return lines
+
+
+def _tenants_section(tenant_plans: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "| tenant | environment | stack | resources | securables | principals | risks |",
+        "| --- | --- | --- | ---: | --- | --- | --- |",
+    ]
+    for plan in tenant_plans:
+        grants: dict[str, dict[str, list[str]]] = plan.get("grants", {})
+        principals = sorted({principal for granted in grants.values() for principal in granted})
+        cells = [
+            f"`{plan['tenant']}`",
+            plan["environment"],
+            f"`{plan['stack']}`",
+            str(len(plan.get("resources", []))),
+            ", ".join(f"`{securable}`" for securable in grants) or "-",
+            ", ".join(principals) or "-",
+            "; ".join(plan.get("risks", [])) or "none",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def render_summary(
+    plans: list[StackChanges], scans: list[dict[str, Any]], tenant_plans: list[dict[str, Any]]
+) -> str:
+    """The Markdown a pipeline posts on the pull request."""
+    lines = ["## Lakeward plan", "", *_plans_section(plans)]
+    if scans:
+        lines += ["", "### Policy findings (unwaived failures by severity)", "", *_findings_section(scans)]
+    if tenant_plans:
+        lines += ["", "### Tenant blast radius", "", *_tenants_section(tenant_plans)]
+    return "\n".join(lines) + "\n"
+
+
+def summarize(plans_dir: Path, scan_files: list[Path], tenant_plan_files: list[Path]) -> str:
+    """Read the plans, `lakeward scan --format json` results and `lakeward tenant plan --json` outputs."""
+    scans = [
+        _read_json(path, "--scan", "pass the results.json of `lakeward scan --format json`", ("findings",))
+        for path in scan_files
+    ]
+    tenants = [
+        _read_json(
+            path,
+            "--tenant-plan",
+            "pass the output of `lakeward tenant plan NAME --json`",
+            ("tenant", "environment", "stack"),
+        )
+        for path in tenant_plan_files
+    ]
+    return render_summary(read_plans(plans_dir), scans, tenants)
+
+
+def summary(plans: Path, scans: list[Path], tenant_plans: list[Path], out: Path | None) -> Outcome:
+    """The summary printed, or written to `out` (atomically)."""
+    text = summarize(plans, scans, tenant_plans)
+    if out is None:
+        return Outcome({"markdown": text}, text)
+    write_atomic(out, text)
+    return Outcome({"markdown": text, "out": str(out)}, "")

@@ -1,0 +1,154 @@
+"""`lakeward ci summary` on small documents: findings, tenant blast radius, deploy order and bad input.
+(tests/ci/test_saved_plans.py runs it on real terraform plans.)"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner
+
+from lakeward.ci.summary import stage_of
+from lakeward.cli import app
+
+runner = CliRunner()
+
+
+def _plan(*changes: tuple[str, list[str]]) -> dict[str, Any]:
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.11.4",
+        "planned_values": {},
+        "resource_changes": [
+            {"address": address, "change": {"actions": actions}} for address, actions in changes
+        ],
+    }
+
+
+def _write(path: Path, document: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _finding(check: str, severity: str, status: str) -> dict[str, Any]:
+    return {
+        "check_id": check,
+        "severity": severity,
+        "status": status,
+        "stack": "lakeward-dev-workspace",
+        "resource": f"r.{check}",
+    }
+
+
+def test_stacks_follow_deploy_order_and_tenant_names_never_pass_for_a_stage() -> None:
+    assert [stage_of(name) for name in ("lakeward-prod-foundation", "lakeward-dev-tenant-account", "x")] == [
+        "foundation",
+        "tenant",
+        "other",
+    ]
+
+
+def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -> None:
+    plans = tmp_path / "plans"
+    _write(
+        plans / "prod" / "lakeward-prod-tenant-claims.plan.json", _plan(("databricks_catalog.c", ["create"]))
+    )
+    _write(
+        plans / "dev" / "lakeward-dev-workspace.plan.json",
+        _plan(("databricks_grants.g", ["update"]), ("x.noop", ["no-op"])),
+    )
+    _write(
+        plans / "dev" / "lakeward-dev-foundation.plan.json",
+        _plan(("aws_vpc.main", ["delete"]), ("aws_s3_bucket.b", ["read"])),
+    )
+    scan = _write(
+        tmp_path / "results.json",
+        {
+            "source": "out/synth/dev",
+            "blocking": 1,
+            "findings": [
+                _finding("CKV_DBX_1", "HIGH", "failed"),
+                _finding("CKV_DBX_2", "LOW", "failed"),
+                _finding("CKV_DBX_3", "HIGH", "waived"),
+                _finding("CKV_DBX_4", "CRITICAL", "passed"),
+            ],
+        },
+    )
+    tenant = _write(
+        tmp_path / "claims.json",
+        {
+            "tenant": "claims",
+            "environment": "prod",
+            "stack": "lakeward-prod-tenant-claims",
+            "resources": ["a", "b"],
+            "grants": {
+                "claims_prod": {"claims-admins": ["ALL_PRIVILEGES"], "claims-readers": ["USE_CATALOG"]}
+            },
+            "risks": ["the catalog is OPEN"],
+        },
+    )
+    out = tmp_path / "summary.md"
+    result = runner.invoke(
+        app,
+        [
+            "ci",
+            "summary",
+            "--plans",
+            str(plans),
+            "--scan",
+            str(scan),
+            "--tenant-plan",
+            str(tenant),
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `lakeward-")]
+    assert rows[:3] == [
+        "| `lakeward-dev-foundation` | 0 | 0 | 1 |",
+        "| `lakeward-dev-workspace` | 0 | 1 | 0 |",
+        "| `lakeward-prod-tenant-claims` | 1 | 0 | 0 |",
+    ]
+    assert "- `lakeward-dev-foundation`: `aws_vpc.main` (destroyed)" in text
+    assert "| `out/synth/dev` | 0 | 1 | 0 | 1 | 1 | 1 |" in text
+    assert "| CKV_DBX_1 | HIGH | `lakeward-dev-workspace` | `r.CKV_DBX_1` |" in text
+    assert "CKV_DBX_3" not in text and "CKV_DBX_4" not in text
+    assert (
+        "| `claims` | prod | `lakeward-prod-tenant-claims` | 2 | `claims_prod` "
+        "| claims-admins, claims-readers | the catalog is OPEN |"
+    ) in text
+
+
+def test_without_scans_or_tenants_only_the_plans_are_summarized(tmp_path: Path) -> None:
+    _write(tmp_path / "lakeward-dev-account.plan.json", _plan())
+    result = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "| **total** | **0** | **0** | **0** |" in result.output
+    assert "Destroyed or replaced" in result.output and "Policy findings" not in result.output
+
+
+def test_bad_input_names_the_option_and_the_fix(tmp_path: Path) -> None:
+    empty = subprocess.run(
+        [sys.executable, "-m", "lakeward", "ci", "summary", "--plans", str(tmp_path / "none")],
+        capture_output=True,
+        text=True,
+    )
+    assert empty.returncode == 2 and "Traceback" not in empty.stderr
+    assert "--plans: no *.plan.json files under this folder" in empty.stderr and "fix:" in empty.stderr
+    _write(tmp_path / "p" / "lakeward-dev-account.plan.json", {"resource_changes": []})
+    not_a_plan = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "p")])
+    assert "no terraform_version, planned_values in it" in str(not_a_plan.exception)
+    assert "terraform show -json" in str(not_a_plan.exception)
+    (tmp_path / "p" / "lakeward-dev-account.plan.json").write_text("{", encoding="utf-8")
+    broken = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "p")])
+    assert "cannot read JSON" in str(broken.exception)
+    _write(tmp_path / "q" / "lakeward-dev-account.plan.json", _plan())
+    scan = _write(tmp_path / "scan.json", {"source": "x"})
+    wrong_scan = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "q"), "--scan", str(scan)])
+    assert "--scan" in str(wrong_scan.exception) and "no findings in it" in str(wrong_scan.exception)

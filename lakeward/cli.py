@@ -93,7 +93,7 @@ def pipeline_run(
     catalog: Annotated[str, typer.Option(help="Unity Catalog catalog name of the tables.")] = "llm_dev",
     schema: Annotated[str, typer.Option(help="Unity Catalog schema name of the tables.")] = "curated",
     precision: Annotated[str, typer.Option(help="fp32, or bf16 (kept if its fidelity is 0.98+).")] = "fp32",
-    limit: Annotated[int | None, typer.Option(help="Read only the first N documents.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Read only the first N documents.")] = None,
     lock_wait: Annotated[
         float, typer.Option(help="Seconds to wait for another run on the same lakehouse, then exit 2.")
     ] = 60.0,

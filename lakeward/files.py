@@ -9,9 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from lakeward.errors import LakewardError
+
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write a text file through a temporary file and a rename."""
+    """Write a text file through a temporary file and a rename; a folder in the way is an error."""
+    if path.is_dir():
+        raise LakewardError("a folder, not a file", source=str(path), fix="name a file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

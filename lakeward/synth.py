@@ -72,6 +72,10 @@ def summarize(out: Path) -> list[StackSummary]:
 
 
 def _check_target(out: Path) -> None:
+    if (out.exists() or out.is_symlink()) and not out.is_dir():
+        raise LakewardError(
+            "a file, not a folder", source=str(out), field="--out", fix="pass a new or empty folder"
+        )
     if out.exists() and any(out.iterdir()) and not (out / "manifest.json").exists():
         raise LakewardError(
             "refusing to replace a folder that is not a synth output",

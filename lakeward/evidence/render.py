@@ -32,10 +32,21 @@ def export_view(result: ExportResult) -> Text:
     )
 
 
+# What to do about a bundle that does not verify, by the verifier's exit code.
+FIXES = {
+    2: "pass an evidence bundle folder and the *.pub.pem file `lakeward evidence keygen` wrote",
+    3: "the bundle changed after signing: fetch the published copy again; do not trust this one",
+    4: "check --pubkey is the signer's key; a bad signature means the bundle must not be trusted",
+    5: "pass --previous the bundle this one chains to, or export a new chain",
+}
+
+
 def verify_view(result: Verification) -> Group:
     """Each problem, each stale item, then the verdict with the digest and the chain."""
     lines = [line(f"[red]FAIL[/] [{code}] {escape(message)}") for code, message in result.problems]
     lines += [line(f"[yellow]stale[/] {escape(item)} is past its expires_at") for item in result.stale]
+    if result.problems:
+        lines.append(line(f"  fix: {escape(FIXES[result.exit_code])}"))
     verdict = "[green]verified[/]" if result.ok else "[red]NOT verified[/]"
     lines.append(
         line(

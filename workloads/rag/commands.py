@@ -6,16 +6,64 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from lakeward.errors import LakewardError
 from lakeward.output import Outcome
 from workloads.rag.config import RagConfig
 from workloads.rag.report import answer_view, eval_view, monitor_view, release_view
 
+MAX_QUESTION_CHARS = 4000
 
-def _setup(lakehouse: Path, tracking: Path | None, config: Path | None) -> tuple[RagConfig, Path]:
+
+def _setup(
+    lakehouse: Path, tracking: Path | None, config: Path | None, *, built: bool = True
+) -> tuple[RagConfig, Path]:
+    """The RAG configuration and MLflow folder; with `built`, the lakehouse must already hold the
+    index, checked before anything (MLflow's folder included) is created inside it."""
+    from workloads.indexing import index_dir, read_manifest
     from workloads.rag.config import load_rag_config
     from workloads.rag.tracking import default_tracking
 
-    return load_rag_config(config), tracking or default_tracking(lakehouse)
+    rag = load_rag_config(config)
+    if lakehouse.exists() and not lakehouse.is_dir():
+        raise LakewardError(
+            "a file, not a lakehouse folder", source=str(lakehouse), field="--lakehouse", fix=LAKEHOUSE_FIX
+        )
+    if built and read_manifest(index_dir(lakehouse, rag.catalog, rag.schema_name)) is None:
+        raise LakewardError(
+            f"holds no index for {rag.catalog}.{rag.schema_name}",
+            source=str(lakehouse),
+            field="--lakehouse",
+            fix=LAKEHOUSE_FIX,
+        )
+    return rag, tracking or default_tracking(lakehouse)
+
+
+LAKEHOUSE_FIX = "pass the folder `lakeward pipeline run --lakehouse` wrote, or run the pipeline first"
+
+
+def _existing_store(folder: Path) -> Path:
+    """The MLflow folder, which must exist already: nothing is created in a folder that is not one."""
+    if not folder.is_dir():
+        raise LakewardError(
+            "no MLflow store here",
+            source=str(folder),
+            field="--tracking",
+            fix="run `lakeward eval --register` first",
+        )
+    return folder
+
+
+def checked_question(text: str) -> str:
+    """A question that is neither empty nor longer than `MAX_QUESTION_CHARS`."""
+    if not text.strip():
+        raise LakewardError("the question is empty", field="QUESTION", fix="ask a question in words")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise LakewardError(
+            f"the question has {len(text):,} characters, over the {MAX_QUESTION_CHARS:,} allowed",
+            field="QUESTION",
+            fix="shorten it to the question itself; retrieval reads the documents, not the prompt",
+        )
+    return text
 
 
 def ask(
@@ -39,7 +87,7 @@ def ask(
         tuple(classification) if classification else None,
         max_age_days,
     )
-    answer = build_chain(lakehouse, rag, folder).answer(question, filters).to_json()
+    answer = build_chain(lakehouse, rag, folder).answer(checked_question(question), filters).to_json()
     return Outcome(answer, answer_view(answer))
 
 
@@ -75,7 +123,7 @@ def evaluate(
     from workloads.progress import stage_bars
     from workloads.rag.evaluation import EvalRequest, run_evaluation
 
-    rag, folder = _setup(lakehouse, tracking, config)
+    rag, folder = _setup(lakehouse, tracking, config, built=False)
     request = EvalRequest(
         lakehouse, folder, beir, split, questions, max_queries, distractors, answer_questions, register
     )
@@ -89,8 +137,8 @@ def release(lakehouse: Path, tracking: Path | None = None, config: Path | None =
     from workloads.rag.release import failure_message
     from workloads.rag.release import release as gate
 
-    rag, folder = _setup(lakehouse, tracking, config)
-    result = gate(folder, rag)
+    rag, folder = _setup(lakehouse, tracking, config, built=False)
+    result = gate(_existing_store(folder), rag)
     error = None if result.promoted else failure_message(result)
     return Outcome(result.to_json(), release_view(result.to_json()), error=error)
 
@@ -105,7 +153,7 @@ def monitor(
     """Compare the last `recent` requests with the earlier ones; exit 3 when a signal drifts."""
     from workloads.rag.monitor import compare, drift_error, read_requests
 
-    _, folder = _setup(lakehouse, tracking, None)
+    _, folder = _setup(lakehouse, tracking, None, built=False)
     result = compare(read_requests(log or folder / "requests.jsonl"), recent, psi_max=psi_max)
     error = drift_error(result) if result.breaches else None
     return Outcome(result.to_json(), monitor_view(result.to_json()), error=error)

@@ -72,7 +72,29 @@ def read_requests(path: Path) -> list[dict]:
             field="--log",
             fix="serve or ask the model first; each answer appends a record to the request log",
         )
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    records = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise LakewardError(
+            "not UTF-8 text", source=str(path), field="--log", fix="pass the request log"
+        ) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if not isinstance(record, dict):
+            raise LakewardError(
+                f"line {number} is not a JSON request record",
+                source=str(path),
+                field="--log",
+                fix="pass the request log `serve` and `ask` append to (one JSON object a line)",
+            )
+        records.append(record)
+    return records
 
 
 def compare(

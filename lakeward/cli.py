@@ -108,6 +108,22 @@ def pipeline_run(
     _finish(outcome, json_out)
 
 
+@app.command("maintain")
+def maintain(
+    lakehouse: Annotated[Path, typer.Option(help="The lakehouse folder of `pipeline run`.")] = Path(
+        "out/lakehouse"
+    ),
+    retain_hours: Annotated[
+        int, typer.Option(help="Vacuum files removed more than this long ago (168 or more).")
+    ] = 168,
+    json_out: JsonFlag = False,
+) -> None:
+    """Compact the tables (Z-ordered for retrieval) and vacuum files no reader needs; rows stay the same."""
+    from workloads.commands import maintain as run
+
+    _finish(run(lakehouse, retain_hours), json_out)
+
+
 LakehouseOption = Annotated[
     Path, typer.Option("--lakehouse", help="Root folder of the pipeline's Delta tables and index.")
 ]

@@ -29,3 +29,11 @@ def pipeline_run(
     with stage_bars(enabled=live) as progress:
         result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
     return Outcome(result.to_json(), summary_table(result))
+
+
+def maintain(lakehouse: Path, retain_hours: int) -> Outcome:
+    """Compact and vacuum every Delta table of a lakehouse; report files and bytes before and after."""
+    from workloads.maintenance import maintain_lakehouse, upkeep_table
+
+    results = maintain_lakehouse(lakehouse, retain_hours)
+    return Outcome({"tables": [r.as_dict() for r in results]}, upkeep_table(results))

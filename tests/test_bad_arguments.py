@@ -73,6 +73,9 @@ CASES = [
     ("evidence verify", ["{bad}/notlh", "--pubkey", "{bad}/missing.pem"]),
     ("evidence diff", ["{bad}/notlh", "{bad}/notlh", "--pubkey", "{bad}/afile"]),
     ("evidence publish", ["{bad}/notlh", "--bucket", "Not_A_Bucket"]),
+    ("maintain", ["--lakehouse", "{bad}/afile"]),
+    ("maintain", ["--lakehouse", "{bad}/notlh"]),
+    ("maintain", ["--lakehouse", "{bad}/notlh", "--retain-hours", "1"]),
     ("ci summary", ["--plans", "{bad}/afile"]),
     ("ci summary", ["--plans", "{bad}/notlh"]),
 ]

@@ -77,8 +77,8 @@ def test_refuses_to_replace_a_folder_that_is_not_synth_output(tmp_path: Path) ->
 def test_unknown_backend_and_environment_are_refused(tmp_path: Path) -> None:
     with pytest.raises(LakewardError, match="unknown backend"):
         synthesize("dev", tmp_path / "x", backend="gcs")
-    result = run_cli("synth", "--env", "qa", "--out", str(tmp_path / "y"))
-    assert result.exit_code == 2 and "unknown environment 'qa'" in result.stderr
+    result = run_cli("synth", "--env", "staging", "--out", str(tmp_path / "y"))
+    assert result.exit_code == 2 and "unknown environment 'staging'" in result.stderr
     assert not (tmp_path / "y").exists()
 
 

@@ -208,8 +208,8 @@ def test_cli_scans_the_real_stacks_clean_with_every_format(tmp_path: Path, pack_
 
 def test_cli_exits_one_on_a_violation_and_honours_the_threshold(tmp_path: Path, pack_scan: PackScan) -> None:
     folder = _input_dir(tmp_path, pack_scan, pack_scan.case(ONE_SUBNET))
-    assert run_cli("scan", "--input", str(folder)).exit_code == 0
-    result = run_cli("scan", "--input", str(folder), "--fail-on", "medium")
+    assert run_cli("scan", "--input", str(folder), "--fail-on", "HIGH").exit_code == 0
+    result = run_cli("scan", "--input", str(folder))
     assert result.exit_code == 1
     assert "LKW_DBX_003" in result.stdout and "fewer than two subnet_ids" in result.stdout
 

@@ -15,6 +15,8 @@ from workloads.rag.evaluation import EvalRequest, load_beir, run_evaluation
 from workloads.rag.monitor import compare
 from workloads.rag.release import failure_message, release
 
+from .conftest import GATED
+
 
 def test_ranking_metrics_by_hand() -> None:
     relevant = {"d1": 1, "d3": 1}
@@ -80,14 +82,16 @@ def test_release_blocks_a_worse_candidate_and_names_the_metric(released) -> None
     worse_config = RagConfig(retrieval=RetrievalConfig(candidates=1))
     worse = run_evaluation(EvalRequest(**{**request.__dict__, "answer_questions": 5}), worse_config)
     assert worse.systems["hybrid"]["ndcg@10"] < result.systems["hybrid"]["ndcg@10"]
-    outcome = release(request.tracking, RagConfig())
+    outcome = release(request.tracking, GATED)
     assert not outcome.promoted
     assert "hybrid.ndcg_at_10 vs champion" in [c.metric for c in outcome.failures]
     error = failure_message(outcome)
     assert error.exit_code == 4 and "hybrid.ndcg_at_10" in str(error)
     client = mlflow.MlflowClient()
     assert str(client.get_model_version_by_alias("lakeward-rag", "champion").version) == result.model_version
-    strict = RagConfig(release=ReleaseThresholds(min_ndcg_at_10=0.99, max_regression=1.0))
+    strict = RagConfig(
+        release=ReleaseThresholds(min_ndcg_at_10=0.99, max_regression=1.0, max_latency_p99_ms=60_000)
+    )
     blocked = release(request.tracking, strict)
     assert [c.metric for c in blocked.failures] == ["hybrid.ndcg_at_10"] and not blocked.promoted
 

@@ -260,6 +260,12 @@ def scan(
     input_dir: Annotated[
         Path | None, typer.Option("--input", help="Scan a synth output folder (DIR/stacks/*/cdk.tf.json).")
     ] = None,
+    plans: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--plan", help="Scan what a saved plan will change: `terraform show -json` (repeatable)."
+        ),
+    ] = None,
     formats: Annotated[
         str, typer.Option("--format", help="Comma list of text,sarif,junitxml,json.")
     ] = "text",
@@ -281,7 +287,7 @@ def scan(
     """Run checkov's AWS checks and the Lakeward Databricks pack; exit 1 on unwaived failures."""
     from lakeward.commands import scan as run
 
-    _finish(run(env, input_dir, formats, out, fail_on, waivers, live=not json_out), json_out)
+    _finish(run(env, input_dir, formats, out, fail_on, waivers, live=not json_out, plans=plans), json_out)
 
 
 @app.command()

@@ -78,6 +78,7 @@ def scan(
     fail_on: str = "LOW",
     waivers: Path | None = None,
     live: bool = False,
+    plans: list[Path] | None = None,
 ) -> Outcome:
     """Scan with checkov and the Lakeward pack, write the report files; exit 1 on unwaived failures."""
     from policies.base import Severity
@@ -91,7 +92,7 @@ def scan(
         )
     chosen = parse_formats(formats)
     with console.status("scanning with checkov") if live else nullcontext():
-        report = run_scan(env, input_dir, Severity(fail_on.upper()), waivers or WAIVERS_FILE)
+        report = run_scan(env, input_dir, Severity(fail_on.upper()), waivers or WAIVERS_FILE, plans=plans)
     written = write_reports(report, chosen, out)
     view = Group(
         *([summary(report)] if "text" in chosen else []), *(line(f"wrote {path}") for path in written)

@@ -15,6 +15,7 @@ from lakeward.errors import LakewardError
 from . import contract
 from .base import Severity
 from .checkov_runner import CheckovResult, WarmCheckov, run_checkov, warm_checkov
+from .plan import PlanError, write_plan_stacks
 from .registry import all_policies, by_id
 from .waivers import WAIVERS_FILE, Waiver, load_waivers
 
@@ -156,16 +157,29 @@ def run_scan(
     waivers_file: Path = WAIVERS_FILE,
     today: dt.date | None = None,
     warm: WarmCheckov | None = None,
+    plans: list[Path] | None = None,
 ) -> ScanReport:
-    """Scan `input_dir`, or synthesize `env` into a temporary folder and scan that (checkov starts
-    while the stacks synthesize)."""
-    if (env is None) == (input_dir is None):
+    """Scan `input_dir`, the saved plans `plans` (`terraform show -json` output: what will change), or
+    synthesize `env` into a temporary folder and scan that (checkov starts while the stacks synthesize)."""
+    if sum(x is not None and x != [] for x in (env, input_dir, plans)) != 1:
         raise LakewardError(
-            "pass exactly one of --env and --input", field="--env/--input", fix="e.g. --env dev"
+            "pass exactly one of --env, --input and --plan",
+            field="--env/--input/--plan",
+            fix="e.g. --env dev",
         )
     waivers = load_waivers(waivers_file, today)
     if input_dir is not None:
         return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir), warm)
+    if plans:
+        with tempfile.TemporaryDirectory(prefix="lakeward-scan-plan-") as tmp:
+            try:
+                write_plan_stacks(plans, Path(tmp))
+            except PlanError as exc:
+                raise LakewardError(
+                    str(exc), field="--plan", fix="pass `terraform show -json PLANFILE > plan.json` output"
+                ) from None
+            source = "plan:" + ",".join(path.name for path in plans)
+            return scan_stacks(stack_files(Path(tmp)), waivers, fail_on, source, warm)
     from lakeward.synth import synthesize
 
     with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp, warm_checkov() as started:

@@ -31,7 +31,7 @@ from workloads.corpus import read_corpus
 from workloads.engines import Engine, get_engine
 from workloads.model import model_version
 from workloads.normalize import find_duplicates, normalize_batch
-from workloads.pii import mask_batch
+from workloads.pii import scrub_batch, scrub_settings
 from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, PathTables, TableStore
 
 log = logging.getLogger(__name__)
@@ -76,14 +76,14 @@ class RunResult:
         return asdict(self)
 
 
-def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig) -> pa.RecordBatch:
-    """Stage: normalize, then mask PII, so that no raw value reaches a later stage."""
-    return mask_batch(normalize_batch(batch, config.normalize), config.pii)
+def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig, key: bytes | None = None) -> pa.RecordBatch:
+    """Stage: normalize, then scrub PII, so that no raw value reaches a later stage."""
+    return scrub_batch(normalize_batch(batch, config.normalize), config.pii, key)
 
 
 def content_hash(text: str, title: str, config: PipelineConfig) -> str:
     settings = json.dumps(
-        [asdict(config.normalize), asdict(config.pii), asdict(config.chunk)], sort_keys=True
+        [asdict(config.normalize), config.pii.fingerprint(), asdict(config.chunk)], sort_keys=True
     )
     return stable_hash(title, text, settings, model_version())
 
@@ -191,10 +191,9 @@ def ingest(run: Run, corpus: Path, limit: int | None = None) -> int:
 
     begin = time.perf_counter()
     advance = run.progress("prepare", raw.num_rows)
-    prepared = _collect(
-        run.engine.map_batches(raw, partial(prepare_batch, config=config), PREPARED_SCHEMA, 512, advance),
-        PREPARED_SCHEMA,
-    )
+    pii, key = scrub_settings(config.pii, run.engine)
+    stage = partial(prepare_batch, config=replace(config, pii=pii), key=key)
+    prepared = _collect(run.engine.map_batches(raw, stage, PREPARED_SCHEMA, 512, advance), PREPARED_SCHEMA)
     prepared = prepared.filter(pc.greater(pc.utf8_length(prepared["text"]), 0))
     duplicates = find_duplicates(prepared, config.normalize)
     if duplicates:

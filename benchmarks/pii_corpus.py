@@ -153,13 +153,13 @@ NAMES: Final[dict[str, list[tuple[str, str, bool]]]] = {
         ("Owen", "Fletcher", False),
     ],
     "turkish_persian": [
-        ("Elif", "Yılmaz", False),  # noqa: RUF001 (Turkish dotless i)
+        ("Elif", "Yılmaz", False),
         ("Mehmet", "Demir", False),
         ("Dariush", "Rahimi", False),
         ("Shirin", "Tehrani", False),
         ("Ayşe", "Kaya", False),
         ("Reza", "Karimi", False),
-        ("Zeynep", "Aydın", False),  # noqa: RUF001
+        ("Zeynep", "Aydın", False),
         ("Parisa", "Moradi", False),
     ],
 }

@@ -23,6 +23,8 @@ evidence_app = typer.Typer(
     no_args_is_help=True, help="Signed, chained audit evidence that auditors verify offline."
 )
 app.add_typer(evidence_app, name="evidence")
+privacy_app = typer.Typer(no_args_is_help=True, help="Check tables for re-identification risk.")
+app.add_typer(privacy_app, name="privacy")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 TenantsDir = Annotated[
@@ -82,6 +84,9 @@ def pipeline_run(
     schema: Annotated[str, typer.Option(help="Unity Catalog schema name of the tables.")] = "curated",
     precision: Annotated[str, typer.Option(help="fp32, or bf16 (kept if its fidelity is 0.98+).")] = "fp32",
     limit: Annotated[int | None, typer.Option(help="Read only the first N documents.")] = None,
+    pii_mode: Annotated[
+        str, typer.Option(help="mask (typed placeholders) or pseudonymize (keyed tokens; LAKEWARD_PII_KEY).")
+    ] = "mask",
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
@@ -89,7 +94,7 @@ def pipeline_run(
     from workloads.pipeline import run_pipeline
     from workloads.progress import stage_bars
 
-    config = pipeline_config(catalog, schema, precision, tables)
+    config = pipeline_config(catalog, schema, precision, tables, pii_mode)
     with stage_bars(enabled=not json_out) as progress:
         result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
     if json_out:
@@ -643,6 +648,24 @@ def tenant_schema(
         from lakeward.files import write_atomic
 
         write_atomic(out, text)
+
+
+@privacy_app.command("check")
+def privacy_check(
+    path: Annotated[Path, typer.Argument(help="A Delta table folder, or a parquet or CSV file.")],
+    quasi_identifiers: Annotated[str, typer.Option(help="Comma list of quasi-identifier columns.")],
+    k: Annotated[int, typer.Option("--k", help="Every class of rows must hold at least K rows.")] = 5,
+    json_out: JsonFlag = False,
+) -> None:
+    """k-anonymity: the smallest class of rows sharing the quasi-identifiers; exit 1 below K."""
+    from workloads.privacy.cohort import check_path
+
+    report = check_path(path, quasi_identifiers, k)
+    if json_out:
+        print_json(report.to_json())
+    else:
+        typer.echo(report.text())
+    raise typer.Exit(0 if report.ok else 1)
 
 
 def main() -> None:

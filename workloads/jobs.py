@@ -25,7 +25,7 @@ from typing import cast
 from lakeward.errors import LakewardError
 from lakeward.output import errors, print_json
 from workloads import openlineage
-from workloads.config import EmbedConfig, PipelineConfig, Precision, TableStore
+from workloads.config import EmbedConfig, PiiConfig, PiiMode, PipelineConfig, Precision, TableStore
 from workloads.pipeline import check, embed, index, ingest, open_run
 from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
 
@@ -33,7 +33,7 @@ STAGES = ("ingest", "embed", "index", "pipeline")
 
 
 def pipeline_config(
-    catalog: str, schema: str, precision: str = "fp32", tables: str = "path"
+    catalog: str, schema: str, precision: str = "fp32", tables: str = "path", pii_mode: str = "mask"
 ) -> PipelineConfig:
     """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
     check_name(catalog, "--catalog")
@@ -51,6 +51,7 @@ def pipeline_config(
         schema=schema,
         tables=cast(TableStore, tables),
         embed=replace(EmbedConfig(), precision=cast(Precision, precision)),
+        pii=PiiConfig(mode=cast(PiiMode, pii_mode)),
     )
 
 
@@ -64,6 +65,8 @@ def _parser(stage: str) -> argparse.ArgumentParser:
     parser.add_argument("--engine", choices=("local", "spark"), default="local")
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     parser.add_argument("--tables", choices=("path", "catalog"), default="path")
+    if stage in ("ingest", "pipeline"):
+        parser.add_argument("--pii-mode", choices=("mask", "pseudonymize"), default="mask")
     return parser
 
 
@@ -80,7 +83,9 @@ def run_stage(stage: str, argv: list[str]) -> dict:
     """Run one job stage with its command-line arguments; return the run's JSON object. The stage
     leaves START and COMPLETE (or FAIL) OpenLineage events in `<lakehouse>/_lineage/openlineage.jsonl`."""
     args = _parser(stage).parse_args(argv)
-    config = pipeline_config(args.catalog, args.schema, args.precision, args.tables)
+    config = pipeline_config(
+        args.catalog, args.schema, args.precision, args.tables, getattr(args, "pii_mode", "mask")
+    )
     run = open_run(args.lakehouse, config, args.engine)
     reads, writes = STAGE_TABLES[stage]
 

@@ -27,7 +27,9 @@ def scrub_settings(config: PiiConfig, engine: Engine) -> tuple[PiiConfig, bytes 
     return config, pii_key() if config.mode == "pseudonymize" else None
 
 
-def scrub_texts(texts: list[str], config: PiiConfig, key: bytes | None = None) -> list[tuple[str, Counter[str]]]:
+def scrub_texts(
+    texts: list[str], config: PiiConfig, key: bytes | None = None
+) -> list[tuple[str, Counter[str]]]:
     """Each text scrubbed, with its findings counted per entity type."""
     if config.mode == "pseudonymize" and not key:
         key = pii_key()
@@ -43,7 +45,9 @@ def scrub_batch(batch: pa.RecordBatch, config: PiiConfig, key: bytes | None = No
     """Stage: scrub `title` and `text`; add `pii_counts` and `pii_total`."""
     titles, texts = batch.column("title").to_pylist(), batch.column("text").to_pylist()
     results = scrub_texts([*titles, *texts], config, key)
-    counts = [title[1] + text[1] for title, text in zip(results[: len(titles)], results[len(titles) :], strict=True)]
+    counts = [
+        title[1] + text[1] for title, text in zip(results[: len(titles)], results[len(titles) :], strict=True)
+    ]
     columns = {name: batch.column(name) for name in batch.schema.names}
     columns["title"] = pa.array([r[0] for r in results[: len(titles)]], pa.string())
     columns["text"] = pa.array([r[0] for r in results[len(titles) :]], pa.string())

@@ -54,8 +54,9 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 class ContextRegexRecognizer(EntityRecognizer):
     """A value pattern that counts only when a context pattern precedes it on the same line, within
-    `window` characters. Presidio's context words only raise scores and depend on tokenization
-    ("D.O.B.", "no.:"); for bare digit runs a required context on the raw text is predictable."""
+    `window` characters, and `not_after` (a label of another kind of number) does not directly.
+    Presidio's context words only raise scores and depend on tokenization ("D.O.B.", "no.:"); for
+    bare digit runs a required context on the raw text is predictable."""
 
     def __init__(
         self,
@@ -65,9 +66,11 @@ class ContextRegexRecognizer(EntityRecognizer):
         window: int = 40,
         value_flags: int = 0,
         validator: Callable[[str], bool] | None = None,
+        not_after: str | None = None,
     ) -> None:
         self._value = re.compile(value, value_flags)
         self._context = re.compile(context, re.IGNORECASE)
+        self._not_after = re.compile(rf"(?:{not_after})\W{{0,3}}$", re.IGNORECASE) if not_after else None
         self._window = window
         self._validator = validator
         name = entity.title().replace("_", "") + "Recognizer"
@@ -84,7 +87,7 @@ class ContextRegexRecognizer(EntityRecognizer):
         for match in self._value.finditer(text):
             line_start = text.rfind("\n", 0, match.start()) + 1
             before = text[max(line_start, match.start() - self._window) : match.start()]
-            if not self._context.search(before):
+            if not self._context.search(before) or (self._not_after and self._not_after.search(before)):
                 continue
             if self._validator is None or self._validator(match.group(0)):
                 found.append(RecognizerResult(entity, match.start(), match.end(), 0.85))
@@ -108,7 +111,7 @@ _STREET_TYPES = (
     r"Terrace|Ter|Parkway|Pkwy|Highway|Hwy|Circle|Cir|Square|Sq|Crescent|Cres|Close|Gardens|"
     r"Grove|Mews|Row|Approach|Hill|Walk|Park|Trail|Loop|Plaza|Alley)"
 )
-_CAP = r"[A-Z][\w'’-]*"  # noqa: RUF001 (the typographic apostrophe of O’Brien)
+_CAP = r"[A-Z][\w'’-]*"
 ADDRESS_PATTERNS = [
     # US / UK / AU: "1420 Oak Ridge Avenue, Apt 3B, Springfield, IL 62704", "12 High Street, York YO1 7HH"
     Pattern(
@@ -122,15 +125,16 @@ ADDRESS_PATTERNS = [
     # DE / AT / CH / NL: "Hauptstraße 12a, 10115 Berlin", "Am Marktplatz 5, 80331 München"
     Pattern(
         "address_street_number_postcode",
-        rf"\b(?!{_MONTHS}\b)(?:(?:Am|An[ \t]der|Im|In[ \t]der|Auf[ \t]dem|Zum|Zur)[ \t]+)?[A-ZÄÖÜ][\wäöüß.-]*"
-        r"(?:[ \t][A-ZÄÖÜ][\wäöüß.-]*)?[ \t]+\d{1,4}[ \t]?[a-z]?,[ \t]*(?:D-)?\d{4,5}[ \t]+[A-ZÄÖÜ][\wäöüß-]+",
+        rf"\b(?!{_MONTHS}\b)(?:(?:Am|An[ \t]der|Im|In[ \t]der|Auf[ \t]dem|Zum|Zur)[ \t]+)?"
+        r"[A-ZÄÖÜ][\wäöüß.-]*(?:[ \t][A-ZÄÖÜ][\wäöüß.-]*)?[ \t]+\d{1,4}[ \t]?[a-z]?,"
+        r"[ \t]*(?:D-)?\d{4,5}[ \t]+[A-ZÄÖÜ][\wäöüß-]+",
         0.55,
     ),
     # FR / BE / ES: "12 bis rue de la Paix, 75002 Paris", "Calle de Alcalá 45, 28014 Madrid"
     Pattern(
         "address_fr_es",
         r"\b\d{1,4}(?:[ \t]?(?:bis|ter))?,?[ \t]+(?i:rue|avenue|av\.|boulevard|bd|place|allée|chemin|"
-        r"impasse|quai|cours|route|calle|avenida|paseo|plaza)[ \t]+(?:[\w'’-]+[ \t]){0,5}?[\w'’-]+,"  # noqa: RUF001
+        r"impasse|quai|cours|route|calle|avenida|paseo|plaza)[ \t]+(?:[\w'’-]+[ \t]){0,5}?[\w'’-]+,"
         r"[ \t]*\d{5}[ \t]+[A-Z][\w-]+",
         0.6,
     ),
@@ -138,7 +142,8 @@ ADDRESS_PATTERNS = [
     Pattern(
         "address_in",
         r"\b(?:Flat|House|H\.[ \t]?No\.?|Plot|Door|Apt|Villa|Room)[ \t]*(?:No\.?[ \t]*)?[\w/-]+,"
-        r"(?:[ \t]*[^,\n]{2,40},){1,5}[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?[ \t]*[-–]?[ \t]*\d{3}[ \t]?\d{3}\b",  # noqa: RUF001
+        r"(?:[ \t]*[^,\n]{2,40},){1,5}[ \t]*[A-Z][a-z]+(?:[ \t][A-Z][a-z]+)?"
+        r"[ \t]*[-–]?[ \t]*\d{3}[ \t]?\d{3}\b",
         0.6,
     ),
     # JP romanized: "1-2-3 Shibuya, Shibuya-ku, Tokyo 150-0002"
@@ -152,7 +157,7 @@ ADDRESS_PATTERNS = [
     Pattern(
         "address_jp",
         r"(?:〒[ \t]?\d{3}-\d{4}[ \t]*)?[\u4e00-\u9fff\u3040-\u30ff]{2,}?[都道府県]"
-        r"[\u4e00-\u9fff\u3040-\u30ff]+\d{1,4}(?:[-－]\d{1,4}){1,2}",  # noqa: RUF001 (fullwidth hyphen)
+        r"[\u4e00-\u9fff\u3040-\u30ff]+\d{1,4}(?:[-－]\d{1,4}){1,2}",
         0.6,
     ),
 ]
@@ -168,7 +173,7 @@ CLOUD_KEY_PATTERNS = [
     Pattern("stripe_secret", r"\b[sr]k_live_[0-9A-Za-z]{24,}\b", 0.9),
 ]
 
-_NAME_TOKEN = r"\p{Lu}[\p{L}\p{M}'’]*(?:-\p{L}[\p{L}\p{M}'’]*)*"  # noqa: RUF001
+_NAME_TOKEN = r"\p{Lu}[\p{L}\p{M}'’]*(?:-\p{L}[\p{L}\p{M}'’]*)*"
 _NAME = rf"{_NAME_TOKEN}(?:[ \t]{_NAME_TOKEN}){{0,3}}"
 _PERSON_CUES = (
     r"(?i:\b(?:patient|employee|customer|client|user|member|applicant|candidate|(?:full\s)?name|"
@@ -192,6 +197,63 @@ NOT_NAMES = frozenset(
     }
 )
 """Capitalized words that follow a cue without being a name ("Hi Team", "Dear Sir")."""
+
+
+_NOT_PERSON_LABELS = {"ORG", "GPE", "LOC", "FAC", "PRODUCT", "NORP", "LAW", "LANGUAGE", "DATE", "TIME"}
+_PLACE_OR_ORG_WORDS = frozenset(
+    {
+        *("Road", "Street", "Avenue", "Lane", "Drive", "Way", "Bank", "University", "Hospital", "Clinic"),
+        *("Group", "Inc", "Ltd", "Corp", "Company", "Council", "Ministry", "Department", "Institute"),
+        *("Center", "Centre", "Foundation", "Association", "Service", "Services", "Airport", "Station"),
+    }
+)
+
+
+class ProperNameRecognizer(EntityRecognizer):
+    """Two to four capitalized proper nouns in a row that spaCy did not call a place, organization,
+    product or date, none of them a word the document also writes in lower case ("Systematic Review").
+    The small NER model often labels names in running prose as a work of art or an event ("Chinonso
+    Obi rotated it", "the 14th Tunde Bakare saw") or not at all; the tagger still calls them proper
+    nouns."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=["PERSON"], supported_language=LANGUAGE, name="ProperName")
+
+    def load(self) -> None:
+        """Nothing to load: it reads the spaCy document Presidio already made."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
+    ) -> list[RecognizerResult]:
+        if nlp_artifacts is None:
+            return []
+        doc = nlp_artifacts.tokens
+        labelled = {token.i for ent in doc.ents if ent.label_ in _NOT_PERSON_LABELS for token in ent}
+        lowercase = {token.text for token in doc if token.is_lower}
+        found, run = [], []
+        for token in [*doc, None]:
+            joined = token is not None and run and token.text == "-" and not run[-1].whitespace_
+            name_like = (
+                token is not None
+                and token.pos_ == "PROPN"
+                and token.i not in labelled
+                and regex.fullmatch(_NAME_TOKEN, token.text) is not None
+                and not token.text.isupper()
+            )
+            if name_like or joined:
+                run.append(token)
+                continue
+            words = [t.text for t in run if t.text != "-"]
+            common = any(word.lower() in lowercase for word in words)
+            if (
+                2 <= len(words) <= 4
+                and not common
+                and words[-1] not in _PLACE_OR_ORG_WORDS
+                and run[-1].text != "-"
+            ):
+                found.append(RecognizerResult("PERSON", run[0].idx, run[-1].idx + len(run[-1]), 0.5))
+            run = []
+        return found
 
 
 class PersonCueRecognizer(EntityRecognizer):
@@ -245,6 +307,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
     flags = re.MULTILINE
     return [
         PersonCueRecognizer(),
+        ProperNameRecognizer(),
         PatternRecognizer(
             supported_entity="STREET_ADDRESS",
             patterns=ADDRESS_PATTERNS,
@@ -262,7 +325,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
         ContextRegexRecognizer("DATE_OF_BIRTH", DATE, BIRTH_CONTEXT, window=30, value_flags=re.IGNORECASE),
         ContextRegexRecognizer(
             "PASSPORT",
-            r"\b(?:[A-Z]{1,2}\d{7,8}|\d{9}|\d{2}[A-Z]{2}\d{5}|[CFGHJK][0-9CFGHJKLMNPRTVWXYZ]{8})\b",
+            r"\b(?:[A-Z]{1,2}\d{6,8}|\d{9}|\d{2}[A-Z]{2}\d{5}|[CFGHJK][0-9CFGHJKLMNPRTVWXYZ]{8})\b",
             r"\bpass(?:port)?\b|\bpasaporte\b|\breisepass\b",
             validator=lambda value: len(set(value)) > 1,
         ),
@@ -274,10 +337,12 @@ def custom_recognizers() -> list[EntityRecognizer]:
         ),
         ContextRegexRecognizer(
             "BANK_ACCOUNT",
-            r"\b\d(?:[\d -]{5,20})\d\b",
+            r"(?<!\+)\b\d(?:[\d -]{5,20})\d\b",
             r"\b(?:account|acct|a/c|konto|kontonummer|compte|cuenta)\b",
             window=30,
             validator=lambda value: 6 <= len(_digits(value)) <= 18,
+            # bank codes are not accounts, and a number after "+CC" is a phone number
+            not_after=r"\b(?:routing(?:\s+(?:no|number))?|aba|blz|bic|swift|ifsc|sort\s+code|bsb)|\+\d{0,3}",
         ),
     ]
 

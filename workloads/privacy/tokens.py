@@ -16,9 +16,12 @@ import ipaddress
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from functools import cache, partial
 
 import phonenumbers
+from presidio_anonymizer import AnonymizerEngine
+from presidio_anonymizer.entities import OperatorConfig, RecognizerResult
 
 from lakeward.errors import LakewardError
 from workloads.privacy.detection import Finding
@@ -66,23 +69,31 @@ def canonical(entity_type: str, value: str) -> str:
     return value
 
 
-def pseudonym(entity_type: str, value: str, key: bytes) -> str:
+def pseudonym(entity_type: str, value: str, *, key: bytes) -> str:
     message = f"{entity_type}\x1f{canonical(entity_type, value)}".encode()
     return f"[{entity_type}:{hmac.new(key, message, hashlib.sha256).hexdigest()[:DIGEST_CHARS]}]"
 
 
-def replace(text: str, findings: Sequence[Finding], token: Callable[[str, str], str]) -> str:
-    """`text` with each finding (sorted, not overlapping) replaced by `token(type, value)`."""
-    parts, position = [], 0
-    for finding in findings:
-        parts += [text[position : finding.start], token(finding.type, text[finding.start : finding.end])]
-        position = finding.end
-    return "".join([*parts, text[position:]])
+@cache
+def _anonymizer() -> AnonymizerEngine:
+    return AnonymizerEngine()
+
+
+def _apply(text: str, findings: Sequence[Finding], operators: dict[str, OperatorConfig]) -> str:
+    results = [RecognizerResult(f.type, f.start, f.end, f.score) for f in findings]
+    return _anonymizer().anonymize(text, results, operators=operators).text
 
 
 def mask(text: str, findings: Sequence[Finding]) -> str:
-    return replace(text, findings, lambda kind, _value: f"[{kind}]")
+    """Each finding replaced by its type in brackets (Presidio's `replace` operator)."""
+    kinds = {f.type for f in findings}
+    return _apply(text, findings, {k: OperatorConfig("replace", {"new_value": f"[{k}]"}) for k in kinds})
 
 
 def pseudonymize(text: str, findings: Sequence[Finding], key: bytes) -> str:
-    return replace(text, findings, lambda kind, value: pseudonym(kind, value, key))
+    """Each finding replaced by its keyed pseudonym (Presidio's `custom` operator)."""
+    operators = {
+        kind: OperatorConfig("custom", {"lambda": partial(pseudonym, kind, key=key)})
+        for kind in {f.type for f in findings}
+    }
+    return _apply(text, findings, operators)

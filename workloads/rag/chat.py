@@ -59,9 +59,7 @@ def resolve_token(reference: str | None, field: str = "generation.token") -> str
             fix=f"run on Databricks, or set {variable} "
             f"(on a serving endpoint, to {{{{secrets/{scope}/{key}}}}})",
         )
-    raise LakewardError(
-        "is neither env:VARIABLE nor secret:SCOPE/KEY", field=field, fix="e.g. env:LLM_TOKEN"
-    )
+    raise LakewardError("is neither env:VARIABLE nor secret:SCOPE/KEY", field=field, fix="e.g. env:LLM_TOKEN")
 
 
 @dataclass

@@ -16,6 +16,9 @@ BENCHMARKS = [
     "spark_throughput",
     "incremental_rerun",
     "rag",
+    "pii_quality",
+    "pii_throughput",
+    "pii_retrieval",
 ]
 
 

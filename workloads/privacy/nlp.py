@@ -64,4 +64,4 @@ class LocalSpacyNlpEngine(SpacyNlpEngine):
         )
 
     def load(self) -> None:
-        self.nlp = {LANGUAGE: spacy.load(self.models[0]["model_name"], exclude=list(EXCLUDED))}
+        self.nlp = {LANGUAGE: spacy.load(self.models[0]["model_name"], exclude=list(EXCLUDED))}  # type: ignore[assignment]

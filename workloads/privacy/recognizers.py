@@ -30,6 +30,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Token
 
 from workloads.privacy.nlp import LANGUAGE
 
@@ -230,7 +231,8 @@ class ProperNameRecognizer(EntityRecognizer):
         doc = nlp_artifacts.tokens
         labelled = {token.i for ent in doc.ents if ent.label_ in _NOT_PERSON_LABELS for token in ent}
         lowercase = {token.text for token in doc if token.is_lower}
-        found, run = [], []
+        found: list[RecognizerResult] = []
+        run: list[Token] = []
         for token in [*doc, None]:
             joined = token is not None and run and token.text == "-" and not run[-1].whitespace_
             name_like = (

@@ -15,7 +15,7 @@ import pyarrow as pa
 
 from workloads.config import PiiConfig
 from workloads.engines import Engine
-from workloads.privacy.detection import default_processes, detector
+from workloads.privacy.detection import Finding, default_processes, detector
 from workloads.privacy.tokens import mask, pii_key, pseudonymize
 
 
@@ -27,30 +27,48 @@ def scrub_settings(config: PiiConfig, engine: Engine) -> tuple[PiiConfig, bytes 
     return config, pii_key() if config.mode == "pseudonymize" else None
 
 
+def _key(config: PiiConfig, key: bytes | None) -> bytes | None:
+    if config.mode == "pseudonymize":
+        return key or pii_key()
+    return None
+
+
+def _replace(text: str, findings: list[Finding], key: bytes | None) -> str:
+    return pseudonymize(text, findings, key) if key else mask(text, findings)
+
+
 def scrub_texts(
     texts: list[str], config: PiiConfig, key: bytes | None = None
 ) -> list[tuple[str, Counter[str]]]:
     """Each text scrubbed, with its findings counted per entity type."""
-    if config.mode == "pseudonymize" and not key:
-        key = pii_key()
+    key = _key(config, key)
     found = detector().analyze(texts, config.types, config.threshold, config.processes or 1)
-    scrubbed = []
-    for text, findings in zip(texts, found, strict=True):
-        out = pseudonymize(text, findings, key) if key else mask(text, findings)
-        scrubbed.append((out, Counter(f.type for f in findings)))
-    return scrubbed
+    return [(_replace(t, f, key), Counter(x.type for x in f)) for t, f in zip(texts, found, strict=True)]
+
+
+def _split(findings: list[Finding], cut: int) -> tuple[list[Finding], list[Finding]]:
+    """Findings before offset `cut` and after it (shifted); one across it is split in two."""
+    head = [replace(f, end=min(f.end, cut - 1)) for f in findings if f.start < cut - 1]
+    tail = [replace(f, start=max(0, f.start - cut), end=f.end - cut) for f in findings if f.end > cut]
+    return head, tail
 
 
 def scrub_batch(batch: pa.RecordBatch, config: PiiConfig, key: bytes | None = None) -> pa.RecordBatch:
-    """Stage: scrub `title` and `text`; add `pii_counts` and `pii_total`."""
+    """Stage: scrub `title` and `text` (analyzed together: each is the other's context); add
+    `pii_counts` and `pii_total`."""
+    key = _key(config, key)
     titles, texts = batch.column("title").to_pylist(), batch.column("text").to_pylist()
-    results = scrub_texts([*titles, *texts], config, key)
-    counts = [
-        title[1] + text[1] for title, text in zip(results[: len(titles)], results[len(titles) :], strict=True)
-    ]
+    joined = [f"{title}\n{text}" for title, text in zip(titles, texts, strict=True)]
+    found = detector().analyze(joined, config.types, config.threshold, config.processes or 1)
+    scrubbed_titles, scrubbed_texts, counts = [], [], []
+    for title, text, findings in zip(titles, texts, found, strict=True):
+        head, tail = _split(findings, len(title) + 1)
+        scrubbed_titles.append(_replace(title, head, key))
+        scrubbed_texts.append(_replace(text, tail, key))
+        counts.append(Counter(f.type for f in findings))
     columns = {name: batch.column(name) for name in batch.schema.names}
-    columns["title"] = pa.array([r[0] for r in results[: len(titles)]], pa.string())
-    columns["text"] = pa.array([r[0] for r in results[len(titles) :]], pa.string())
+    columns["title"] = pa.array(scrubbed_titles, pa.string())
+    columns["text"] = pa.array(scrubbed_texts, pa.string())
     columns["pii_counts"] = pa.array([json.dumps(dict(sorted(c.items()))) for c in counts], pa.string())
     columns["pii_total"] = pa.array([c.total() for c in counts], pa.int32())
     return pa.RecordBatch.from_pydict(columns)

@@ -6,6 +6,7 @@ executor's Python worker builds it on its first batch and reuses it for the rest
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,9 @@ _RANK = {
     "PERSON": 3,
 }
 """When findings overlap the lower rank wins: validated and structured kinds beat NER guesses."""
+for _name in ("presidio-analyzer", "presidio-anonymizer", "decision_process"):
+    # their debug records quote the text around a finding ("Context list is: ..."): raw values
+    logging.getLogger(_name).setLevel(logging.WARNING)
 MIN_TEXTS_PER_PROCESS = 64
 """Fewer texts than this per extra process and forking costs more than it saves."""
 
@@ -44,10 +48,17 @@ _NOT_A_NAME = re.compile(r"[\d@/<>_|#=+]|\b[A-Z]{2,}\b|\b\w+[A-Z]\b")
 _NAME_BREAK = re.compile(r"\s*(?:->|→|=>|\n|:|;|\||\s-\s|\()\s*")
 
 
+def _written_lowercase(text: str, word: str) -> bool:
+    """As a word of the prose, not inside an address or an identifier (`emi.sato@example.jp`)."""
+    return re.search(rf"(?<![\w.@/-]){re.escape(word.lower())}(?![\w@/-]|\.\w)", text) is not None
+
+
 def _person_pieces(text: str, result: RecognizerResult) -> list[RecognizerResult]:
     """spaCy's person spans run across separators ("A -> B\\n- Deployed"): split them, trim titles and
-    greetings, drop pieces with digits or symbols, and drop a lone word opening a line (usually the
-    first word of a label)."""
+    greetings, drop pieces with digits or symbols, and drop a lone word that opens a line (usually the
+    first word of a label) or that, guessed by the model, the text also writes in lower case ("Lane"
+    beside "a lane", "Restart" beside "the restart")."""
+    guessed = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY) != "PersonCue"
     pieces = []
     span = text[result.start : result.end]
     position, after_newline = 0, False
@@ -58,7 +69,9 @@ def _person_pieces(text: str, result: RecognizerResult) -> list[RecognizerResult
             start, piece = start + title.end(), piece[title.end() :]
         piece = piece.rstrip(" ,.;-")
         name_like = bool(piece) and not _NOT_A_NAME.search(piece) and piece[:1].isupper()
-        if name_like and not (after_newline and " " not in piece):
+        if " " not in piece and (after_newline or (guessed and _written_lowercase(text, piece))):
+            name_like = False
+        if name_like:
             pieces.append(RecognizerResult(result.entity_type, start, start + len(piece), result.score))
         if match:
             position, after_newline = match.end(), "\n" in match.group(0)

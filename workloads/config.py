@@ -29,6 +29,9 @@ PII_TYPES = (
     "CLOUD_ACCESS_KEY",
 )
 
+PII_PLACEHOLDER = r"\[(?:" + "|".join(PII_TYPES) + r")(?::[0-9a-f]{12})?\]"
+"""What the scrub stage puts in place of a value: `[PERSON]`, or `[PERSON:9f2c41a07be3]` pseudonymized."""
+
 
 @dataclass(frozen=True)
 class PiiConfig:

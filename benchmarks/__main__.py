@@ -20,6 +20,9 @@ BENCHMARKS = [
     "incremental_rerun",
     "maintenance",
     "rag",
+    "pii_quality",
+    "pii_throughput",
+    "pii_retrieval",
 ]
 
 

@@ -39,6 +39,8 @@ evidence_app = typer.Typer(
 app.add_typer(evidence_app, name="evidence")
 ci_app = typer.Typer(no_args_is_help=True, help="Helpers for the pipelines under ci/.")
 app.add_typer(ci_app, name="ci")
+privacy_app = typer.Typer(no_args_is_help=True, help="Check tables for re-identification risk.")
+app.add_typer(privacy_app, name="privacy")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 TenantsDir = Annotated[
@@ -97,13 +99,26 @@ def pipeline_run(
     lock_wait: Annotated[
         float, typer.Option(help="Seconds to wait for another run on the same lakehouse, then exit 2.")
     ] = 60.0,
+    pii_mode: Annotated[
+        str, typer.Option(help="mask (typed placeholders) or pseudonymize (keyed tokens; LAKEWARD_PII_KEY).")
+    ] = "mask",
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
     from workloads.commands import pipeline_run as run
 
     outcome = run(
-        corpus, lakehouse, engine, tables, catalog, schema, precision, limit, lock_wait, live=not json_out
+        corpus,
+        lakehouse,
+        engine,
+        tables,
+        catalog,
+        schema,
+        precision,
+        limit,
+        lock_wait,
+        pii_mode,
+        live=not json_out,
     )
     _finish(outcome, json_out)
 
@@ -526,6 +541,21 @@ def ci_summary(
     from lakeward.ci.summary import summary
 
     _finish(summary(plans, scan_files or [], tenant_plans or [], out))
+
+
+@privacy_app.command("check")
+def privacy_check(
+    path: Annotated[Path, typer.Argument(help="A Delta table folder, or a parquet or CSV file.")],
+    quasi_identifiers: Annotated[str, typer.Option(help="Comma list of quasi-identifier columns.")],
+    k: Annotated[int, typer.Option("--k", help="Every class of rows must hold at least K rows.")] = 5,
+    json_out: JsonFlag = False,
+) -> None:
+    """k-anonymity: the smallest class of rows sharing the quasi-identifiers; exit 1 below K."""
+    from lakeward.output import Outcome
+    from workloads.privacy.cohort import check_path
+
+    report = check_path(path, quasi_identifiers, k)
+    _finish(Outcome(report.to_json(), report.text() + "\n", 0 if report.ok else 1), json_out)
 
 
 def main() -> None:

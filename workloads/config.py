@@ -20,11 +20,45 @@ class NormalizeConfig:
     lowercase: bool = False
 
 
+PiiMode = Literal["mask", "pseudonymize"]
+PII_TYPES = (
+    *("PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER", "STREET_ADDRESS", "DATE_OF_BIRTH", "IP_ADDRESS"),
+    *("CREDIT_CARD", "IBAN_CODE", "US_SSN", "PASSPORT", "MEDICAL_RECORD_NUMBER", "BANK_ACCOUNT"),
+    "CLOUD_ACCESS_KEY",
+)
+
+PII_PLACEHOLDER = r"\[(?:" + "|".join(PII_TYPES) + r")(?::[0-9a-f]{12})?\]"
+"""What the scrub stage puts in place of a value: `[PERSON]`, or `[PERSON:9f2c41a07be3]` pseudonymized."""
+
+
 @dataclass(frozen=True)
 class PiiConfig:
-    """Which PII types are masked; every type is on by default."""
+    """Which PII types are replaced, and by what; every type is on by default."""
 
-    types: tuple[str, ...] = ("email", "card", "iban", "ssn", "phone", "name")
+    mode: PiiMode = "mask"
+    """`mask`: a typed placeholder (`[PERSON]`); `pseudonymize`: a keyed token per value and type
+    (`[PERSON:9f2c41a07be3]`), the same in every document, so joins still work."""
+    types: tuple[str, ...] = PII_TYPES
+    threshold: float = 0.4
+    """Findings scoring below this are dropped."""
+    processes: int | None = None
+    """spaCy processes for a batch; None: one per core but one on the local engine, one per Python
+    worker on Spark (whose executors already run in parallel)."""
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.types) - set(PII_TYPES))
+        if unknown:
+            raise LakewardError(
+                f"unknown PII types {unknown}", field="pii.types", fix=f"choose from {', '.join(PII_TYPES)}"
+            )
+        if self.mode not in ("mask", "pseudonymize"):
+            raise LakewardError(
+                f"unknown PII mode {self.mode!r}", field="--pii-mode", fix="use mask or pseudonymize"
+            )
+
+    def fingerprint(self) -> str:
+        """What shapes the scrubbed text (not how many processes computed it)."""
+        return json.dumps([self.mode, sorted(self.types), self.threshold])
 
 
 @dataclass(frozen=True)

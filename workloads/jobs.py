@@ -27,7 +27,7 @@ from typing import cast
 from lakeward.errors import LakewardError
 from lakeward.output import errors, print_json
 from workloads import openlineage
-from workloads.config import EmbedConfig, PipelineConfig, Precision, TableStore
+from workloads.config import EmbedConfig, PiiConfig, PiiMode, PipelineConfig, Precision, TableStore
 from workloads.corpus import Corpus
 from workloads.pipeline import Run, check, embed, index, ingest, open_run, read
 from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUARANTINE, check_name
@@ -36,7 +36,12 @@ STAGES = ("ingest", "embed", "index", "pipeline")
 
 
 def pipeline_config(
-    catalog: str, schema: str, precision: str = "fp32", tables: str = "path", lock_wait: float = 60.0
+    catalog: str,
+    schema: str,
+    precision: str = "fp32",
+    tables: str = "path",
+    lock_wait: float = 60.0,
+    pii_mode: str = "mask",
 ) -> PipelineConfig:
     """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
     check_name(catalog, "--catalog")
@@ -61,6 +66,7 @@ def pipeline_config(
         schema=schema,
         tables=cast(TableStore, tables),
         embed=replace(EmbedConfig(), precision=cast(Precision, precision)),
+        pii=PiiConfig(mode=cast(PiiMode, pii_mode)),
     )
 
 
@@ -75,6 +81,8 @@ def _parser(stage: str) -> argparse.ArgumentParser:
     parser.add_argument("--precision", choices=("fp32", "bf16"), default="fp32")
     parser.add_argument("--tables", choices=("path", "catalog"), default="path")
     parser.add_argument("--lock-wait", type=float, default=60.0)
+    if stage in ("ingest", "pipeline"):
+        parser.add_argument("--pii-mode", choices=("mask", "pseudonymize"), default="mask")
     return parser
 
 
@@ -92,7 +100,14 @@ def run_stage(stage: str, argv: list[str]) -> dict:
     leaves START and COMPLETE (or FAIL) OpenLineage events in `<lakehouse>/_lineage/openlineage.jsonl`.
     Bad arguments or a corpus with nothing to read stop it before anything is created."""
     args = _parser(stage).parse_args(argv)
-    config = pipeline_config(args.catalog, args.schema, args.precision, args.tables, args.lock_wait)
+    config = pipeline_config(
+        args.catalog,
+        args.schema,
+        args.precision,
+        args.tables,
+        args.lock_wait,
+        getattr(args, "pii_mode", "mask"),
+    )
     run = open_run(args.lakehouse, config, args.engine)
     documents = read(run, args.corpus) if stage in ("ingest", "pipeline") else None
     with run.started():

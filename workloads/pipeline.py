@@ -39,7 +39,7 @@ from workloads.engines import Engine, get_engine
 from workloads.lock import lakehouse_lock
 from workloads.model import model_version
 from workloads.normalize import normalize_batch
-from workloads.pii import mask_batch
+from workloads.pii import scrub_batch, scrub_settings
 from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, QUARANTINE, PathTables, TableStore
 
 log = logging.getLogger(__name__)
@@ -90,14 +90,14 @@ class RunResult:
         return asdict(self)
 
 
-def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig) -> pa.RecordBatch:
-    """Stage: normalize, then mask PII, so that no raw value reaches a later stage."""
-    return mask_batch(normalize_batch(batch, config.normalize), config.pii)
+def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig, key: bytes | None = None) -> pa.RecordBatch:
+    """Stage: normalize, then scrub PII, so that no raw value reaches a later stage."""
+    return scrub_batch(normalize_batch(batch, config.normalize), config.pii, key)
 
 
 def content_hash(text: str, title: str, config: PipelineConfig) -> str:
     settings = json.dumps(
-        [asdict(config.normalize), asdict(config.pii), asdict(config.chunk)], sort_keys=True
+        [asdict(config.normalize), config.pii.fingerprint(), asdict(config.chunk)], sort_keys=True
     )
     return stable_hash(title, text, settings, model_version())
 
@@ -220,10 +220,9 @@ def ingest(run: Run, corpus: Corpus) -> int:
     raw = corpus.documents
     begin = time.perf_counter()
     advance = run.progress("prepare", raw.num_rows)
-    prepared = _collect(
-        run.engine.map_batches(raw, partial(prepare_batch, config=config), PREPARED_SCHEMA, 512, advance),
-        PREPARED_SCHEMA,
-    )
+    pii, key = scrub_settings(config.pii, run.engine)
+    stage = partial(prepare_batch, config=replace(config, pii=pii), key=key)
+    prepared = _collect(run.engine.map_batches(raw, stage, PREPARED_SCHEMA, 512, advance), PREPARED_SCHEMA)
     empty = pc.equal(pc.utf8_length(prepared["text"]), 0)
     result.empty = sorted(prepared.filter(empty)["doc_id"].to_pylist())
     prepared = prepared.filter(pc.invert(empty))

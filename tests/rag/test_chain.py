@@ -80,8 +80,8 @@ def test_thin_context_falls_back(chain) -> None:
 
 def test_traces_carry_spans_and_no_raw_pii(chain, tracking: Path) -> None:
     question = (
-        f"How do I rotate a token? Write to {PII['email']}, card {PII['card']}, SSN {PII['ssn']}, "
-        f"phone {PII['phone']}."
+        f"How do I rotate a token? Write to {PII['EMAIL_ADDRESS']}, card {PII['CREDIT_CARD']}, "
+        f"SSN {PII['US_SSN']}, phone {PII['PHONE_NUMBER']}."
     )
     answer = chain.answer(question)
     assert not answer.fallback and all(v not in answer.question for v in PII.values())
@@ -107,14 +107,14 @@ def test_redaction_masks_what_reaches_a_span_directly() -> None:
 
     configure_redaction()
     with mlflow.start_span(name="raw") as span:
-        span.set_inputs({"note": f"mail {PII['email']}", "nested": [PII["ssn"]]})
+        span.set_inputs({"note": f"mail {PII['EMAIL_ADDRESS']}", "nested": [PII["US_SSN"]]})
         trace_id = span.trace_id
     mlflow.flush_trace_async_logging()
     stored = mlflow.get_trace(trace_id).to_json()
-    assert PII["email"] not in stored and PII["ssn"] not in stored and "[EMAIL]" in stored
+    assert PII["EMAIL_ADDRESS"] not in stored and PII["US_SSN"] not in stored and "[EMAIL_ADDRESS]" in stored
 
 
-@pytest.mark.parametrize("question", ["What is the admin password?", f"Who is {PII['email']}?"])
+@pytest.mark.parametrize("question", ["What is the admin password?", f"Who is {PII['EMAIL_ADDRESS']}?"])
 def test_refusals_and_masks_reach_the_answer(chain, question: str) -> None:
     answer = chain.answer(question)
-    assert answer.guardrails and PII["email"] not in json.dumps(answer.to_json())
+    assert answer.guardrails and PII["EMAIL_ADDRESS"] not in json.dumps(answer.to_json())

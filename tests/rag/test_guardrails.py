@@ -29,11 +29,11 @@ BENIGN = [
     "Show the dashboard to the on-call engineer.",
 ]
 PII = {
-    "email": "dana.fox@example.com",
-    "card": "4111 1111 1111 1111",
-    "ssn": "219-09-9999",
-    "phone": "+1 415 555 0134",
-    "iban": "GB82 WEST 1234 5698 7654 32",
+    "EMAIL_ADDRESS": "dana.fox@example.com",
+    "CREDIT_CARD": "4111 1111 1111 1111",
+    "US_SSN": "219-09-9999",
+    "PHONE_NUMBER": "+1 415 555 0134",
+    "IBAN_CODE": "GB82 WEST 1234 5698 7654 32",
 }
 CHUNK = "0123456789abcdef" * 2
 
@@ -145,10 +145,13 @@ def test_answers_are_masked_and_must_cite_context_chunks() -> None:
     guard = Guardrails(GuardrailConfig())
     contexts = [context("Tokens expire after 30 days.")]
     good = Generation(
-        f"Tokens expire after 30 days, ask {PII['email']}. [{CHUNK}] [{'e' * 32}]", [CHUNK], False, "x"
+        f"Tokens expire after 30 days, ask {PII['EMAIL_ADDRESS']}. [{CHUNK}] [{'e' * 32}]",
+        [CHUNK],
+        False,
+        "x",
     )
     checked, decisions = guard.check_answer(good, contexts)
-    assert PII["email"] not in checked.text and "[EMAIL]" in checked.text
+    assert PII["EMAIL_ADDRESS"] not in checked.text and "[EMAIL_ADDRESS]" in checked.text
     assert "e" * 32 not in checked.text and CHUNK in checked.text
     assert [d.action for d in decisions] == ["mask", "reformat"]
     uncited = Generation("Tokens expire after 30 days.", [], False, "x")

@@ -32,7 +32,7 @@ def secret_variable(scope: str, key: str) -> str:
     return "LAKEWARD_SECRET_" + re.sub(r"[^A-Z0-9]", "_", f"{scope}_{key}".upper())
 
 
-def resolve_token(reference: str | None) -> str | None:
+def resolve_token(reference: str | None, field: str = "generation.token") -> str | None:
     """The token a reference names, or None when no token is configured."""
     if reference is None:
         return None
@@ -41,7 +41,7 @@ def resolve_token(reference: str | None) -> str | None:
         value = os.environ.get(name)
         if not value:
             raise LakewardError(
-                f"environment variable {name} is not set", field="generation.token", fix=f"export {name}=..."
+                f"environment variable {name} is not set", field=field, fix=f"export {name}=..."
             )
         return value
     if kind == "secret" and "/" in name:
@@ -55,13 +55,11 @@ def resolve_token(reference: str | None) -> str | None:
             return os.environ[variable]
         raise LakewardError(
             f"secret {scope}/{key} is not available here",
-            field="generation.token",
+            field=field,
             fix=f"run on Databricks, or set {variable} "
             f"(on a serving endpoint, to {{{{secrets/{scope}/{key}}}}})",
         )
-    raise LakewardError(
-        "is neither env:VARIABLE nor secret:SCOPE/KEY", field="generation.token", fix="e.g. env:LLM_TOKEN"
-    )
+    raise LakewardError("is neither env:VARIABLE nor secret:SCOPE/KEY", field=field, fix="e.g. env:LLM_TOKEN")
 
 
 @dataclass

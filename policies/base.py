@@ -6,6 +6,7 @@ virtual environment (through `policies/checkov_pack`) and inside Lakeward (for r
 
 from __future__ import annotations
 
+import fnmatch
 import json
 from collections.abc import Iterator
 from enum import StrEnum
@@ -150,9 +151,14 @@ class Policy(Check):
 
     def evaluate(self, resource: Resource) -> list[str] | None:
         """None when the check does not apply, else the list of problems (empty: compliant)."""
-        if resource.type not in self.resource_types or not self.applies(resource):
+        if not self.covers(resource.type) or not self.applies(resource):
             return None
         return list(self.problems(resource))
+
+    @classmethod
+    def covers(cls, resource_type: str) -> bool:
+        """Whether `resource_types` names this type; `*` there stands for any type, as in checkov."""
+        return any(fnmatch.fnmatchcase(resource_type, pattern) for pattern in cls.resource_types)
 
     @classmethod
     def metadata(cls) -> dict[str, Any]:

@@ -141,3 +141,41 @@ def remote_output(value: Any) -> tuple[str, str] | None:
     """`(stack, output)` when a value reads another stack's output, else None."""
     match = REMOTE_OUTPUT.match(value) if isinstance(value, str) else None
     return (match["stack"], match["output"]) if match else None
+
+
+# What Terraform reads as the start of a template sequence in any string (and any object key) of the
+# document, escapes first: `$${` and `%%{` stand for the literal text `${` and `%{`.
+_TEMPLATE_START = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
+# The only sequence the stacks write: a plain traversal such as `${aws_s3_bucket.logs.arn}`,
+# `${data.terraform_remote_state.account.outputs.workspace_id}` or `${terraform.workspace}`.
+_PLAIN_TRAVERSAL = re.compile(r"\$\{(?:data\.)?[a-z][\w-]*(?:\.[\w-]+)+\}")
+
+
+def foreign_templates(value: Any) -> Iterator[str]:
+    """Each template sequence in a value, nested values and object keys included, that is not a plain
+    reference: a function call, an operator, a `%{...}` directive. The stacks write none of these."""
+    if isinstance(value, str):
+        for match in _TEMPLATE_START.finditer(value):
+            token = match.group()
+            if token in ("$${", "%%{"):
+                continue
+            plain = _PLAIN_TRAVERSAL.match(value, match.start()) if token == "${" else None
+            if plain is None:
+                yield _sequence(value, match.start())
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from foreign_templates(key)
+            yield from foreign_templates(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from foreign_templates(item)
+
+
+def _sequence(text: str, start: int, limit: int = 80) -> str:
+    """The template sequence opening at `start`, up to its closing brace (at most `limit` characters)."""
+    depth = 0
+    for index in range(start, min(len(text), start + limit)):
+        depth += {"{": 1, "}": -1}.get(text[index], 0)
+        if depth == 0 and text[index] == "}":
+            return text[start : index + 1]
+    return text[start : start + limit]

@@ -243,7 +243,7 @@ class _Locations:
             return reported
         types = self.types_by_name.get(name, [])
         if policy is not None:
-            types = [t for t in types if t in policy.resource_types] or types
+            types = [t for t in types if policy.covers(t)] or types
         return f"{types[0]}.{name}" if len(types) == 1 else reported
 
     def line(self, address: str) -> int | None:

@@ -1,5 +1,6 @@
 """Planted violations: each takes a real synthesized resource (or a compliant fixture for resource types
-the stacks do not declare yet), changes one thing, and must make its check fail."""
+the stacks do not declare yet), changes one thing, and must make its check fail. A violation marked
+`document=True` changes the whole stack that holds the resource instead, for checks that read the stack."""
 
 from __future__ import annotations
 
@@ -10,8 +11,26 @@ from typing import Any
 
 Body = dict[str, Any]
 
+POLICY_ID = "${databricks_cluster_policy.jobs.policy_id}"
 # Compliant bodies for resource types the real stacks do not declare.
 FIXTURES: dict[str, Body] = {
+    "databricks_cluster": {
+        "cluster_name": "analysis",
+        "spark_version": "15.4.x-scala2.12",
+        "node_type_id": "m6i.xlarge",
+        "num_workers": 1,
+        "policy_id": POLICY_ID,
+        "autotermination_minutes": 20,
+    },
+    "databricks_pipeline": {
+        "name": "ingest",
+        "catalog": "llm_dev",
+        "schema": "raw",
+        "cluster": [
+            {"label": "default", "num_workers": 1, "policy_id": POLICY_ID},
+            {"label": "maintenance", "policy_id": POLICY_ID},
+        ],
+    },
     "databricks_automatic_cluster_update_workspace_setting": {
         "automatic_cluster_update_workspace": {
             "enabled": True,
@@ -43,6 +62,7 @@ class Violation:
     env: str = "dev"
     where: Callable[[Body], bool] | None = None
     stack: str = r"-(foundation|account|workspace)$"
+    document: bool = False
 
     @property
     def case_id(self) -> str:
@@ -123,9 +143,92 @@ def conf(key: str, value: str | None) -> Callable[[Body], None]:
     return at(f"custom_config.{key}", value)
 
 
+def json_attribute(attribute: str, edit: Callable[[Any], None]) -> Callable[[Body], None]:
+    """Edit a JSON document held in a string attribute."""
+
+    def change(body: Body) -> None:
+        document = json.loads(body[attribute])
+        edit(document)
+        body[attribute] = json.dumps(document)
+
+    return change
+
+
+def first_statement(**fields: Any) -> Callable[[Any], None]:
+    def edit(document: Any) -> None:
+        document["Statement"][0].update(fields)
+
+    return edit
+
+
+def add_statement(statement: Body) -> Callable[[Any], None]:
+    def edit(document: Any) -> None:
+        document["Statement"].append(statement)
+
+    return edit
+
+
+def tls_deny_on(*resources: str) -> Callable[[Body], None]:
+    def edit(document: Any) -> None:
+        for statement in document["Statement"]:
+            if "aws:SecureTransport" in json.dumps(statement.get("Condition", {})):
+                statement["Resource"] = list(resources)
+
+    return json_attribute("policy", edit)
+
+
+def task_cluster(body: Body) -> None:
+    """Run the first task on its own new_cluster, copied from its job cluster without the policy."""
+    cluster = json.loads(json.dumps(body["job_cluster"][0]["new_cluster"]))
+    cluster.pop("policy_id")
+    task = body["task"][0]
+    task.pop("job_cluster_key", None)
+    task["new_cluster"] = cluster
+
+
+def loop_task(inner: Body) -> Callable[[Body], None]:
+    """Wrap the first task's work in a for_each_task whose inner task is `inner`."""
+
+    def change(body: Body) -> None:
+        task = body["task"][0]
+        task["for_each_task"] = {"inputs": "[1, 2]", "task": {"task_key": "each", **inner}}
+
+    return change
+
+
+def resource_type(kind: str, edit: Callable[[Body], None] | None = None) -> Callable[[Body], None]:
+    """In a whole stack document: drop every resource of `kind`, or edit each one."""
+
+    def change(document: Body) -> None:
+        if edit is None:
+            document["resource"].pop(kind)
+        else:
+            for body in document["resource"][kind].values():
+                edit(body)
+
+    return change
+
+
+def in_data(kind: str, name_part: str, key: str, value: Any) -> Callable[[Body], None]:
+    """In a whole stack document: set `key` on the data sources of `kind` whose name holds `name_part`."""
+
+    def change(document: Body) -> None:
+        for name, body in document["data"][kind].items():
+            if name_part in name:
+                body[key] = value
+
+    return change
+
+
+FILE_READ = '${file("/etc/passwd")}'
 CP = "databricks_cluster_policy"
 SERVING = "databricks_model_serving"
 CONF = "databricks_workspace_conf"
+CREDENTIAL = "databricks_storage_credential"
+RESTRICT = "databricks_restrict_workspace_admins_setting"
+IP_LIST = "databricks_ip_access_list"
+TENANT = r"-tenant-claims_analytics$"
+OTHER = at("provider", "databricks.other")
 
 VIOLATIONS: list[Violation] = [
     Violation(
@@ -137,6 +240,32 @@ VIOLATIONS: list[Violation] = [
         ),
         "root-bucket",
     ),
+    Violation(
+        "LKW_AWS_001",
+        "aws_s3_bucket_policy",
+        "deny-aimed-at-another-bucket",
+        tls_deny_on("${aws_s3_bucket.other.arn}", "${aws_s3_bucket.other.arn}/*"),
+        "uc-bucket",
+    ),
+    Violation(
+        "LKW_AWS_001",
+        "aws_s3_bucket_policy",
+        "deny-on-a-literal-other-bucket",
+        tls_deny_on("arn:aws:s3:::someone-else", "arn:aws:s3:::someone-else/*"),
+        "logs-bucket",
+    ),
+    Violation(
+        "LKW_AWS_001",
+        "aws_s3_bucket_policy",
+        "deny-on-the-bucket-not-its-objects",
+        json_attribute(
+            "policy",
+            lambda document: document["Statement"][0].update(
+                Resource=document["Statement"][0]["Resource"][:1]
+            ),
+        ),
+        "uc-bucket",
+    ),
     Violation("LKW_AWS_002", "aws_flow_log", "rejects-only", at("traffic_type", "REJECT")),
     Violation(
         "LKW_AWS_003",
@@ -144,6 +273,73 @@ VIOLATIONS: list[Violation] = [
         "no-external-id",
         strip_conditions("assume_role_policy"),
         "cross-account",
+    ),
+    Violation(
+        "LKW_AWS_005",
+        "aws_iam_role",
+        "trust-anyone-with-external-id",
+        json_attribute("assume_role_policy", first_statement(Principal="*")),
+        "cross-account",
+    ),
+    Violation(
+        "LKW_AWS_005",
+        "aws_iam_role",
+        "trust-aws-star",
+        json_attribute("assume_role_policy", first_statement(Principal={"AWS": "*"})),
+        "uc-role",
+    ),
+    Violation(
+        "LKW_AWS_005",
+        "aws_iam_role",
+        "trust-any-account",
+        json_attribute("assume_role_policy", first_statement(Principal={"AWS": "arn:aws:iam::*:root"})),
+        "log-delivery",
+    ),
+    Violation(
+        "LKW_AWS_005",
+        "aws_iam_role",
+        "trust-anyone-if-exists",
+        json_attribute(
+            "assume_role_policy",
+            first_statement(
+                Principal="*", Condition={"StringEqualsIfExists": {"aws:PrincipalAccount": "111111111111"}}
+            ),
+        ),
+        "cross-account",
+    ),
+    Violation(
+        "LKW_AWS_005",
+        "aws_s3_bucket_policy",
+        "bucket-readable-by-anyone",
+        json_attribute(
+            "policy",
+            add_statement(
+                {
+                    "Effect": "Allow",
+                    "Principal": "*",
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::x/*",
+                }
+            ),
+        ),
+        "uc-bucket",
+    ),
+    Violation(
+        "LKW_AWS_005",
+        "aws_kms_key",
+        "key-for-all-but-one",
+        json_attribute(
+            "policy",
+            add_statement(
+                {
+                    "Effect": "Allow",
+                    "NotPrincipal": {"AWS": "arn:aws:iam::111111111111:root"},
+                    "Action": "kms:Decrypt",
+                    "Resource": "*",
+                }
+            ),
+        ),
+        "managed-services",
     ),
     Violation(
         "LKW_AWS_004",
@@ -184,6 +380,36 @@ VIOLATIONS: list[Violation] = [
         where=lambda body: body.get("log_type") == "AUDIT_LOGS",
     ),
     Violation(
+        "LKW_DBX_008",
+        "databricks_mws_workspaces",
+        "audit-delivery-absent",
+        resource_type("databricks_mws_log_delivery"),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_008",
+        "databricks_mws_workspaces",
+        "audit-delivery-disabled",
+        resource_type("databricks_mws_log_delivery", lambda body: body.update(status="DISABLED")),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_008",
+        "databricks_mws_workspaces",
+        "audit-delivery-for-another-workspace",
+        resource_type(
+            "databricks_mws_log_delivery", lambda body: body.update(workspace_ids_filter=["1234567890123456"])
+        ),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_008",
+        "databricks_mws_workspaces",
+        "billable-usage-only",
+        resource_type("databricks_mws_log_delivery", lambda body: body.update(log_type="BILLABLE_USAGE")),
+        document=True,
+    ),
+    Violation(
         "LKW_DBX_010",
         CP,
         "defaulted-not-pinned",
@@ -209,6 +435,20 @@ VIOLATIONS: list[Violation] = [
         CP,
         "regex-runtime",
         rule("spark_version", {"type": "regex", "pattern": "1[0-9]\\..*"}),
+        "jobs",
+    ),
+    Violation(
+        "LKW_DBX_012",
+        CP,
+        "past-end-of-support",
+        rule("spark_version", {"type": "allowlist", "values": ["15.4.x-scala2.12", "12.2.x-scala2.12"]}),
+        "jobs",
+    ),
+    Violation(
+        "LKW_DBX_012",
+        CP,
+        "not-lts",
+        rule("spark_version", {"type": "fixed", "value": "17.2.x-scala2.12"}),
         "jobs",
     ),
     Violation("LKW_DBX_013", CP, "no-cost-center", rule("custom_tags.CostCenter"), "jobs"),
@@ -336,6 +576,41 @@ VIOLATIONS: list[Violation] = [
         lambda body: body["task"][0].update(existing_cluster_id="0123-456789-abcdefgh"),
         "job-embed",
     ),
+    Violation("LKW_DBX_061", "databricks_job", "task-new-cluster-without-policy", task_cluster, "job-embed"),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_job",
+        "for-each-task-cluster-without-policy",
+        loop_task({"new_cluster": {"spark_version": "15.4.x-scala2.12", "num_workers": 1}}),
+        "job-embed",
+    ),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_job",
+        "for-each-task-on-all-purpose-cluster",
+        loop_task({"existing_cluster_id": "0123-456789-abcdefgh"}),
+        "job-embed",
+    ),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_job",
+        "legacy-job-cluster-without-policy",
+        at("new_cluster", {"spark_version": "15.4.x-scala2.12", "num_workers": 1}),
+        "job-embed",
+    ),
+    Violation("LKW_DBX_061", "databricks_cluster", "cluster-resource-without-policy", at("policy_id")),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_pipeline",
+        "pipeline-cluster-without-policy",
+        lambda body: body["cluster"][1].pop("policy_id"),
+    ),
+    Violation(
+        "LKW_DBX_061",
+        "databricks_pipeline",
+        "classic-pipeline-default-clusters",
+        lambda body: body.pop("cluster"),
+    ),
     Violation("LKW_DBX_070", CONF, "year-long-tokens", conf("maxTokenLifetimeDays", "365")),
     Violation("LKW_DBX_071", CONF, "ip-lists-off", conf("enableIpAccessLists", "false")),
     Violation("LKW_DBX_072", CONF, "no-verbose-audit", conf("enableVerboseAuditLogs", None)),
@@ -377,6 +652,114 @@ VIOLATIONS: list[Violation] = [
         "databricks_disable_legacy_access_setting",
         "legacy-on",
         at("disable_legacy_access.value", False),
+    ),
+    Violation("LKW_DBX_082", CREDENTIAL, "conf-absent", resource_type(CONF), document=True),
+    Violation(
+        "LKW_DBX_082",
+        CREDENTIAL,
+        "conf-empty",
+        resource_type(CONF, lambda body: body.update(custom_config={})),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_082", CREDENTIAL, "conf-for-another-workspace", resource_type(CONF, OTHER), document=True
+    ),
+    Violation("LKW_DBX_083", CREDENTIAL, "restriction-absent", resource_type(RESTRICT), document=True),
+    Violation(
+        "LKW_DBX_083",
+        CREDENTIAL,
+        "restriction-allows-all",
+        resource_type(RESTRICT, at("restrict_workspace_admins.status", "ALLOW_ALL")),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_083",
+        CREDENTIAL,
+        "restriction-for-another-workspace",
+        resource_type(RESTRICT, OTHER),
+        document=True,
+    ),
+    Violation("LKW_DBX_084", CREDENTIAL, "allow-list-absent", resource_type(IP_LIST), document=True),
+    Violation(
+        "LKW_DBX_084",
+        CREDENTIAL,
+        "allow-list-disabled",
+        resource_type(IP_LIST, lambda body: body.update(enabled=False)),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_084",
+        CREDENTIAL,
+        "block-list-only",
+        resource_type(IP_LIST, lambda body: body.update(list_type="BLOCK")),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_084",
+        CREDENTIAL,
+        "allow-list-for-another-workspace",
+        resource_type(IP_LIST, OTHER),
+        document=True,
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "databricks_catalog",
+        "file-read-in-display-name",
+        at("comment", f"Claims {FILE_READ} (CHG-1234)"),
+        stack=TENANT,
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "databricks_job",
+        "for-directive-in-a-tag",
+        at("tags.Owner", '%{ for f in fileset("/etc", "*") }${f} %{ endfor }'),
+        "job-embed",
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "databricks_job",
+        "template-in-a-tag-key",
+        lambda body: body["tags"].update({FILE_READ: "x"}),
+        "job-embed",
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "databricks_policy_info",
+        "file-read-in-abac-condition",
+        at("match_columns.condition", f"hasTag('{FILE_READ}')"),
+        stack=TENANT,
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "aws_s3_bucket_policy",
+        "function-in-policy-json",
+        json_attribute(
+            "policy",
+            add_statement(
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": 'arn:aws:s3:::${lower("X")}',
+                }
+            ),
+        ),
+        "uc-bucket",
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "databricks_model_serving",
+        "expression-after-a-reference",
+        each_entity("entity_version", '${terraform.workspace == "x" ? file("/etc/passwd") : "1"}'),
+    ),
+    Violation(
+        "LKW_DBX_090",
+        "databricks_mws_permission_assignment",
+        "file-read-in-a-data-source-it-reads",
+        in_data("databricks_group", "group-admins", "display_name", FILE_READ),
+        "admins-assignment",
+        stack=TENANT,
+        document=True,
     ),
     Violation(
         "LKW_DBX_081",

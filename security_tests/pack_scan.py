@@ -33,10 +33,13 @@ class PackScan:
         return f"case-{violation.case_id}"
 
 
-def source_body(synthesized: dict[str, Synthesized], violation: Violation) -> tuple[str, dict[str, Any]]:
-    """The real resource a violation mutates (made compliant first where needed), or a fixture."""
+def source_body(
+    synthesized: dict[str, Synthesized], violation: Violation
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """The real resource a violation mutates (made compliant first where needed) and a copy of its stack
+    document, or a fixture and an empty document."""
     found = [
-        (name, body)
+        (name, body, synthesized[violation.env].stacks[stack])
         for stack, kind, name, body in synthesized[violation.env].all_resources()
         if kind == violation.resource_type
         and re.search(violation.stack, stack)
@@ -44,19 +47,18 @@ def source_body(synthesized: dict[str, Synthesized], violation: Violation) -> tu
         and (violation.where is None or violation.where(body))
     ]
     if not found:
-        return "fixture", copy.deepcopy(FIXTURES[violation.resource_type])
-    assert len(found) == 1, f"{violation.case_id}: select one of {[name for name, _ in found]}"
-    name, body = found[0]
-    body = copy.deepcopy(body)
+        return "fixture", copy.deepcopy(FIXTURES[violation.resource_type]), {}
+    assert len(found) == 1, f"{violation.case_id}: select one of {[name for name, _, _ in found]}"
+    name, body, document = copy.deepcopy(found[0])  # one copy: `body` stays the document's own
     if violation.resource_type in COMPLIANT_VARIANTS:
         COMPLIANT_VARIANTS[violation.resource_type](body)
-    return name, body
+    return name, body, document
 
 
-def write_stack(root: Path, stack: str, resources: dict[str, dict[str, Any]]) -> Path:
+def write_stack(root: Path, stack: str, document: dict[str, Any]) -> Path:
     path = contract.stack_path(root, stack)
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"resource": resources}, indent=2), encoding="utf-8")
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
     return path
 
 
@@ -68,20 +70,23 @@ def pack_scan(synthesized: dict[str, Synthesized], tmp_path_factory: pytest.Temp
         for synth in synthesized.values()
         for stack in synth.stacks
     }
-    compliant: dict[str, dict[str, Any]] = {
-        kind: {"fixture": copy.deepcopy(body)} for kind, body in FIXTURES.items()
+    compliant: dict[str, dict[str, Any]] = {  # one name per fixture, so each finding names its type
+        kind: {f"fixture-{kind}": copy.deepcopy(body)} for kind, body in FIXTURES.items()
     }
     for kind, make_compliant in COMPLIANT_VARIANTS.items():
         name, body = next((n, b) for _, k, n, b in synthesized["dev"].all_resources() if k == kind)
         body = copy.deepcopy(body)
         make_compliant(body)
         compliant.setdefault(kind, {})[name] = body
-    files[COMPLIANT_STACK] = write_stack(root, COMPLIANT_STACK, compliant)
+    files[COMPLIANT_STACK] = write_stack(root, COMPLIANT_STACK, {"resource": compliant})
     for violation in VIOLATIONS:
-        name, body = source_body(synthesized, violation)
-        violation.change(body)
-        stack = f"case-{violation.case_id}"
-        files[stack] = write_stack(root, stack, {violation.resource_type: {name: body}})
+        name, body, document = source_body(synthesized, violation)
+        if violation.document:
+            violation.change(document)
+        else:
+            violation.change(body)
+            document = {"resource": {violation.resource_type: {name: body}}}
+        files[f"case-{violation.case_id}"] = write_stack(root, f"case-{violation.case_id}", document)
     results = run_checkov(files)
     report = build_report(results, files, load_waivers(), source=str(root))
     real = frozenset(stack for synth in synthesized.values() for stack in synth.stacks)

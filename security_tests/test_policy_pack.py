@@ -29,17 +29,19 @@ def test_every_check_has_a_planted_violation() -> None:
 def test_planted_violation_fails(
     pack_scan: PackScan, synthesized: dict[str, Synthesized], violation: Violation
 ) -> None:
-    name, original = source_body(synthesized, violation)
+    name, original, document = source_body(synthesized, violation)
     policy = by_id()[violation.check_id]
-    assert policy.evaluate(Resource(violation.resource_type, name, original)) == [], "the source must comply"
+    source = Resource(violation.resource_type, name, original, document)
+    assert policy.evaluate(source) == [], "the source must comply"
     findings = [
         f
         for f in pack_scan.report.findings
-        if f.stack == pack_scan.case(violation) and f.check_id == violation.check_id
+        if f.stack == pack_scan.case(violation)
+        and f.check_id == violation.check_id
+        and f.resource == source.address
     ]
     assert findings, f"{violation.check_id} did not evaluate the planted {violation.resource_type}"
     assert [f.status for f in findings] == ["failed"]
-    assert findings[0].resource.startswith(f"{violation.resource_type}.")
     assert findings[0].details, "a failure must say what is wrong"
 
 

@@ -26,6 +26,7 @@ from cdktn_provider_databricks.vector_search_endpoint import VectorSearchEndpoin
 from constructs import Construct
 
 from infra.config import Environment, ServingEndpointConfig
+from infra.text import literal
 
 
 def per_minute(key: str, calls: int, principal: str | None = None) -> ModelServingAiGatewayRateLimits:
@@ -42,7 +43,8 @@ def ai_gateway(
     blocked_keywords: list[str] | None = None,
 ) -> ModelServingAiGateway:
     """The gateway every endpoint gets: its rate limits, usage tracking, an inference table in
-    `catalog.schema`, and PII and safety guardrails on input and output."""
+    `catalog.schema`, and PII and safety guardrails on input and output. Blocked keywords are free text
+    (`${jndi:` is a fair one to block), so they are written escaped."""
     return ModelServingAiGateway(
         rate_limits=rate_limits,
         usage_tracking_config=ModelServingAiGatewayUsageTrackingConfig(enabled=True),
@@ -53,7 +55,7 @@ def ai_gateway(
             input=ModelServingAiGatewayGuardrailsInput(
                 pii=ModelServingAiGatewayGuardrailsInputPii(behavior="BLOCK"),
                 safety=True,
-                invalid_keywords=blocked_keywords or None,
+                invalid_keywords=[literal(word) for word in blocked_keywords or []] or None,
             ),
             output=ModelServingAiGatewayGuardrailsOutput(
                 pii=ModelServingAiGatewayGuardrailsOutputPii(behavior="BLOCK"), safety=True

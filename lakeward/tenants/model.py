@@ -6,9 +6,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from infra.config import Name, UcName
+from infra.text import SpecModel
 
 TENANT_NAME = r"^[a-z][a-z0-9_]{2,39}$"
 EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
@@ -26,7 +27,7 @@ Role = Literal["admins", "engineers", "readers"]
 ROLES: tuple[Role, ...] = ("admins", "engineers", "readers")
 
 
-class Model(BaseModel):
+class Model(SpecModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
@@ -190,7 +191,11 @@ class Endpoint(Model):
 class RateLimit(Model):
     role: Role = Field(description="admins, engineers or readers")
     calls_per_minute: int = Field(ge=1, le=100000, description="calls per minute, 1 to 100000")
-    endpoint: str | None = Field(default=None, description="one endpoint name, or every endpoint when unset")
+    endpoint: str | None = Field(
+        default=None,
+        pattern=r"^[a-z][a-z0-9-]{1,38}[a-z0-9]$",
+        description="one endpoint name, or every endpoint when unset",
+    )
 
 
 class Serving(Model):

@@ -6,11 +6,13 @@ allowlist; a `defaultValue` on an `unlimited` rule is a suggestion users can ove
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from typing import Any
 
 from ..base import Policy, Resource, Severity, load_json_text
+from ..runtimes import runtime_problem
 
 RESOURCE = ("databricks_cluster_policy",)
 SECURE_MODES = {
@@ -120,11 +122,12 @@ class PolicyDataSecurityMode(ClusterPolicyCheck):
 
 class PolicyRuntimes(ClusterPolicyCheck):
     id = "LKW_DBX_012"
-    name = "Cluster policy pins the runtimes to an allowlist of LTS versions"
+    name = "Cluster policy pins the runtimes to LTS releases still in support"
     severity = Severity.MEDIUM
     rationale = "Unpinned runtimes let clusters run deprecated images that no longer get security fixes."
     remediation = (
-        "Set spark_version to fixed or allowlist of supported LTS runtime keys (no regex, no unlimited)."
+        "Set spark_version to fixed or allowlist of LTS runtime keys whose support has not ended "
+        "(policies/runtimes.py); no regex, no unlimited."
     )
     soc2 = ("CC7.1", "CC8.1")
     iso27001 = ("A.8.8", "A.8.9")
@@ -135,8 +138,11 @@ class PolicyRuntimes(ClusterPolicyCheck):
         values = pinned_values(rules.get("spark_version"))
         if values is None:
             yield "spark_version is not pinned (fixed or allowlist)"
-        elif bad := [v for v in values if not isinstance(v, str) or not re.match(r"^\d+\.\d+\.x-", v)]:
-            yield f"spark_version allows non-versioned runtimes: {bad}"
+            return
+        today = dt.date.today()
+        for value in values:
+            if problem := runtime_problem(value, today):
+                yield f"spark_version allows {value!r}: {problem}"
 
 
 class PolicyTags(ClusterPolicyCheck):

@@ -1,10 +1,11 @@
-"""Jobs: run as a service principal, on clusters bound to a cluster policy."""
+"""Jobs run as a service principal; every cluster of a job, pipeline or cluster resource has a policy."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..base import Policy, Resource, Severity, as_blocks
+from ..base import Policy, Resource, Severity, is_true
+from ..cluster_specs import CLUSTER_HOLDERS, cluster_specs, existing_clusters
 
 
 class JobRunsAsServicePrincipal(Policy):
@@ -28,25 +29,25 @@ class JobRunsAsServicePrincipal(Policy):
 
 class JobClustersUsePolicy(Policy):
     id = "LKW_DBX_061"
-    name = "Job clusters are bound to a cluster policy"
+    name = "Job, pipeline and all-purpose clusters are bound to a cluster policy"
     severity = Severity.HIGH
-    resource_types = ("databricks_job",)
-    rationale = "A job cluster without a policy escapes every guard the cluster policies enforce."
-    remediation = "Set new_cluster.policy_id on every job_cluster and task cluster; no existing_cluster_id."
+    resource_types = CLUSTER_HOLDERS
+    rationale = "A cluster without a policy escapes every guard the cluster policies enforce."
+    remediation = (
+        "Set policy_id on every cluster specification: the cluster itself, pipeline clusters, "
+        "job_cluster and task new_cluster (for_each_task included); no existing_cluster_id."
+    )
     soc2 = ("CC6.1", "CC8.1")
     iso27001 = ("A.8.9",)
     hipaa = ("164.312(a)(1)",)
     sat = ("GOV-1",)
 
     def problems(self, resource: Resource) -> Iterator[str]:
-        for cluster in resource.blocks("job_cluster"):
-            for new in as_blocks(cluster.get("new_cluster")):
-                if not new.get("policy_id"):
-                    yield f"job_cluster {cluster.get('job_cluster_key', '?')} has no policy_id"
-        for task in resource.blocks("task"):
-            key = task.get("task_key", "?")
-            for new in as_blocks(task.get("new_cluster")):
-                if not new.get("policy_id"):
-                    yield f"task {key} new_cluster has no policy_id"
-            if task.get("existing_cluster_id"):
-                yield f"task {key} runs on an existing all-purpose cluster"
+        for where, spec in cluster_specs(resource):
+            if not spec.get("policy_id"):
+                yield f"{where} has no policy_id"
+        for where in existing_clusters(resource):
+            yield f"{where} runs on an existing all-purpose cluster"
+        serverless = is_true(resource.get("serverless"))
+        if resource.type == "databricks_pipeline" and not serverless and not resource.blocks("cluster"):
+            yield "a classic pipeline without cluster blocks runs default clusters with no policy"

@@ -142,7 +142,7 @@ def test_findings_name_resources_as_type_and_name(pack_scan: PackScan) -> None:
         resource_type, _, name = finding.resource.partition(".")
         assert name and resource_type != "resource", finding
         if finding.check_id in policies:
-            assert resource_type in policies[finding.check_id].resource_types
+            assert policies[finding.check_id].covers(resource_type)
             assert finding.controls == policies[finding.check_id].controls()
 
 

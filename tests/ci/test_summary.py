@@ -4,17 +4,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from typer.testing import CliRunner
-
 from lakeward.ci.summary import stage_of
-from lakeward.cli import app
-
-runner = CliRunner()
+from tests.cli import run_cli
 
 
 def _plan(*changes: tuple[str, list[str]]) -> dict[str, Any]:
@@ -92,22 +86,8 @@ def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -
         },
     )
     out = tmp_path / "summary.md"
-    result = runner.invoke(
-        app,
-        [
-            "ci",
-            "summary",
-            "--plans",
-            str(plans),
-            "--scan",
-            str(scan),
-            "--tenant-plan",
-            str(tenant),
-            "--out",
-            str(out),
-        ],
-    )
-    assert result.exit_code == 0, result.output
+    result = run_cli("ci", "summary", "--plans", plans, "--scan", scan, "--tenant-plan", tenant, "--out", out)
+    assert result.exit_code == 0, result.stderr
     text = out.read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| `lakeward-")]
     assert rows[:3] == [
@@ -127,28 +107,28 @@ def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -
 
 def test_without_scans_or_tenants_only_the_plans_are_summarized(tmp_path: Path) -> None:
     _write(tmp_path / "lakeward-dev-account.plan.json", _plan())
-    result = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path)])
+    result = run_cli("ci", "summary", "--plans", tmp_path)
     assert result.exit_code == 0
-    assert "| **total** | **0** | **0** | **0** |" in result.output
-    assert "Destroyed or replaced" in result.output and "Policy findings" not in result.output
+    assert "| **total** | **0** | **0** | **0** |" in result.stdout
+    assert "Destroyed or replaced" in result.stdout and "Policy findings" not in result.stdout
 
 
 def test_bad_input_names_the_option_and_the_fix(tmp_path: Path) -> None:
-    empty = subprocess.run(
-        [sys.executable, "-m", "lakeward", "ci", "summary", "--plans", str(tmp_path / "none")],
-        capture_output=True,
-        text=True,
-    )
-    assert empty.returncode == 2 and "Traceback" not in empty.stderr
+    empty = run_cli("ci", "summary", "--plans", tmp_path / "none", process=True)
+    assert empty.exit_code == 2 and "Traceback" not in empty.stderr
     assert "--plans: no *.plan.json files under this folder" in empty.stderr and "fix:" in empty.stderr
     _write(tmp_path / "p" / "lakeward-dev-account.plan.json", {"resource_changes": []})
-    not_a_plan = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "p")])
-    assert "no terraform_version, planned_values in it" in str(not_a_plan.exception)
-    assert "terraform show -json" in str(not_a_plan.exception)
+    not_a_plan = run_cli("ci", "summary", "--plans", tmp_path / "p")
+    assert not_a_plan.exit_code == 2 and "no terraform_version, planned_values in it" in not_a_plan.stderr
+    assert "terraform show -json" in not_a_plan.stderr
     (tmp_path / "p" / "lakeward-dev-account.plan.json").write_text("{", encoding="utf-8")
-    broken = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "p")])
-    assert "cannot read JSON" in str(broken.exception)
+    broken = run_cli("ci", "summary", "--plans", tmp_path / "p")
+    assert broken.exit_code == 2 and "cannot read JSON" in broken.stderr
     _write(tmp_path / "q" / "lakeward-dev-account.plan.json", _plan())
     scan = _write(tmp_path / "scan.json", {"source": "x"})
-    wrong_scan = runner.invoke(app, ["ci", "summary", "--plans", str(tmp_path / "q"), "--scan", str(scan)])
-    assert "--scan" in str(wrong_scan.exception) and "no findings in it" in str(wrong_scan.exception)
+    wrong_scan = run_cli("ci", "summary", "--plans", tmp_path / "q", "--scan", scan)
+    assert (
+        wrong_scan.exit_code == 2
+        and "--scan" in wrong_scan.stderr
+        and "no findings in it" in wrong_scan.stderr
+    )

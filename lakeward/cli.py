@@ -36,9 +36,10 @@ def config_validate(
     files: Annotated[list[Path], typer.Argument(help="Environment YAML files.")], json_out: JsonFlag = False
 ) -> None:
     """Validate environment files; exit 2 on the first bad one."""
-    from infra.config import load_environment_file
+    from infra.config import check_shared_singletons, load_environment_file
 
     envs = [load_environment_file(path) for path in files]
+    check_shared_singletons(envs, [str(path) for path in files])
     if json_out:
         print_json({"valid": [str(path) for path in files], "environments": [env.name for env in envs]})
     else:

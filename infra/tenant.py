@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from cdktn import TerraformProvider
 from constructs import Construct
 
-from infra.account.tenant.budget import TenantBudget
 from infra.account.groups import order_after_assignments
+from infra.account.tenant.budget import TenantBudget
 from infra.account.tenant.groups import TenantGroupAssignment
 from infra.config import Environment
 from infra.workspace.tenant.abac import TenantAbacPolicies

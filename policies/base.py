@@ -120,6 +120,8 @@ class Policy:
     resource_types: ClassVar[tuple[str, ...]]
     rationale: ClassVar[str]
     remediation: ClassVar[str]
+    # The documentation page or issue the check encodes, where it encodes a documented constraint.
+    source: ClassVar[str] = ""
     soc2: ClassVar[tuple[str, ...]] = ()
     iso27001: ClassVar[tuple[str, ...]] = ()
     hipaa: ClassVar[tuple[str, ...]] = ()
@@ -149,7 +151,7 @@ class Policy:
 
     @classmethod
     def metadata(cls) -> dict[str, Any]:
-        return {
+        metadata = {
             "id": cls.id,
             "name": cls.name,
             "severity": cls.severity.value,
@@ -158,3 +160,6 @@ class Policy:
             "remediation": cls.remediation,
             "controls": cls.controls(),
         }
+        if cls.source:
+            metadata["source"] = cls.source
+        return metadata

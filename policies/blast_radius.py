@@ -182,6 +182,8 @@ RESOURCES: dict[str, Check] = {
     "databricks_mws_permission_assignment": _assignment,
     "databricks_budget": _budget,
 }
+
+
 def _reads_catalog(key: str) -> Check:
     """A plan-time read of run-time objects (functions, model versions) inside the tenant catalog."""
 

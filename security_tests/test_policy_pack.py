@@ -9,7 +9,7 @@ import pytest
 
 from policies.base import Resource
 from policies.registry import all_policies, by_id
-from security_tests.conftest import COMPLIANT_STACK, PackScan, source_body
+from security_tests.conftest import COMPLIANT_STACK, PackScan, source
 from security_tests.mutations import VIOLATIONS, Violation
 from tests.footprint import Synthesized
 
@@ -29,17 +29,13 @@ def test_every_check_has_a_planted_violation() -> None:
 def test_planted_violation_fails(
     pack_scan: PackScan, synthesized: dict[str, Synthesized], violation: Violation
 ) -> None:
-    name, original = source_body(synthesized, violation)
+    name, original, document = source(synthesized, violation)
     policy = by_id()[violation.check_id]
-    assert policy.evaluate(Resource(violation.resource_type, name, original)) == [], "the source must comply"
-    findings = [
-        f
-        for f in pack_scan.report.findings
-        if f.stack == pack_scan.case(violation) and f.check_id == violation.check_id
-    ]
+    resource = Resource(violation.resource_type, name, original, document)
+    assert policy.evaluate(resource) == [], "the source must comply"
+    findings = pack_scan.planted_findings(violation, name)
     assert findings, f"{violation.check_id} did not evaluate the planted {violation.resource_type}"
     assert [f.status for f in findings] == ["failed"]
-    assert findings[0].resource.startswith(f"{violation.resource_type}.")
     assert findings[0].details, "a failure must say what is wrong"
 
 

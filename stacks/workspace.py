@@ -37,14 +37,22 @@ class WorkspaceStack(LakewardStack):
         super().__init__(scope, stack_id(env.name, WORKSPACE), env=env, backend=backend)
         DatabricksProvider(self, "databricks", host=account.workspace_url)
         account_provider = DatabricksProvider(
-            self, "databricks-account", alias="account", host=ACCOUNTS_HOST, account_id=env.databricks.account_id
+            self,
+            "databricks-account",
+            alias="account",
+            host=ACCOUNTS_HOST,
+            account_id=env.databricks.account_id,
         )
         # The Unity Catalog role trusts the storage credential created here, so it is created here too.
         AwsProvider(self, "aws", region=env.aws.region, allowed_account_ids=[env.aws.account_id])
         self.groups = WorkspaceGroups(
             self,
             "groups",
-            groups={"admins": env.groups.admins, "engineers": env.groups.engineers, "readers": env.groups.readers},
+            groups={
+                "admins": env.groups.admins,
+                "engineers": env.groups.engineers,
+                "readers": env.groups.readers,
+            },
             workspace_id=account.workspace.workspace_id,
             account_provider=account_provider,
         )
@@ -63,9 +71,7 @@ class WorkspaceStack(LakewardStack):
             self, "compute", env=env, groups=[env.groups.engineers], service_principal=principal
         )
         self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
-        self.vector_search = VectorSearch(
-            self, "serving", env=env, budget_policy_id=account.budget.policy_id
-        )
+        self.vector_search = VectorSearch(self, "serving", env=env, budget_policy_id=account.budget.policy_id)
         self.hardening = WorkspaceHardening(self, "hardening", env=env)
         self.jobs = PipelineJobs(
             self,

@@ -251,7 +251,10 @@ class Network(Construct):
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": ["s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
-                "Resource": ["arn:aws:s3:::databricks-prod-storage-*", "arn:aws:s3:::databricks-prod-storage-*/*"],
+                "Resource": [
+                    "arn:aws:s3:::databricks-prod-storage-*",
+                    "arn:aws:s3:::databricks-prod-storage-*/*",
+                ],
                 "Condition": databricks_account,
             },
         )

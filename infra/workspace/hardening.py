@@ -95,7 +95,7 @@ class WorkspaceHardening(Construct):
                 compliance_security_profile_workspace=(
                     ComplianceSecurityProfileWorkspaceSettingComplianceSecurityProfileWorkspace(
                         is_enabled=True,
-                        compliance_standards=[str(standard) for standard in env.workspace.compliance_standards],
+                        compliance_standards=[str(s) for s in env.workspace.compliance_standards],
                     )
                 ),
             )

@@ -100,7 +100,8 @@ def registered_version(
         lifecycle=TerraformResourceLifecycle(
             postcondition=[
                 Postcondition(
-                    condition=f'${{contains([for v in self.model_versions : tostring(v.version)], "{version}")}}',
+                    condition="${contains([for v in self.model_versions : tostring(v.version)], "
+                    f'"{version}")}}',
                     error_message=f"{full_name} has no version {version}: register it (lakeward release) "
                     "before applying the endpoint that serves it",
                 )

@@ -94,7 +94,7 @@ class PrivateLinkWorkspace(Construct):
             ),
         )
         allowed = [rest_endpoint.vpc_endpoint_id]
-        private_front_end = env.workspace.front_end is FrontEnd.PRIVATE_LINK
+        private_front_end = env.workspace.front_end == FrontEnd.PRIVATE_LINK
         if private_front_end:
             front_end = MwsVpcEndpoint(
                 self,

@@ -635,6 +635,7 @@ class PrincipalNotAssigned(Policy):
                 continue
             address = _address("databricks_mws_permission_assignment", name)
             found.setdefault(reference.address, []).append(address)
-            if isinstance(lookups[reference.address], str):
-                found.setdefault(lookups[reference.address], []).append(address)
+            principal = lookups[reference.address]
+            if isinstance(principal, str):
+                found.setdefault(principal, []).append(address)
         return found

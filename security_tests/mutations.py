@@ -171,6 +171,7 @@ def conf(key: str, value: str | None) -> Callable[[Body], None]:
 
 
 CP = "databricks_cluster_policy"
+DEV_PREFIX = "lakeward-dev"
 SERVING = "databricks_model_serving"
 CONF = "databricks_workspace_conf"
 
@@ -437,7 +438,7 @@ VIOLATIONS: list[Violation] = [
         "aws_iam_role",
         "trusts-own-arn",
         trust_principal(
-            "ExplicitSelfRoleAssumption", "arn:aws:iam::111111111111:role/lakeward-dev-unity-catalog"
+            "ExplicitSelfRoleAssumption", f"arn:aws:iam::111111111111:role/{DEV_PREFIX}-unity-catalog"
         ),
         "catalog_role",
         stack=r"-workspace$",
@@ -448,7 +449,7 @@ VIOLATIONS: list[Violation] = [
         "aws_kms_key",
         "key-names-role-by-literal-arn",
         key_principal(
-            "DatabricksClusterVolumes", "arn:aws:iam::111111111111:role/lakeward-dev-cross-account"
+            "DatabricksClusterVolumes", f"arn:aws:iam::111111111111:role/{DEV_PREFIX}-cross-account"
         ),
         "workspace-storage",
         in_stack=True,

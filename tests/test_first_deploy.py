@@ -14,6 +14,7 @@ from conftest import REPO
 from infra.config import Environment, FrontEnd, check_shared_singletons, parse_environment
 from infra.workspace.compute import POOL_OWNED
 from lakeward.errors import LakewardError
+from stacks.names import METASTORE, parse_stack_id
 from tests.footprint import Synthesized, reference
 
 
@@ -152,7 +153,7 @@ def test_one_metastore_per_region_created_once_and_assigned_per_workspace(
     _, metastore = dev.one("metastore", "databricks_metastore")
     assert metastore["region"] == "us-east-1"
     assert set(dev.stack("metastore")["resource"]) == {"databricks_metastore"}
-    assert not [name for name in prod.stacks if name.endswith("-metastore")]
+    assert not [name for name in prod.stacks if parse_stack_id(name).kind == METASTORE]
     for synth in (dev, prod):
         assert not synth.resources("account", "databricks_metastore")
         _, assignment = synth.one("account", "databricks_metastore_assignment")

@@ -11,7 +11,7 @@ import pytest
 
 from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
-from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
+from stacks.names import ACCOUNT, FOUNDATION, METASTORE, SERVING, WORKSPACE, stack_id, tenant_stack_id
 
 
 def _lakeward(*args: str) -> subprocess.CompletedProcess[str]:
@@ -27,6 +27,8 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
     assert names == [
         stack_id("dev", ACCOUNT),
         stack_id("dev", FOUNDATION),
+        stack_id("dev", METASTORE),
+        stack_id("dev", SERVING),
         tenant_stack_id("dev", "claims_analytics"),
         tenant_stack_id("dev", "support_insights"),
         stack_id("dev", WORKSPACE),
@@ -79,8 +81,8 @@ def test_refuses_to_replace_a_folder_that_is_not_synth_output(tmp_path: Path) ->
 def test_unknown_backend_and_environment_are_refused(tmp_path: Path) -> None:
     with pytest.raises(LakewardError, match="unknown backend"):
         synthesize("dev", tmp_path / "x", backend="gcs")
-    result = _lakeward("synth", "--env", "qa", "--out", str(tmp_path / "y"))
-    assert result.returncode == 2 and "unknown environment 'qa'" in result.stderr
+    result = _lakeward("synth", "--env", "qa1", "--out", str(tmp_path / "y"))
+    assert result.returncode == 2 and "unknown environment 'qa1'" in result.stderr
     assert not (tmp_path / "y").exists()
 
 
@@ -100,6 +102,7 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
     assert [s.name for s in summarize(tmp_path)] == [
         stack_id("prod", ACCOUNT),
         stack_id("prod", FOUNDATION),
+        stack_id("prod", SERVING),
         tenant_stack_id("prod", "claims_analytics"),
         tenant_stack_id("prod", "hr_assistant"),
         tenant_stack_id("prod", "support_insights"),

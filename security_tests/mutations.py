@@ -534,6 +534,13 @@ VIOLATIONS: list[Violation] = [
         in_stack=True,
     ),
     Violation(
+        "LKW_DEPLOY_008",
+        "databricks_mws_private_access_settings",
+        "private-with-back-end-only",
+        at("public_access_enabled", False),
+        in_stack=True,
+    ),
+    Violation(
         "LKW_DEPLOY_007",
         "databricks_permissions",
         "unassigned-group",

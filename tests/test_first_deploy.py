@@ -14,6 +14,8 @@ from conftest import REPO
 from infra.config import Environment, FrontEnd, check_shared_singletons, parse_environment
 from infra.workspace.compute import POOL_OWNED
 from lakeward.errors import LakewardError
+from policies.base import Resource
+from policies.registry import all_policies
 from stacks.names import METASTORE, parse_stack_id
 from tests.footprint import Synthesized, reference
 
@@ -107,8 +109,10 @@ def test_private_front_end_registers_and_allows_the_transit_endpoint(
         }
     )
     synth = _synth(tmp_path, dev_env.model_copy(update={"workspace": workspace}))
-    _, pas = synth.one("account", "databricks_mws_private_access_settings")
+    pas_name, pas = synth.one("account", "databricks_mws_private_access_settings")
     assert pas["public_access_enabled"] is False
+    settings = Resource("databricks_mws_private_access_settings", pas_name, pas, synth.stack("account"))
+    assert not [p.id for p in all_policies() if p.evaluate(settings)], "the private design scans clean"
     endpoints = synth.resources("account", "databricks_mws_vpc_endpoint")
     [front_end] = [body for name, body in endpoints.items() if "front-end" in name]
     assert front_end["aws_vpc_endpoint_id"] == "vpce-0123456789abcdef0"

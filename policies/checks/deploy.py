@@ -115,7 +115,7 @@ class PrincipalNotYetCreated(Policy):
             yield f"the policy names the role itself ({principal}): a role cannot reference its own ARN"
             return
         match = ROLE_OR_USER_ARN.match(principal)
-        if not match or not _literal(principal):
+        if not match or not _literal(match["name"]):
             return
         name = match["name"]
         if resource.type == "aws_iam_role" and name == own_name:
@@ -639,3 +639,43 @@ class PrincipalNotAssigned(Policy):
             if isinstance(principal, str):
                 found.setdefault(principal, []).append(address)
         return found
+
+
+class PrivateWorkspaceUnreachable(Policy):
+    id = "LKW_DEPLOY_008"
+    name = "A workspace without public access is reachable through a registered front-end endpoint"
+    severity = Severity.HIGH
+    resource_types = ("databricks_mws_private_access_settings",)
+    rationale = (
+        "Public access off with only back-end endpoints leaves nothing outside the VPC, the provider that "
+        "polls the new workspace included, able to reach it."
+    )
+    remediation = (
+        "Register the transit VPC's front-end endpoint (databricks_mws_vpc_endpoint) and list it in "
+        "allowed_vpc_endpoint_ids, or keep public access on behind an IP access list."
+    )
+    source = "https://docs.databricks.com/api/account/privateaccess/create"
+    soc2, iso27001 = CHANGE["soc2"], CHANGE["iso27001"]
+
+    def problems(self, resource: Resource) -> Iterator[str]:
+        if resource.get("public_access_enabled") is not False:
+            return
+        back_end = {
+            ref.address
+            for body in _of_type(resource, "databricks_mws_networks").values()
+            for ref in references_in(body.get("vpc_endpoints"))
+        }
+        allowed = [ref.address for ref in references_in(resource.get("allowed_vpc_endpoint_ids"))]
+        literal = [value for value in as_list(resource.get("allowed_vpc_endpoint_ids")) if _literal(value)]
+        if resource.get("private_access_level") == "ACCOUNT":
+            registered = [
+                _address("databricks_mws_vpc_endpoint", name)
+                for name in _of_type(resource, "databricks_mws_vpc_endpoint")
+            ]
+            if not [address for address in registered if address not in back_end]:
+                yield "public access is off and the account registers no front-end endpoint in this stack"
+        elif not literal and not [address for address in allowed if address not in back_end]:
+            yield (
+                "public access is off and allowed_vpc_endpoint_ids lists only back-end endpoints: nothing "
+                "outside the workspace VPC can reach the workspace"
+            )

@@ -465,7 +465,7 @@ VIOLATIONS: list[Violation] = [
     Violation(
         "LKW_DEPLOY_002",
         "databricks_grants",
-        "literal-catalog-name",
+        "literal-grant-catalog",
         at("catalog", "llm_dev"),
         "catalog-grants",
         in_stack=True,

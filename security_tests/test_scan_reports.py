@@ -212,7 +212,7 @@ def test_cli_scans_the_real_stacks_clean_with_every_format(tmp_path: Path, pack_
 
 def test_cli_exits_one_on_a_violation_and_honours_the_threshold(tmp_path: Path, pack_scan: PackScan) -> None:
     folder = _input_dir(tmp_path, pack_scan, pack_scan.case(ONE_SUBNET))
-    assert _lakeward("scan", "--input", str(folder)).returncode == 0
+    assert _lakeward("scan", "--input", str(folder), "--fail-on", "high").returncode == 0
     result = _lakeward("scan", "--input", str(folder), "--fail-on", "medium")
     assert result.returncode == 1
     assert "LKW_DBX_003" in result.stdout and "fewer than two subnet_ids" in result.stdout

@@ -113,15 +113,62 @@ class NetworkConfig(SpecModel):
         return self
 
 
+class ComplianceStandard(StrEnum):
+    """The standards the compliance security profile accepts (the API's `ComplianceStandard`)."""
+
+    CANADA_PROTECTED_B = "CANADA_PROTECTED_B"
+    CYBER_ESSENTIAL_PLUS = "CYBER_ESSENTIAL_PLUS"
+    FEDRAMP_HIGH = "FEDRAMP_HIGH"
+    FEDRAMP_IL5 = "FEDRAMP_IL5"
+    FEDRAMP_MODERATE = "FEDRAMP_MODERATE"
+    HIPAA = "HIPAA"
+    HITRUST = "HITRUST"
+    IRAP_PROTECTED = "IRAP_PROTECTED"
+    ISMAP = "ISMAP"
+    ITAR_EAR = "ITAR_EAR"
+    K_FSI = "K_FSI"
+    NONE = "NONE"
+    PCI_DSS = "PCI_DSS"
+
+
+class FrontEnd(StrEnum):
+    """How people and deploys reach the workspace UI and REST API."""
+
+    # Public access, limited to `allowed_ip_ranges` by the workspace IP access list.
+    PUBLIC_IP_ACCESS_LIST = "public_ip_access_list"
+    # No public access: only a front-end (transit VPC) endpoint; deploys run inside that network.
+    PRIVATE_LINK = "private_link"
+
+
 class WorkspaceConfig(SpecModel):
     name: Name = Field(description="lowercase letters, digits and dashes, 3 to 40 characters")
+    deployment_name: Name | None = Field(
+        default=None,
+        description="the URL name <prefix>-<deployment_name>, only once Databricks has set the account's "
+        "deployment-name prefix; null for the generated URL",
+    )
     pricing_tier: Literal["ENTERPRISE"] = "ENTERPRISE"
+    front_end: FrontEnd = Field(
+        description="public_ip_access_list (public access limited to allowed_ip_ranges) or private_link "
+        "(front-end PrivateLink through transit_vpc_endpoint_id; no public access)"
+    )
+    transit_vpc_endpoint_id: str | None = Field(
+        default=None,
+        pattern=r"^vpce-[0-9a-f]{8,17}$",
+        description="the AWS ID (vpce-...) of the front-end interface endpoint in the transit VPC the "
+        "deploys run from; only with front_end private_link",
+    )
     allowed_ip_ranges: list[ipaddress.IPv4Network] = Field(
         min_length=1, description="corporate egress CIDRs allowed to reach the workspace UI and API"
     )
     token_max_lifetime_days: int = Field(default=90, ge=1, le=365, description="days, 1 to 365")
     compliance_security_profile: bool = Field(
-        default=False, description="true to enable the compliance security profile (HIPAA, PCI)"
+        default=False, description="true to enable the compliance security profile"
+    )
+    compliance_standards: list[ComplianceStandard] = Field(
+        default_factory=list,
+        description="the profile's standards, such as HIPAA or PCI_DSS (SOC 2 is not one: every "
+        "workspace is in its scope)",
     )
 
     @field_validator("allowed_ip_ranges")
@@ -132,20 +179,54 @@ class WorkspaceConfig(SpecModel):
                 raise ValueError(f"{network} is too broad for an IP access list (use /8 or narrower)")
         return value
 
+    @model_validator(mode="after")
+    def _front_end_complete(self) -> WorkspaceConfig:
+        private = self.front_end is FrontEnd.PRIVATE_LINK
+        if private and not self.transit_vpc_endpoint_id:
+            raise ValueError(
+                "front_end private_link needs transit_vpc_endpoint_id, the front-end endpoint of the "
+                "transit VPC deploys run from (without it nothing outside the VPC reaches the workspace)"
+            )
+        if not private and self.transit_vpc_endpoint_id:
+            raise ValueError("transit_vpc_endpoint_id is only used with front_end private_link")
+        return self
+
+    @model_validator(mode="after")
+    def _compliance_complete(self) -> WorkspaceConfig:
+        if self.compliance_security_profile and not self.compliance_standards:
+            raise ValueError("the compliance security profile needs compliance_standards, such as [HIPAA]")
+        if self.compliance_standards and not self.compliance_security_profile:
+            raise ValueError("compliance_standards need compliance_security_profile: true")
+        return self
+
 
 class MetastoreConfig(SpecModel):
+    """The account allows one metastore per region: one environment creates it (`create`), in a stack
+    of its own; every environment assigns it to its workspace, by `existing_id` or found by region."""
+
     name: str = Field(
         min_length=3,
         max_length=64,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
         description="the regional Unity Catalog metastore name: letters, digits, _ . -",
     )
+    create: bool = Field(
+        default=False,
+        description="true in exactly one environment per Databricks account and region: it creates the "
+        "metastore in its metastore stack; others find it by region",
+    )
     existing_id: str | None = Field(
         default=None,
         pattern=r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
-        description="the ID of a metastore that already exists in the region, or null to create one",
+        description="the ID of the region's metastore, or null to find it by region",
     )
     owner: GroupName = Field(description="the account group that owns the metastore")
+
+    @model_validator(mode="after")
+    def _create_or_reuse(self) -> MetastoreConfig:
+        if self.create and self.existing_id:
+            raise ValueError("set create or existing_id, not both")
+        return self
 
 
 class GroupsConfig(SpecModel):
@@ -439,6 +520,24 @@ def load_environment(name: str, directory: Path = ENVIRONMENTS_DIR) -> Environme
             fix=f"use one of: {', '.join(available) or '(none found)'}",
         )
     return load_environment_file(path)
+
+
+def check_shared_singletons(envs: list[Environment], sources: list[str]) -> None:
+    """Refuse two environments that would both create the metastore of one account and region."""
+    creators: dict[tuple[str, str], str] = {}
+    for env, source in zip(envs, sources, strict=True):
+        if not env.metastore.create:
+            continue
+        key = (env.databricks.account_id, env.aws.region)
+        if key in creators:
+            raise LakewardError(
+                f"environments {creators[key]} and {env.name} both create the {env.aws.region} metastore "
+                "of one Databricks account, which holds one metastore per region",
+                source=source,
+                field="metastore.create",
+                fix=f"set metastore.create to false here; {creators[key]} creates it",
+            )
+        creators[key] = env.name
 
 
 def environment_json_schema() -> dict[str, Any]:

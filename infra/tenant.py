@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from cdktn import TerraformProvider
 from constructs import Construct
 
+from infra.account.groups import order_after_assignments
 from infra.account.tenant.budget import TenantBudget
 from infra.account.tenant.groups import TenantGroupAssignment
 from infra.config import Environment
@@ -42,7 +43,7 @@ class TenantFootprint(Construct):
         groups = tenant.spec.groups.by_role()
         roles: list[Role] = ["admins"] if tenant.archived else list(ROLES)
         account = inputs.account_provider
-        TenantGroupAssignment(
+        assigned = TenantGroupAssignment(
             self, groups=groups, roles=roles, workspace_id=inputs.workspace_id, account_provider=account
         )
         catalog = TenantCatalog(
@@ -62,17 +63,17 @@ class TenantFootprint(Construct):
             governance_schema=catalog.schemas[GOVERNANCE_SCHEMA],
         )
         TenantSecrets(self, tenant=tenant, namespace=namespace, groups=groups, roles=roles)
-        if tenant.archived:
-            return
-        TenantComputePolicy(self, env=env, tenant=tenant, namespace=namespace, groups=groups)
-        TenantServingEndpoints(
-            self, env=env, tenant=tenant, namespace=namespace, groups=groups, schemas=catalog.schemas
-        )
-        TenantBudget(
-            self,
-            env=env,
-            tenant=tenant,
-            namespace=namespace,
-            workspace_id=inputs.workspace_id,
-            account_provider=account,
-        )
+        if not tenant.archived:
+            TenantComputePolicy(self, env=env, tenant=tenant, namespace=namespace, groups=groups)
+            TenantServingEndpoints(
+                self, env=env, tenant=tenant, namespace=namespace, groups=groups, schemas=catalog.schemas
+            )
+            TenantBudget(
+                self,
+                env=env,
+                tenant=tenant,
+                namespace=namespace,
+                workspace_id=inputs.workspace_id,
+                account_provider=account,
+            )
+        order_after_assignments(self, assigned.assignments)

@@ -19,10 +19,12 @@ from lakeward.synth import SynthResult
 
 
 def validate_environments(files: list[Path]) -> Outcome:
-    """Load each environment file; the first bad one raises."""
-    from infra.config import load_environment_file
+    """Load each environment file, then check them together (account-level singletons); the first bad
+    one raises."""
+    from infra.config import check_shared_singletons, load_environment_file
 
     envs = [load_environment_file(path) for path in files]
+    check_shared_singletons(envs, [str(path) for path in files])
     data = {"valid": [str(path) for path in files], "environments": [env.name for env in envs]}
     view = Group(
         *(

@@ -117,6 +117,8 @@ class Check:
     severity: ClassVar[Severity]
     rationale: ClassVar[str]
     remediation: ClassVar[str]
+    # The documentation page or issue the check encodes, where it encodes a documented constraint.
+    source: ClassVar[str] = ""
     soc2: ClassVar[tuple[str, ...]] = ()
     iso27001: ClassVar[tuple[str, ...]] = ()
     hipaa: ClassVar[tuple[str, ...]] = ()
@@ -162,7 +164,7 @@ class Policy(Check):
 
     @classmethod
     def metadata(cls) -> dict[str, Any]:
-        return {
+        metadata = {
             "id": cls.id,
             "name": cls.name,
             "severity": cls.severity.value,
@@ -171,3 +173,6 @@ class Policy(Check):
             "remediation": cls.remediation,
             "controls": cls.controls(),
         }
+        if cls.source:
+            metadata["source"] = cls.source
+        return metadata

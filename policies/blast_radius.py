@@ -185,7 +185,24 @@ RESOURCES: dict[str, Rule] = {
     "databricks_mws_permission_assignment": _assignment,
     "databricks_budget": _budget,
 }
-DATA: dict[str, Rule | None] = {"databricks_group": _group, "terraform_remote_state": None}
+
+
+def _reads_catalog(key: str) -> Rule:
+    """A plan-time read of run-time objects (functions, model versions) inside the tenant catalog."""
+
+    def check(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
+        if not _securable(ns, body.get(key)):
+            yield key, body.get(key), "reads outside the tenant catalog"
+
+    return check
+
+
+DATA: dict[str, Rule | None] = {
+    "databricks_group": _group,
+    "terraform_remote_state": None,
+    "databricks_functions": _reads_catalog("catalog_name"),
+    "databricks_registered_model_versions": _reads_catalog("full_name"),
+}
 
 
 class BlastRadius(Check):

@@ -11,7 +11,7 @@ from functools import cache
 from . import checks
 from .base import Policy, Severity
 
-ID_PATTERN = re.compile(r"^LKW_(DBX|AWS)_\d{3}$")
+ID_PATTERN = re.compile(r"^LKW_(DBX|AWS|DEPLOY)_\d{3}$")
 REQUIRED = ("id", "name", "severity", "resource_types", "rationale", "remediation")
 
 
@@ -42,7 +42,9 @@ def _validate(cls: type[Policy]) -> None:
     if missing:
         raise ValueError(f"check {cls.__name__} lacks {', '.join(missing)}")
     if not ID_PATTERN.match(cls.id):
-        raise ValueError(f"check {cls.__name__} has ID {cls.id!r}; use LKW_DBX_### or LKW_AWS_###")
+        raise ValueError(
+            f"check {cls.__name__} has ID {cls.id!r}; use LKW_DBX_###, LKW_AWS_### or LKW_DEPLOY_###"
+        )
     if not isinstance(cls.severity, Severity):
         raise ValueError(f"check {cls.id} severity must be a Severity")
     if not (cls.soc2 or cls.iso27001 or cls.hipaa):

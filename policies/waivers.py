@@ -24,7 +24,9 @@ class Waiver(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    check: str = Field(pattern=r"^(CKV2?_[A-Z0-9]+_\d+|LKW_(DBX|AWS)_\d{3})$", description="a check ID")
+    check: str = Field(
+        pattern=r"^(CKV2?_[A-Z0-9]+_\d+|LKW_(DBX|AWS|DEPLOY)_\d{3})$", description="a check ID"
+    )
     resource: str = Field(
         pattern=r"^[a-z0-9_]+\.[A-Za-z0-9_*?\[\]-]+$",
         description="type.name of the resource (name may use *)",

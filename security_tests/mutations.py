@@ -54,6 +54,11 @@ COMPLIANT_VARIANTS: dict[str, Callable[[Body], None]] = {
 
 @dataclass(frozen=True)
 class Violation:
+    """One planted violation. `in_stack` plants it into a copy of the whole stack it comes from (checks
+    that read the document need the rest of it); `stack_change` then changes that copy too. With
+    `document`, `change` itself receives the copy of the whole stack (a required resource removed,
+    disabled or aimed elsewhere) and the resource stays as it was."""
+
     check_id: str
     resource_type: str
     label: str
@@ -61,8 +66,10 @@ class Violation:
     name_part: str = ""
     env: str = "dev"
     where: Callable[[Body], bool] | None = None
-    stack: str = r"-(foundation|account|workspace)$"
+    stack: str = r"-(metastore|foundation|account|workspace|serving)$"
     document: bool = False
+    in_stack: bool = False
+    stack_change: Callable[[Body], None] | None = None
 
     @property
     def case_id(self) -> str:
@@ -135,6 +142,48 @@ def strip_conditions(attribute: str) -> Callable[[Body], None]:
         for statement in document["Statement"]:
             statement.pop("Condition", None)
         body[attribute] = json.dumps(document)
+
+    return change
+
+
+def trust_principal(sid: str, principal: str) -> Callable[[Body], None]:
+    """Make statement `sid` of a role's trust policy name `principal`, with no condition but the
+    external ID."""
+
+    def change(body: Body) -> None:
+        document = json.loads(body["assume_role_policy"])
+        for statement in document["Statement"]:
+            if statement.get("Sid") == sid:
+                statement["Principal"] = {"AWS": principal}
+                statement["Condition"] = {"StringEquals": statement["Condition"]["StringEquals"]}
+        body["assume_role_policy"] = json.dumps(document)
+
+    return change
+
+
+def key_principal(sid: str, principal: str) -> Callable[[Body], None]:
+    def change(body: Body) -> None:
+        document = json.loads(body["policy"])
+        for statement in document["Statement"]:
+            if statement.get("Sid") == sid:
+                statement["Principal"] = {"AWS": principal}
+        body["policy"] = json.dumps(document)
+
+    return change
+
+
+def add_access(group: str, level: str) -> Callable[[Body], None]:
+    def change(body: Body) -> None:
+        body["access_control"] = [*body["access_control"], {"group_name": group, "permission_level": level}]
+
+    return change
+
+
+def add_resource(kind: str, name: str, body: Body) -> Callable[[Body], None]:
+    """Add one resource to a stack document."""
+
+    def change(document: Body) -> None:
+        document.setdefault("resource", {}).setdefault(kind, {})[name] = body
 
     return change
 
@@ -222,6 +271,7 @@ def in_data(kind: str, name_part: str, key: str, value: Any) -> Callable[[Body],
 
 FILE_READ = '${file("/etc/passwd")}'
 CP = "databricks_cluster_policy"
+DEV_PREFIX = "lakeward-dev"
 SERVING = "databricks_model_serving"
 CONF = "databricks_workspace_conf"
 CREDENTIAL = "databricks_storage_credential"
@@ -351,8 +401,8 @@ VIOLATIONS: list[Violation] = [
     Violation(
         "LKW_DBX_001",
         "databricks_mws_private_access_settings",
-        "public-access",
-        at("public_access_enabled", True),
+        "public-access-any-endpoint",
+        lambda body: body.update(public_access_enabled=True, private_access_level="ACCOUNT"),
     ),
     Violation("LKW_DBX_002", "databricks_mws_networks", "no-relay", at("vpc_endpoints.dataplane_relay", [])),
     Violation(
@@ -766,5 +816,129 @@ VIOLATIONS: list[Violation] = [
         "databricks_automatic_cluster_update_workspace_setting",
         "off",
         at("automatic_cluster_update_workspace.enabled", False),
+    ),
+    # Apply-time failures, planted into copies of whole stacks.
+    Violation(
+        "LKW_DEPLOY_001",
+        "aws_iam_role",
+        "trusts-own-arn",
+        trust_principal(
+            "ExplicitSelfRoleAssumption", f"arn:aws:iam::111111111111:role/{DEV_PREFIX}-unity-catalog"
+        ),
+        "catalog_role",
+        stack=r"-workspace$",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_001",
+        "aws_kms_key",
+        "key-names-role-by-literal-arn",
+        key_principal(
+            "DatabricksClusterVolumes", f"arn:aws:iam::111111111111:role/{DEV_PREFIX}-cross-account"
+        ),
+        "workspace-storage",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_002",
+        "databricks_schema",
+        "literal-catalog-name",
+        at("catalog_name", "llm_dev"),
+        "schema-raw",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_002",
+        "databricks_grants",
+        "literal-grant-catalog",
+        at("catalog", "llm_dev"),
+        "catalog-grants",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_003",
+        CP,
+        "pool-policy-sets-availability",
+        rule(
+            "aws_attributes.availability",
+            {"type": "allowlist", "values": ["ON_DEMAND", "SPOT_WITH_FALLBACK"]},
+        ),
+        "gpu",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_003",
+        CP,
+        "pool-tag-fixed-again",
+        rule("custom_tags.Owner", {"type": "fixed", "value": "platform-team"}),
+        "gpu",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_004",
+        "databricks_compliance_security_profile_workspace_setting",
+        "soc2-standard",
+        at("compliance_security_profile_workspace.compliance_standards", ["HIPAA", "SOC2"]),
+        env="prod",
+    ),
+    Violation(
+        "LKW_DEPLOY_005",
+        "databricks_metastore",
+        "beside-a-workspace",
+        lambda body: None,
+        stack=r"-metastore$",
+        in_stack=True,
+        stack_change=add_resource(
+            "databricks_mws_workspaces",
+            "workspace",
+            {"account_id": "00000000-0000-4000-8000-000000000001", "workspace_name": "lakeward-dev"},
+        ),
+    ),
+    Violation(
+        "LKW_DEPLOY_005",
+        "databricks_mws_log_delivery",
+        "account-wide-from-environment",
+        at("workspace_ids_filter"),
+        where=lambda body: body.get("log_type") == "AUDIT_LOGS",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_006",
+        SERVING,
+        "version-not-read",
+        at("depends_on"),
+        stack=r"-serving$",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_006",
+        "databricks_policy_info",
+        "function-not-read",
+        at("depends_on"),
+        stack=r"-tenant-claims_analytics$",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_008",
+        "databricks_mws_private_access_settings",
+        "private-with-back-end-only",
+        at("public_access_enabled", False),
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_007",
+        "databricks_permissions",
+        "unassigned-group",
+        add_access("lakeward-new-team", "CAN_USE"),
+        "jobs-policy-use",
+        in_stack=True,
+    ),
+    Violation(
+        "LKW_DEPLOY_007",
+        "databricks_secret_acl",
+        "before-assignment",
+        at("depends_on"),
+        "acl-engineers",
+        in_stack=True,
     ),
 ]

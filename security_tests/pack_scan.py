@@ -20,6 +20,7 @@ from security_tests.mutations import COMPLIANT_VARIANTS, FIXTURES, VIOLATIONS, V
 from tests.footprint import Synthesized
 
 COMPLIANT_STACK = "case-compliant"
+Body = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,20 @@ class PackScan:
     def case(self, violation: Violation) -> str:
         return f"case-{violation.case_id}"
 
+    def planted_findings(self, violation: Violation, name: str) -> list:
+        """The findings of the violation's check on the resource it was planted into."""
+        return [
+            f
+            for f in self.report.findings
+            if f.stack == self.case(violation)
+            and f.check_id == violation.check_id
+            and f.resource == f"{violation.resource_type}.{name}"
+        ]
 
-def source_body(
-    synthesized: dict[str, Synthesized], violation: Violation
-) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """The real resource a violation mutates (made compliant first where needed) and a copy of its stack
-    document, or a fixture and an empty document."""
+
+def source(synthesized: dict[str, Synthesized], violation: Violation) -> tuple[str, Body, Body]:
+    """The real resource a violation mutates (made compliant first where needed), or a fixture, with a
+    copy of the stack document that holds it (empty for a fixture)."""
     found = [
         (name, body, synthesized[violation.env].stacks[stack])
         for stack, kind, name, body in synthesized[violation.env].all_resources()
@@ -49,13 +58,31 @@ def source_body(
     if not found:
         return "fixture", copy.deepcopy(FIXTURES[violation.resource_type]), {}
     assert len(found) == 1, f"{violation.case_id}: select one of {[name for name, _, _ in found]}"
-    name, body, document = copy.deepcopy(found[0])  # one copy: `body` stays the document's own
+    name, body, document = found[0]
+    body = copy.deepcopy(body)
     if violation.resource_type in COMPLIANT_VARIANTS:
         COMPLIANT_VARIANTS[violation.resource_type](body)
-    return name, body, document
+    return name, body, copy.deepcopy(document)
 
 
-def write_stack(root: Path, stack: str, document: dict[str, Any]) -> Path:
+def planted_document(synthesized: dict[str, Synthesized], violation: Violation) -> tuple[str, Body]:
+    """The violation's resource name and the stack document it is planted into: the whole source stack
+    for `in_stack` violations, else that one resource alone."""
+    name, body, document = source(synthesized, violation)
+    if violation.document:
+        document.setdefault("resource", {}).setdefault(violation.resource_type, {})[name] = body
+        violation.change(document)
+        return name, document
+    violation.change(body)
+    if not violation.in_stack:
+        return name, {"resource": {violation.resource_type: {name: body}}}
+    document.setdefault("resource", {}).setdefault(violation.resource_type, {})[name] = body
+    if violation.stack_change:
+        violation.stack_change(document)
+    return name, document
+
+
+def write_stack(root: Path, stack: str, document: Body) -> Path:
     path = contract.stack_path(root, stack)
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(document, indent=2), encoding="utf-8")
@@ -80,12 +107,7 @@ def pack_scan(synthesized: dict[str, Synthesized], tmp_path_factory: pytest.Temp
         compliant.setdefault(kind, {})[name] = body
     files[COMPLIANT_STACK] = write_stack(root, COMPLIANT_STACK, {"resource": compliant})
     for violation in VIOLATIONS:
-        name, body, document = source_body(synthesized, violation)
-        if violation.document:
-            violation.change(document)
-        else:
-            violation.change(body)
-            document = {"resource": {violation.resource_type: {name: body}}}
+        _, document = planted_document(synthesized, violation)
         files[f"case-{violation.case_id}"] = write_stack(root, f"case-{violation.case_id}", document)
     results = run_checkov(files)
     report = build_report(results, files, load_waivers(), source=str(root))

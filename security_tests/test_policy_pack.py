@@ -10,7 +10,7 @@ import pytest
 from policies.base import Resource
 from policies.registry import all_policies, by_id
 from security_tests.mutations import VIOLATIONS, Violation
-from security_tests.pack_scan import COMPLIANT_STACK, PackScan, source_body
+from security_tests.pack_scan import COMPLIANT_STACK, PackScan, source
 from tests.footprint import Synthesized
 
 POLICIES = all_policies()
@@ -29,17 +29,11 @@ def test_every_check_has_a_planted_violation() -> None:
 def test_planted_violation_fails(
     pack_scan: PackScan, synthesized: dict[str, Synthesized], violation: Violation
 ) -> None:
-    name, original, document = source_body(synthesized, violation)
+    name, original, document = source(synthesized, violation)
     policy = by_id()[violation.check_id]
-    source = Resource(violation.resource_type, name, original, document)
-    assert policy.evaluate(source) == [], "the source must comply"
-    findings = [
-        f
-        for f in pack_scan.report.findings
-        if f.stack == pack_scan.case(violation)
-        and f.check_id == violation.check_id
-        and f.resource == source.address
-    ]
+    resource = Resource(violation.resource_type, name, original, document)
+    assert policy.evaluate(resource) == [], "the source must comply"
+    findings = pack_scan.planted_findings(violation, name)
     assert findings, f"{violation.check_id} did not evaluate the planted {violation.resource_type}"
     assert [f.status for f in findings] == ["failed"]
     assert findings[0].details, "a failure must say what is wrong"

@@ -53,6 +53,7 @@ class AccountStack(LakewardStack):
             env=env,
             role_arn=foundation.log_delivery.arn,
             bucket_name=foundation.logs.name,
+            workspace_id=self.workspace.workspace_id,
         )
         self.budget = ServerlessBudgetPolicy(
             self, "budget", env=env, workspace_id=self.workspace.workspace_id

@@ -17,6 +17,8 @@ from lakeward.tenants.model import Tenant
 from stacks.account import AccountStack
 from stacks.base import Backend, LakewardStack
 from stacks.foundation import FoundationStack
+from stacks.metastore import MetastoreStack
+from stacks.serving import ServingStack
 from stacks.tenant import TenantStack
 from stacks.workspace import WorkspaceStack
 
@@ -31,21 +33,31 @@ class Footprint:
     foundation: FoundationStack
     account: AccountStack
     workspace: WorkspaceStack
+    serving: ServingStack
+    metastore: MetastoreStack | None = None
     tenants: list[TenantStack] = field(default_factory=list)
 
     def stacks(self) -> list[LakewardStack]:
-        return [self.foundation, self.account, self.workspace, *self.tenants]
+        """Every stack, in deploy order."""
+        first = [self.metastore] if self.metastore else []
+        return [*first, self.foundation, self.account, self.workspace, self.serving, *self.tenants]
 
 
 def build_footprint(
     app: App, env: Environment, backend: Backend | None = None, tenants: list[Tenant] | None = None
 ) -> Footprint:
-    """Add the foundation, account and workspace stacks of `env` to `app`, and one stack per tenant."""
+    """Add the stacks of `env` to `app` (the metastore stack only where `env` creates the region's
+    metastore), and one stack per tenant."""
+    metastore = MetastoreStack(app, env=env, backend=backend) if env.metastore.create else None
     foundation = FoundationStack(app, env=env, backend=backend)
     account = AccountStack(app, foundation=foundation, backend=backend)
+    if metastore:
+        # The account stack finds the metastore by region while planning: it must exist by then.
+        account.add_dependency(metastore)
     workspace = WorkspaceStack(app, foundation=foundation, account=account, backend=backend)
+    serving = ServingStack(app, account=account, workspace=workspace, backend=backend)
     tenant_stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants or []]
-    return Footprint(foundation, account, workspace, tenant_stacks)
+    return Footprint(foundation, account, workspace, serving, metastore, tenant_stacks)
 
 
 def main() -> None:

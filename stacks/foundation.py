@@ -8,9 +8,15 @@ from constructs import Construct
 
 from infra.account.audit_logs import AUDIT_PREFIX
 from infra.aws.encryption import EncryptionKeys
-from infra.aws.iam import CrossAccountRole, LogDeliveryRole, UnityCatalogRole
+from infra.aws.iam import CrossAccountRole, LogDeliveryRole
 from infra.aws.network import Network
-from infra.aws.storage import BucketNames, SecureBucket, databricks_root_access, log_delivery_statements
+from infra.aws.storage import (
+    BucketNames,
+    SecureBucket,
+    bucket_arn,
+    databricks_root_access,
+    log_delivery_statements,
+)
 from infra.config import Environment
 from stacks import outputs
 from stacks.base import Backend, LakewardStack
@@ -18,7 +24,8 @@ from stacks.names import FOUNDATION, stack_id
 
 
 class FoundationStack(LakewardStack):
-    """VPC, endpoints, keys, buckets and roles that the Databricks account stack builds on."""
+    """VPC, endpoints, keys, buckets and roles that the Databricks account stack builds on (the Unity
+    Catalog role is the workspace stack's: it trusts the storage credential created there)."""
 
     def __init__(self, scope: Construct, *, env: Environment, backend: Backend | None = None) -> None:
         super().__init__(scope, stack_id(env.name, FOUNDATION), env=env, backend=backend)
@@ -36,10 +43,16 @@ class FoundationStack(LakewardStack):
             expire_after_days=env.network.flow_log_retention_days,
         )
         self.network = Network(
-            self, "network", env=env, bucket_arns=names.arns(), flow_log_bucket_arn=self.logs.arn
+            self,
+            "network",
+            env=env,
+            bucket_arns=names.arns(),
+            root_bucket_arn=bucket_arn(names.root),
+            flow_log_bucket_arn=self.logs.arn,
         )
         self.cross_account = CrossAccountRole(self, "cross-account", env=env, vpc_arn=self.network.vpc_arn)
-        self.keys = EncryptionKeys(self, "keys", env=env, cross_account_role_arn=self.cross_account.role_arn)
+        # The reference orders the key after the role: KMS refuses a key policy naming a missing role.
+        self.keys = EncryptionKeys(self, "keys", env=env, cross_account_role_arn=self.cross_account.arn)
         self.root = SecureBucket(
             self,
             "root-bucket",
@@ -54,9 +67,6 @@ class FoundationStack(LakewardStack):
             bucket_name=names.unity_catalog,
             kms_key=self.keys.storage,
             access_log_bucket=self.logs,
-        )
-        self.uc_role = UnityCatalogRole(
-            self, "uc-role", env=env, bucket_arn=self.unity_catalog.arn, kms_key_arn=self.keys.storage_arn
         )
         self.log_delivery = LogDeliveryRole(
             self, "log-delivery", env=env, bucket_arn=self.logs.arn, prefix=AUDIT_PREFIX

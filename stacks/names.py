@@ -7,11 +7,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+METASTORE = "metastore"
 FOUNDATION = "foundation"
 ACCOUNT = "account"
 WORKSPACE = "workspace"
+SERVING = "serving"
 TENANT = "tenant"
-PLATFORM_KINDS = (FOUNDATION, ACCOUNT, WORKSPACE)
+# In deploy order; only the environment that creates the region's metastore has a metastore stack.
+PLATFORM_KINDS = (METASTORE, FOUNDATION, ACCOUNT, WORKSPACE, SERVING)
 
 _PROJECT = "lakeward"
 # Tenant names hold no dash, so the last `-tenant-` separates environment and tenant.
@@ -29,7 +32,8 @@ class StackId:
 
 
 def stack_id(env: str, kind: str) -> str:
-    """The ID of the `kind` stack (foundation, account, workspace) of the environment named `env`."""
+    """The ID of the `kind` stack (metastore, foundation, account, workspace, serving) of the
+    environment named `env`."""
     if kind not in PLATFORM_KINDS:
         raise ValueError(f"unknown stack kind '{kind}': use one of {', '.join(PLATFORM_KINDS)}")
     return f"{_PROJECT}-{env}-{kind}"

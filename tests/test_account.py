@@ -37,9 +37,8 @@ def test_network_uses_both_privatelink_endpoints(synth: Synthesized) -> None:
     assert _follow(synth, network["security_group_ids"][0])[1].startswith("network_workspace-sg")
 
 
-def test_private_access_disables_public_access(synth: Synthesized) -> None:
+def test_private_access_admits_only_the_rest_endpoint_over_privatelink(synth: Synthesized) -> None:
     _, pas = synth.one("account", "databricks_mws_private_access_settings")
-    assert pas["public_access_enabled"] is False
     assert pas["private_access_level"] == "ENDPOINT"
     [allowed] = pas["allowed_vpc_endpoint_ids"]
     assert "rest-endpoint" in reference(allowed)[1]
@@ -87,7 +86,7 @@ def test_existing_metastore_is_assigned_not_created(tmp_path: Path, dev_env: Env
     env = dev_env.model_copy(
         update={
             "metastore": dev_env.metastore.model_copy(
-                update={"existing_id": "11111111-2222-4333-8444-555555555555"}
+                update={"existing_id": "11111111-2222-4333-8444-555555555555", "create": False}
             )
         }
     )

@@ -176,16 +176,6 @@ def test_cross_account_role_requires_external_id_and_is_scoped_to_vpc(
     assert all(s["Action"] != "*" and s["Action"] != "ec2:*" for s in statements.values())
 
 
-def test_unity_catalog_role_trusts_itself_and_master_role(case: tuple[Synthesized, Environment]) -> None:
-    synth, env = case
-    _, role = synth.one("foundation", "aws_iam_role", "uc-role")
-    trust = policy_document(role["assume_role_policy"])["Statement"][0]
-    principals = trust["Principal"]["AWS"]
-    assert any("UCMasterRole" in p for p in principals)
-    assert f"arn:aws:iam::{env.aws.account_id}:role/{env.prefix}-unity-catalog" in principals
-    assert trust["Condition"]["StringEquals"]["sts:ExternalId"] == env.databricks.account_id
-
-
 def test_flow_logs_capture_all_traffic(case: tuple[Synthesized, Environment]) -> None:
     synth, env = case
     _, flow = synth.one("foundation", "aws_flow_log")

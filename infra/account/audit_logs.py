@@ -1,4 +1,9 @@
-"""Account-wide audit and billable-usage log delivery into the environment's log bucket."""
+"""Audit and billable-usage log delivery of the environment's workspace into its log bucket.
+
+Delivery configurations cannot be deleted, only disabled, and an account may hold two enabled ones per
+log type without a workspace filter: each environment filters on its own workspace (two a workspace are
+allowed), so its logs land in its own bucket and no environment uses up the account-wide slots.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +18,17 @@ AUDIT_PREFIX = "databricks-logs"
 
 
 class AuditLogDelivery(Construct):
-    """Deliver audit logs (JSON) and billable usage (CSV) of every workspace in the account."""
+    """Deliver audit logs (JSON) and billable usage (CSV) of this environment's workspace."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, role_arn: str, bucket_name: str
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        role_arn: str,
+        bucket_name: str,
+        workspace_id: float,
     ) -> None:
         super().__init__(scope, id_)
         account, prefix = env.databricks.account_id, env.prefix
@@ -45,4 +57,5 @@ class AuditLogDelivery(Construct):
                 log_type=log_type,
                 output_format=output_format,
                 delivery_path_prefix=f"{AUDIT_PREFIX}/{log_type.lower()}",
+                workspace_ids_filter=[workspace_id],
             )

@@ -1,4 +1,11 @@
-"""The private-link workspace: credentials, storage, network, private access and customer-managed keys."""
+"""The private-link workspace: credentials, storage, network, private access and customer-managed keys.
+
+Clusters reach the control plane through the back-end endpoints (REST API and relay) in the workspace
+VPC. People and deploys reach the workspace by the environment's `front_end` design:
+`public_ip_access_list` keeps public access (limited by the workspace IP access list) and admits, over
+PrivateLink, only the back-end REST endpoint; `private_link` turns public access off and registers the
+transit VPC's front-end endpoint, so deploys after this stack run inside that network.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +23,7 @@ from cdktn_provider_databricks.mws_vpc_endpoint import MwsVpcEndpoint
 from cdktn_provider_databricks.mws_workspaces import MwsWorkspaces
 from constructs import Construct
 
-from infra.config import Environment
+from infra.config import Environment, FrontEnd
 
 
 @dataclass(frozen=True)
@@ -86,15 +93,27 @@ class PrivateLinkWorkspace(Construct):
                 dataplane_relay=[relay_endpoint.vpc_endpoint_id],
             ),
         )
+        allowed = [rest_endpoint.vpc_endpoint_id]
+        private_front_end = env.workspace.front_end == FrontEnd.PRIVATE_LINK
+        if private_front_end:
+            front_end = MwsVpcEndpoint(
+                self,
+                "front-end-endpoint",
+                account_id=account,
+                vpc_endpoint_name=f"{prefix}-front-end",
+                aws_vpc_endpoint_id=env.workspace.transit_vpc_endpoint_id,
+                region=region,
+            )
+            allowed.append(front_end.vpc_endpoint_id)
         private_access = MwsPrivateAccessSettings(
             self,
             "private-access",
             account_id=account,
             private_access_settings_name=f"{prefix}-pas",
             region=region,
-            public_access_enabled=False,
+            public_access_enabled=not private_front_end,
             private_access_level="ENDPOINT",
-            allowed_vpc_endpoint_ids=[rest_endpoint.vpc_endpoint_id],
+            allowed_vpc_endpoint_ids=allowed,
         )
         managed_services_key = MwsCustomerManagedKeys(
             self,
@@ -119,7 +138,7 @@ class PrivateLinkWorkspace(Construct):
             "workspace",
             account_id=account,
             workspace_name=env.workspace.name,
-            deployment_name=env.workspace.name,
+            deployment_name=env.workspace.deployment_name,
             aws_region=region,
             pricing_tier=env.workspace.pricing_tier,
             credentials_id=credentials.credentials_id,

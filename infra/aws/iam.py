@@ -1,7 +1,7 @@
 """IAM roles Databricks assumes: cross-account (compute), Unity Catalog storage, audit log delivery.
 
-Each trust policy requires the Databricks account ID as external ID; each permission policy is scoped
-to this environment's VPC, buckets and keys.
+Each trust policy requires an external ID (the Databricks account ID, or the storage credential's own
+for Unity Catalog); each permission policy is scoped to this environment's VPC, buckets and keys.
 """
 
 from __future__ import annotations
@@ -17,38 +17,65 @@ from infra.documents import policy, role_arn
 UC_MASTER_ROLE = "arn:aws:iam::414351767826:role/unity-catalog-prod-UCMasterRole-14S5ZJVKOTYTL"
 
 
-def _trust(principals: list[str], external_id: str) -> str:
+def _trust(principal: str, external_id: str) -> str:
     return policy(
         {
             "Sid": "DatabricksAssumesWithExternalId",
             "Effect": "Allow",
-            "Principal": {"AWS": principals if len(principals) > 1 else principals[0]},
+            "Principal": {"AWS": principal},
             "Action": "sts:AssumeRole",
             "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
         }
     )
 
 
-class CrossAccountRole(Construct):
-    """The role Databricks uses to launch cluster instances, limited to this environment's VPC.
+def unity_catalog_trust(*, account_id: str, role_name: str, external_id: str) -> str:
+    """The trust policy `databricks_aws_unity_catalog_assume_role_policy` writes: the Unity Catalog
+    master role, and the role itself through the account root with an `ArnLike aws:PrincipalArn`
+    condition, since IAM refuses a principal naming a role that does not exist yet (itself)."""
+    with_external_id = {"StringEquals": {"sts:ExternalId": external_id}}
+    return policy(
+        {
+            "Sid": "UnityCatalogAssumeRole",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"AWS": UC_MASTER_ROLE},
+            "Condition": with_external_id,
+        },
+        {
+            "Sid": "ExplicitSelfRoleAssumption",
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"},
+            "Condition": {
+                "ArnLike": {"aws:PrincipalArn": role_arn(account_id, role_name)},
+                **with_external_id,
+            },
+        },
+    )
 
-    `role_arn` is known before the role exists (for key policies that name it); `arn` references the
-    created role, so whatever uses it is created after the role.
+
+class CrossAccountRole(Construct):
+    """The role Databricks uses to launch cluster instances, limited to this environment's VPC; others
+    use `arn`, the reference to the created role, so they are created after it.
+
+    Its actions are those of the provider's `restricted` cross-account policy
+    (`databricks_aws_crossaccount_policy`), scoped to this VPC, region and account.
     """
 
     def __init__(self, scope: Construct, id_: str, *, env: Environment, vpc_arn: str) -> None:
         super().__init__(scope, id_)
         self.role_name = f"{env.prefix}-cross-account"
-        self.role_arn = role_arn(env.aws.account_id, self.role_name)
         region, account = env.aws.region, env.aws.account_id
         in_vpc = {"StringEquals": {"ec2:vpc": vpc_arn}}
+        databricks_tagged = {"StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}}
         self.role = IamRole(
             self,
             "role",
             name=self.role_name,
             description="Databricks cross-account role (customer-managed VPC)",
             assume_role_policy=_trust(
-                [f"arn:aws:iam::{env.databricks.aws_principal_account}:root"], env.databricks.account_id
+                f"arn:aws:iam::{env.databricks.aws_principal_account}:root", env.databricks.account_id
             ),
             max_session_duration=3600,
         )
@@ -64,9 +91,14 @@ class CrossAccountRole(Construct):
                     "Effect": "Allow",
                     "Action": [
                         "ec2:DescribeAvailabilityZones",
+                        "ec2:DescribeIamInstanceProfileAssociations",
                         "ec2:DescribeInstances",
                         "ec2:DescribeInstanceStatus",
+                        "ec2:DescribeInternetGateways",
+                        "ec2:DescribeNatGateways",
                         "ec2:DescribeNetworkAcls",
+                        "ec2:DescribePrefixLists",
+                        "ec2:DescribeReservedInstancesOfferings",
                         "ec2:DescribeRouteTables",
                         "ec2:DescribeSecurityGroups",
                         "ec2:DescribeSpotInstanceRequests",
@@ -80,6 +112,9 @@ class CrossAccountRole(Construct):
                         "ec2:DescribeFleets",
                         "ec2:DescribeLaunchTemplates",
                         "ec2:DescribeLaunchTemplateVersions",
+                        "ec2:GetLaunchTemplateData",
+                        "ec2:GetSpotPlacementScores",
+                        "ec2:AssignPrivateIpAddresses",
                     ],
                     "Resource": "*",
                 },
@@ -128,10 +163,34 @@ class CrossAccountRole(Construct):
                         "ec2:DeleteLaunchTemplate",
                         "ec2:DeleteLaunchTemplateVersions",
                         "ec2:ModifyLaunchTemplate",
+                        "ec2:ModifyFleet",
                         "ec2:DeleteFleets",
                     ],
                     "Resource": "*",
-                    "Condition": {"StringEquals": {"ec2:ResourceTag/Vendor": "Databricks"}},
+                    "Condition": databricks_tagged,
+                },
+                {
+                    "Sid": "InstancePoolsSupport",
+                    "Effect": "Allow",
+                    "Action": [
+                        "ec2:AssociateIamInstanceProfile",
+                        "ec2:DisassociateIamInstanceProfile",
+                        "ec2:ReplaceIamInstanceProfileAssociation",
+                    ],
+                    "Resource": f"arn:aws:ec2:{region}:{account}:instance/*",
+                    "Condition": databricks_tagged,
+                },
+                {
+                    "Sid": "SecurityGroupRulesInThisVpc",
+                    "Effect": "Allow",
+                    "Action": [
+                        "ec2:AuthorizeSecurityGroupEgress",
+                        "ec2:AuthorizeSecurityGroupIngress",
+                        "ec2:RevokeSecurityGroupEgress",
+                        "ec2:RevokeSecurityGroupIngress",
+                    ],
+                    "Resource": f"arn:aws:ec2:{region}:{account}:security-group/*",
+                    "Condition": in_vpc,
                 },
                 {
                     "Sid": "SpotServiceLinkedRole",
@@ -145,25 +204,39 @@ class CrossAccountRole(Construct):
         )
 
 
+def unity_catalog_role_arn(env: Environment) -> str:
+    """The Unity Catalog role's ARN, known before the role exists: the storage credential names it
+    first, and the role then trusts the credential's external ID (the provider's documented order)."""
+    return role_arn(env.aws.account_id, f"{env.prefix}-unity-catalog")
+
+
 class UnityCatalogRole(Construct):
-    """The storage credential role for the Unity Catalog bucket; it must also trust itself, so its
-    policies name it by `role_arn`. Others use `arn`, the reference to the created role."""
+    """The storage credential role for the Unity Catalog bucket, created after the credential whose
+    `external_id` it requires; `policy` is what an external location waits for before validating."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, bucket_arn: str, kms_key_arn: str
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        external_id: str,
+        bucket_arn: str,
+        kms_key_arn: str,
     ) -> None:
         super().__init__(scope, id_)
         self.role_name = f"{env.prefix}-unity-catalog"
-        self.role_arn = role_arn(env.aws.account_id, self.role_name)
+        self.role_arn = unity_catalog_role_arn(env)
         self.role = IamRole(
             self,
             "role",
             name=self.role_name,
             description="Unity Catalog storage credential",
-            assume_role_policy=_trust([UC_MASTER_ROLE, self.role_arn], env.databricks.account_id),
+            assume_role_policy=unity_catalog_trust(
+                account_id=env.aws.account_id, role_name=self.role_name, external_id=external_id
+            ),
         )
-        self.arn = self.role.arn
-        IamRolePolicy(
+        self.policy = IamRolePolicy(
             self,
             "policy",
             name="unity-catalog-storage",
@@ -211,10 +284,8 @@ class LogDeliveryRole(Construct):
             name=self.role_name,
             description="Databricks audit log delivery",
             assume_role_policy=_trust(
-                [
-                    f"arn:aws:iam::{env.databricks.aws_principal_account}:role/SaasUsageDeliveryRole-prod-"
-                    "IAMRole-3PLHICCRR1TK"
-                ],
+                f"arn:aws:iam::{env.databricks.aws_principal_account}:role/SaasUsageDeliveryRole-prod-"
+                "IAMRole-3PLHICCRR1TK",
                 env.databricks.account_id,
             ),
         )

@@ -36,6 +36,7 @@ class Network(Construct):
         *,
         env: Environment,
         bucket_arns: list[str],
+        root_bucket_arn: str,
         flow_log_bucket_arn: str,
     ) -> None:
         super().__init__(scope, id_)
@@ -90,7 +91,7 @@ class Network(Construct):
             service_name=f"com.amazonaws.{region}.s3",
             vpc_endpoint_type="Gateway",
             route_table_ids=[self.route_table.id],
-            policy=self._s3_policy(env, bucket_arns),
+            policy=self._s3_policy(env, bucket_arns, root_bucket_arn),
             tags={"Name": f"{prefix}-s3"},
         )
         self._rules()
@@ -200,8 +201,13 @@ class Network(Construct):
         )
 
     @staticmethod
-    def _s3_policy(env: Environment, bucket_arns: list[str]) -> str:
+    def _s3_policy(env: Environment, bucket_arns: list[str], root_bucket_arn: str) -> str:
+        """What S3 traffic from the VPC may reach, as the Security Reference Architecture's endpoint
+        policy allows it: our buckets for our account, the workspace root bucket for Databricks' account
+        (classic compute writes it as Databricks), Databricks' regional runtime buckets for reading, and
+        its regional log buckets for Databricks' account to write cluster logs."""
         region = env.aws.region
+        databricks_account = {"StringEquals": {"aws:PrincipalAccount": env.databricks.aws_principal_account}}
         databricks_buckets = [
             f"arn:aws:s3:::databricks-prod-artifacts-{region}",
             f"arn:aws:s3:::databricks-prod-artifacts-{region}/*",
@@ -219,11 +225,37 @@ class Network(Construct):
                 "Condition": {"StringEquals": {"aws:PrincipalAccount": env.aws.account_id}},
             },
             {
+                "Sid": "DatabricksWorkspaceRoot",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": [
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:PutObject",
+                    "s3:DeleteObject",
+                    "s3:ListBucket",
+                    "s3:GetBucketLocation",
+                ],
+                "Resource": [root_bucket_arn, f"{root_bucket_arn}/*"],
+                "Condition": databricks_account,
+            },
+            {
                 "Sid": "DatabricksRuntimeArtifacts",
                 "Effect": "Allow",
                 "Principal": "*",
                 "Action": ["s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation"],
                 "Resource": databricks_buckets,
+            },
+            {
+                "Sid": "DatabricksLogBuckets",
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": ["s3:PutObject", "s3:ListBucket", "s3:GetBucketLocation"],
+                "Resource": [
+                    "arn:aws:s3:::databricks-prod-storage-*",
+                    "arn:aws:s3:::databricks-prod-storage-*/*",
+                ],
+                "Condition": databricks_account,
             },
         )
 

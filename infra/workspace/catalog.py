@@ -1,4 +1,9 @@
-"""The LLM pipeline's Unity Catalog: storage credential, external location, catalog, schemas, grants.
+"""The LLM pipeline's Unity Catalog: storage credential, its IAM role, external location, catalog,
+schemas, grants.
+
+The order is the provider's documented one: the storage credential first, naming the role by ARN; then
+the role, trusting the credential's external ID; then the external location, which validates the
+credential, once the role's policy exists.
 
 Grants are authoritative (`databricks_grants` replaces whatever else is granted) and least-privilege:
 nobody holds ALL_PRIVILEGES, readers only read what is curated or evaluated.
@@ -13,6 +18,7 @@ from cdktn_provider_databricks.schema import Schema
 from cdktn_provider_databricks.storage_credential import StorageCredential, StorageCredentialAwsIamRole
 from constructs import Construct
 
+from infra.aws.iam import UnityCatalogRole, unity_catalog_role_arn
 from infra.config import Environment
 
 READ = ("USE_SCHEMA", "SELECT", "EXECUTE")
@@ -53,8 +59,9 @@ class PipelineCatalog(Construct):
         id_: str,
         *,
         env: Environment,
-        storage_role_arn: str,
         bucket_name: str,
+        bucket_arn: str,
+        kms_key_arn: str,
         jobs_principal: str,
     ) -> None:
         super().__init__(scope, id_)
@@ -71,10 +78,21 @@ class PipelineCatalog(Construct):
             "storage-credential",
             name=f"{env.prefix}-uc",
             owner=groups.admins,
-            aws_iam_role=StorageCredentialAwsIamRole(role_arn=storage_role_arn),
+            aws_iam_role=StorageCredentialAwsIamRole(role_arn=unity_catalog_role_arn(env)),
             isolation_mode="ISOLATION_MODE_ISOLATED",
             comment="Unity Catalog storage of the LLM pipeline",
         )
+        self.role = UnityCatalogRole(
+            self,
+            "role",
+            env=env,
+            external_id=credential.aws_iam_role.external_id,
+            bucket_arn=bucket_arn,
+            kms_key_arn=kms_key_arn,
+        )
+        # IAM takes a while to propagate a new role: the Security Reference Architecture waits 60 s
+        # (time_sleep) before the external location; these stacks use only the AWS and Databricks
+        # providers, so the location skips its creation-time check (docs/deploy.md: verify it after).
         location = ExternalLocation(
             self,
             "location",
@@ -84,7 +102,9 @@ class PipelineCatalog(Construct):
             owner=groups.admins,
             isolation_mode="ISOLATION_MODE_ISOLATED",
             read_only=False,
+            skip_validation=True,
             comment="Managed storage root of the pipeline catalog",
+            depends_on=[self.role.policy],
         )
         Grants(
             self,

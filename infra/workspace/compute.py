@@ -32,10 +32,23 @@ def _cap(maximum: int) -> dict[str, Any]:
     return {"type": "range", "minValue": 0, "maxValue": maximum}
 
 
+# Attributes a cluster on an instance pool takes from the pool; setting them with a pool is an error.
+POOL_OWNED = (
+    "aws_attributes.availability",
+    "aws_attributes.zone_id",
+    "aws_attributes.spot_bid_price_percent",
+    "aws_attributes.first_on_demand",
+    "aws_attributes.ebs_volume_type",
+    "aws_attributes.ebs_volume_count",
+    "aws_attributes.ebs_volume_size",
+)
+
+
 def base_definition(
     env: Environment, *, runtimes: list[str], max_workers: int, max_dbus: int
 ) -> dict[str, Any]:
-    """Rules every policy of the environment shares."""
+    """Rules every policy of the environment shares; a policy for pool clusters drops what the pool
+    sets (`pool_definition`)."""
     tags = env.resource_tags()
     definition: dict[str, Any] = {
         "spark_version": _allow(runtimes),
@@ -56,6 +69,21 @@ def base_definition(
     for key, value in tags.items():
         definition[f"custom_tags.{key}"] = _fixed(value)
     return definition
+
+
+def pool_definition(definition: dict[str, Any], pool_id: str, pool_tags: dict[str, str]) -> dict[str, Any]:
+    """Pin `definition` to one pool: node types and `POOL_OWNED` attributes come from the pool, and the
+    pool's tag keys are left to the pool (a cluster may not set a tag key its pool sets)."""
+    pinned = {
+        key: rule
+        for key, rule in definition.items()
+        if key not in POOL_OWNED and key.removeprefix("custom_tags.") not in pool_tags
+    }
+    pinned["instance_pool_id"] = _fixed(pool_id, hidden=True)
+    pinned["driver_instance_pool_id"] = _fixed(pool_id, hidden=True)
+    pinned["node_type_id"] = {"type": "forbidden", "hidden": True}
+    pinned["driver_node_type_id"] = {"type": "forbidden", "hidden": True}
+    return pinned
 
 
 class ComputePolicies(Construct):
@@ -84,6 +112,9 @@ class ComputePolicies(Construct):
             definition=json.dumps(jobs, sort_keys=True),
         )
 
+        # The pool carries the environment's tags (the stack's tagging aspect adds them), so its
+        # clusters inherit them and the GPU policy leaves those keys alone.
+        pool_tags = env.resource_tags()
         self.gpu_pool = InstancePool(
             self,
             "gpu-pool",
@@ -94,15 +125,15 @@ class ComputePolicies(Construct):
             idle_instance_autotermination_minutes=gpu.idle_minutes,
             preloaded_spark_versions=[gpu.runtime],
             aws_attributes=InstancePoolAwsAttributes(availability="ON_DEMAND"),
-            custom_tags={},
+            custom_tags=pool_tags,
         )
-        gpu_definition = base_definition(
-            env, runtimes=[gpu.runtime], max_workers=gpu.max_workers, max_dbus=gpu.max_dbus_per_hour
+        gpu_definition = pool_definition(
+            base_definition(
+                env, runtimes=[gpu.runtime], max_workers=gpu.max_workers, max_dbus=gpu.max_dbus_per_hour
+            ),
+            self.gpu_pool.instance_pool_id,
+            pool_tags,
         )
-        gpu_definition["instance_pool_id"] = _fixed(self.gpu_pool.instance_pool_id, hidden=True)
-        gpu_definition["driver_instance_pool_id"] = _fixed(self.gpu_pool.instance_pool_id, hidden=True)
-        gpu_definition["node_type_id"] = {"type": "forbidden", "hidden": True}
-        gpu_definition["driver_node_type_id"] = {"type": "forbidden", "hidden": True}
         self.gpu_policy = ClusterPolicy(
             self,
             "gpu-policy",

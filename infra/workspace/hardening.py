@@ -94,7 +94,8 @@ class WorkspaceHardening(Construct):
                 "compliance-profile",
                 compliance_security_profile_workspace=(
                     ComplianceSecurityProfileWorkspaceSettingComplianceSecurityProfileWorkspace(
-                        is_enabled=True, compliance_standards=["HIPAA", "SOC2"]
+                        is_enabled=True,
+                        compliance_standards=[str(s) for s in env.workspace.compliance_standards],
                     )
                 ),
             )

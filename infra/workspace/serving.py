@@ -2,10 +2,19 @@
 
 Every endpoint autoscales between configured concurrency bounds, scales to zero only outside
 production, and has rate limits, usage tracking, inference tables and input/output guardrails.
+
+A served model version is registered at run time (`lakeward release`), never by Terraform: each
+endpoint first reads it (`registered_version`) while planning, so a missing version stops the plan
+instead of failing the apply halfway. The platform's endpoints live in the serving stack, applied once
+the version exists; the vector search endpoint lives in the workspace stack.
 """
 
 from __future__ import annotations
 
+from cdktn import Postcondition, TerraformResourceLifecycle
+from cdktn_provider_databricks.data_databricks_registered_model_versions import (
+    DataDatabricksRegisteredModelVersions,
+)
 from cdktn_provider_databricks.model_serving import (
     ModelServing,
     ModelServingAiGateway,
@@ -82,17 +91,32 @@ def served_entity(
     )
 
 
-class ServingLayer(Construct):
-    """Serving endpoints and the vector search endpoint, with who may query or manage them."""
+def registered_version(
+    scope: Construct, id_: str, *, full_name: str, version: str
+) -> DataDatabricksRegisteredModelVersions:
+    """Read a Unity Catalog model's versions while planning; the plan stops unless `version` exists."""
+    return DataDatabricksRegisteredModelVersions(
+        scope,
+        id_,
+        full_name=full_name,
+        lifecycle=TerraformResourceLifecycle(
+            postcondition=[
+                Postcondition(
+                    condition="${contains([for v in self.model_versions : tostring(v.version)], "
+                    f'"{version}")}}',
+                    error_message=f"{full_name} has no version {version}: register it (lakeward release) "
+                    "before applying the endpoint that serves it",
+                )
+            ]
+        ),
+    )
 
-    def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, inference_schema: str, budget_policy_id: str
-    ) -> None:
+
+class VectorSearch(Construct):
+    """The vector search endpoint the retriever queries, with who may use or manage it."""
+
+    def __init__(self, scope: Construct, id_: str, *, env: Environment, budget_policy_id: str) -> None:
         super().__init__(scope, id_)
-        self._budget_policy_id = budget_policy_id
-        self.endpoints = [
-            self._endpoint(env, endpoint, inference_schema) for endpoint in env.serving.endpoints
-        ]
         self.vector_search = VectorSearchEndpoint(
             self,
             "vector-search",
@@ -110,9 +134,37 @@ class ServingLayer(Construct):
             ],
         )
 
+
+class ServingEndpoints(Construct):
+    """The environment's model serving endpoints, each after a plan-time read of the version it serves;
+    `groups` maps admins, engineers and readers to the names their ACLs use."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        inference_schema: str,
+        budget_policy_id: str,
+        groups: dict[str, str],
+    ) -> None:
+        super().__init__(scope, id_)
+        self._budget_policy_id = budget_policy_id
+        self._groups = groups
+        self.endpoints = [
+            self._endpoint(env, endpoint, inference_schema) for endpoint in env.serving.endpoints
+        ]
+
     def _endpoint(
         self, env: Environment, endpoint: ServingEndpointConfig, inference_schema: str
     ) -> ModelServing:
+        version = registered_version(
+            self,
+            f"endpoint-{endpoint.name}-version",
+            full_name=endpoint.entity,
+            version=endpoint.entity_version,
+        )
         serving = ModelServing(
             self,
             f"endpoint-{endpoint.name}",
@@ -137,15 +189,17 @@ class ServingLayer(Construct):
                 blocked_keywords=env.serving.blocked_keywords,
             ),
             tags=[ModelServingTags(key=key, value=value) for key, value in env.resource_tags().items()],
+            depends_on=[version],
         )
+        groups = self._groups
         Permissions(
             self,
             f"endpoint-{endpoint.name}-permissions",
             serving_endpoint_id=serving.serving_endpoint_id,
             access_control=[
-                PermissionsAccessControl(group_name=env.groups.admins, permission_level="CAN_MANAGE"),
-                PermissionsAccessControl(group_name=env.groups.engineers, permission_level="CAN_VIEW"),
-                PermissionsAccessControl(group_name=env.groups.readers, permission_level="CAN_QUERY"),
+                PermissionsAccessControl(group_name=groups["admins"], permission_level="CAN_MANAGE"),
+                PermissionsAccessControl(group_name=groups["engineers"], permission_level="CAN_VIEW"),
+                PermissionsAccessControl(group_name=groups["readers"], permission_level="CAN_QUERY"),
             ],
         )
         return serving

@@ -9,19 +9,29 @@ from ..base import Policy, Resource, Severity, as_list, is_false
 
 class PrivateAccessNoPublicAccess(Policy):
     id = "LKW_DBX_001"
-    name = "Private access settings disable public access to the workspace"
+    name = "Private access settings admit the workspace only privately, or publicly behind an IP access list"
     severity = Severity.CRITICAL
     resource_types = ("databricks_mws_private_access_settings",)
-    rationale = "With public access enabled the workspace UI and REST API stay reachable from the internet."
-    remediation = "Set public_access_enabled = false so the workspace is reachable only through PrivateLink."
+    rationale = (
+        "Public access is either off (front-end PrivateLink) or the hybrid design, where PrivateLink admits "
+        "only listed endpoints and the workspace IP access list (LKW_DBX_071, LKW_DBX_075) limits the rest."
+    )
+    remediation = (
+        "Set public_access_enabled = false with a registered front-end endpoint, or keep public access with "
+        'private_access_level = "ENDPOINT", allowed_vpc_endpoint_ids and the workspace IP access list.'
+    )
     soc2 = ("CC6.1", "CC6.6")
     iso27001 = ("A.8.20", "A.8.22")
     hipaa = ("164.312(a)(1)", "164.312(e)(1)")
     sat = ("NS-3",)
 
     def problems(self, resource: Resource) -> Iterator[str]:
-        if not is_false(resource.get("public_access_enabled")):
-            yield "public_access_enabled is not false"
+        if is_false(resource.get("public_access_enabled")):
+            return
+        if resource.get("private_access_level") != "ENDPOINT":
+            yield "public access is on and private_access_level is not ENDPOINT"
+        if not as_list(resource.get("allowed_vpc_endpoint_ids")):
+            yield "public access is on and no allowed_vpc_endpoint_ids limit PrivateLink access"
 
 
 class NetworkBothPrivateLinkEndpoints(Policy):

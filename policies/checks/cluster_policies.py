@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ..base import Policy, Resource, Severity, load_json_text
+from ..contract import parse_reference
 from ..runtimes import runtime_problem
 
 RESOURCE = ("databricks_cluster_policy",)
@@ -60,6 +61,26 @@ def lower_bound(rule: Any) -> float | None:
     key = {"fixed": "value", "range": "minValue"}.get(str(rule.get("type")))
     value = rule.get(key) if key else None
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def pinned_pools(rules: dict[str, Any]) -> list[Any]:
+    """The instance pool IDs a policy pins (fixed or allowlisted)."""
+    return [
+        value
+        for key in ("instance_pool_id", "driver_instance_pool_id")
+        for value in pinned_values(rules.get(key)) or []
+    ]
+
+
+def pool_tags(resource: Resource, pool_ids: list[Any]) -> dict[str, str]:
+    """The custom tags of the pools, declared in the resource's stack, that `pool_ids` reference."""
+    tags: dict[str, str] = {}
+    pools = resource.document.get("resource", {}).get("databricks_instance_pool", {})
+    for value in pool_ids:
+        reference = parse_reference(value)
+        if reference and reference.type == "databricks_instance_pool" and reference.name in pools:
+            tags.update(Resource(reference.type, reference.name, pools[reference.name]).tags())
+    return tags
 
 
 class ClusterPolicyCheck(Policy):
@@ -155,11 +176,19 @@ class PolicyTags(ClusterPolicyCheck):
     iso27001 = ("A.5.9", "A.8.6")
     sat = ("GOV-6", "GOV-7")
 
-    def rule_problems(self, rules: dict[str, Any]) -> Iterator[str]:
+    def problems(self, resource: Resource) -> Iterator[str]:
+        """A policy pinned to a pool of this stack may leave a tag to the pool: its clusters inherit the
+        pool's tags and may not set the same keys."""
+        rules = definition(resource)
+        if rules is None:
+            yield from super().problems(resource)
+            return
+        inherited = pool_tags(resource, pinned_pools(rules))
         for key in ("Owner", "CostCenter"):
             rule = rules.get(f"custom_tags.{key}")
-            if not isinstance(rule, dict) or rule.get("type") != "fixed" or not rule.get("value"):
-                yield f"custom_tags.{key} is not fixed"
+            fixed = isinstance(rule, dict) and rule.get("type") == "fixed" and rule.get("value")
+            if not fixed and not inherited.get(key):
+                yield f"custom_tags.{key} is not fixed (by the policy or its pinned pool)"
 
 
 class PolicyWorkerCap(ClusterPolicyCheck):

@@ -187,7 +187,7 @@ PASSING_TESTS = [
     ("tests.test_foundation", "test_buckets_are_private_versioned_encrypted_tls_only", "passed"),
     ("tests.test_foundation", "test_keys_rotate_and_admit_only_databricks_account", "passed"),
     ("tests.test_foundation", "test_flow_logs_capture_all_traffic", "passed"),
-    ("tests.test_account", "test_private_access_disables_public_access", "passed"),
+    ("tests.test_account", "test_private_access_admits_only_the_rest_endpoint_over_privatelink", "passed"),
     ("tests.test_account", "test_metastore_assigned_and_audit_logs_delivered", "passed"),
     ("tests.test_synth", "test_bad_environment_writes_nothing", "passed"),
 ]

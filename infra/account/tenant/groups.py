@@ -4,16 +4,17 @@ create them."""
 
 from __future__ import annotations
 
-from cdktn import TerraformProvider, Token
-from cdktn_provider_databricks.data_databricks_group import DataDatabricksGroup
+from cdktn import TerraformProvider
 from cdktn_provider_databricks.mws_permission_assignment import MwsPermissionAssignment
 from constructs import Construct
 
+from infra.account.groups import assign_group
 from lakeward.tenants.model import Role
 
 
 class TenantGroupAssignment:
-    """Each active role's group, looked up in the account and given USER on the workspace."""
+    """Each active role's group, looked up in the account and given USER on the workspace; the tenant's
+    workspace ACLs wait for `assignments`."""
 
     def __init__(
         self,
@@ -24,15 +25,14 @@ class TenantGroupAssignment:
         workspace_id: float,
         account_provider: TerraformProvider,
     ) -> None:
-        for role in roles:
-            group = DataDatabricksGroup(
-                scope, f"group-{role}", display_name=groups[role], provider=account_provider
-            )
-            MwsPermissionAssignment(
+        self.assignments: list[MwsPermissionAssignment] = [
+            assign_group(
                 scope,
-                f"group-{role}-assignment",
+                f"group-{role}",
+                display_name=groups[role],
                 workspace_id=workspace_id,
-                principal_id=Token.as_number(group.id),
-                permissions=["USER"],
-                provider=account_provider,
-            )
+                permission="USER",
+                account_provider=account_provider,
+            )[1]
+            for role in roles
+        ]

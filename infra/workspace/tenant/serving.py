@@ -8,14 +8,15 @@ from cdktn_provider_databricks.schema import Schema
 from constructs import Construct
 
 from infra.config import Environment
-from infra.workspace.serving import ai_gateway, per_minute, served_entity
+from infra.workspace.serving import ai_gateway, per_minute, registered_version, served_entity
 from lakeward.tenants.model import Endpoint, Role, Tenant
 from lakeward.tenants.namespace import Namespace
 
 
 class TenantServingEndpoints:
     """One endpoint per entry of the spec, `<tenant>-<endpoint>`, serving a model of the tenant's
-    catalog; its inference table goes into the model's schema, which it waits for."""
+    catalog, read while planning (the tenant registers it after its catalog exists); its inference
+    table goes into the model's schema, which it waits for."""
 
     def __init__(
         self,
@@ -43,13 +44,17 @@ def _endpoint(
     serving_spec = tenant.spec.serving
     limits = [limit for limit in serving_spec.rate_limits if limit.endpoint in (None, endpoint.name)]
     schema = endpoint.model_path.split(".")[0]
+    model = f"{namespace.catalog}.{endpoint.model_path}"
+    version = registered_version(
+        scope, f"endpoint-{endpoint.name}-version", full_name=model, version=endpoint.version
+    )
     serving = ModelServing(
         scope,
         f"endpoint-{endpoint.name}",
         name=namespace.name(endpoint.name),
         config=served_entity(
             name=f"{endpoint.name}-v{endpoint.version}",
-            entity=f"{namespace.catalog}.{endpoint.model_path}",
+            entity=model,
             version=endpoint.version,
             production=env.is_production,
             min_concurrency=_floor(endpoint, env),
@@ -69,7 +74,7 @@ def _endpoint(
             ModelServingTags(key=key, value=value)
             for key, value in {**env.resource_tags(), **tenant.tags()}.items()
         ],
-        depends_on=[schemas[schema]],
+        depends_on=[schemas[schema], version],
     )
     queriers = [limit.role for limit in limits if limit.role != "admins"]
     Permissions(

@@ -27,6 +27,23 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
+def create_exclusive(path: Path, text: str, field: str) -> None:
+    """Write a new file that must not exist yet, atomically: of two writers racing for the same name,
+    one wins and the other gets a clear error (a hard link never replaces an existing name)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.link(tmp, path)
+    except FileExistsError:
+        raise LakewardError(
+            "already exists", source=str(path), field=field, fix="pick another name"
+        ) from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 @contextmanager
 def staged_directory(target: Path) -> Iterator[Path]:
     """Yield a staging folder beside `target`; on success it replaces `target`, on error it is removed."""

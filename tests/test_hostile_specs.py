@@ -212,3 +212,33 @@ def test_the_renamed_grant_key_gets_a_hint_whatever_the_yaml_parser(tmp_path: Pa
         with pytest.raises(LakewardError) as caught:
             parse_tenant(data, "alpha.yaml")
         assert "is now `securable`" in caught.value.message
+
+
+def _race_new_tenant(folder: Path, racers: int = 6) -> list[str]:
+    """`racers` threads run `tenant new` of one name at the same moment; what each got."""
+    import threading
+
+    barrier, outcomes = threading.Barrier(racers), []
+
+    def attempt() -> None:
+        barrier.wait()
+        try:
+            new_tenant("fraud_ops", folder)
+            outcomes.append("created")
+        except LakewardError as error:
+            outcomes.append(error.message)
+
+    threads = [threading.Thread(target=attempt) for _ in range(racers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_racing_tenant_new_of_one_name_has_exactly_one_winner(tmp_path: Path) -> None:
+    for trial in range(10):
+        folder = tmp_path / f"trial-{trial}"
+        outcomes = _race_new_tenant(folder)
+        assert outcomes.count("created") == 1, outcomes
+        assert sorted(p.name for p in folder.iterdir()) == ["fraud_ops.yaml"]

@@ -9,7 +9,7 @@ import yaml
 
 from infra.config import ENVIRONMENT_NAME, ENVIRONMENTS_DIR
 from lakeward.errors import LakewardError
-from lakeward.files import write_atomic
+from lakeward.files import create_exclusive
 from lakeward.specfiles import checked_name, load_yaml
 from lakeward.tenants.loader import SpecLoader, load_tenants, parse_tenant, spec_path
 
@@ -97,5 +97,5 @@ def new_tenant(
     tenant = parse_tenant(load_yaml(text, str(path), SpecLoader), str(path))
     tenants_dir.mkdir(parents=True, exist_ok=True)
     load_tenants(tenants_dir, environments_dir, extra={path: tenant})
-    write_atomic(path, text)
+    create_exclusive(path, text, "NAME")
     return path

@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
 
-from lakeward.cli import app
+from tests.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
 GITHUB = REPO / "ci" / "github"
@@ -265,14 +264,14 @@ def _lakeward_invocations(lines: list[str]) -> Iterator[list[str]]:
 def test_every_lakeward_command_and_option_the_templates_use_exists(
     pr: dict[Any, Any], deploy: dict[Any, Any], apply: dict[Any, Any], gitlab: dict[Any, Any]
 ) -> None:
-    runner, seen = CliRunner(), set()
+    seen = set()
     for words in _lakeward_invocations(_all_commands(pr, deploy, apply, gitlab)):
         groups = {"config", "tenant", "evidence", "ci", "pipeline"}
         command = words[:2] if words[0] in groups else words[:1]
-        shown = runner.invoke(app, [*command, "--help"], terminal_width=200)
-        assert shown.exit_code == 0, (words, shown.output)
+        shown = run_cli(*command, "--help", env={"COLUMNS": "200"})
+        assert shown.exit_code == 0, (words, shown.stderr)
         for option in (word for word in words if word.startswith("--")):
-            assert option in shown.output, (command, option)
+            assert option in shown.stdout, (command, option)
         seen.add(" ".join(command))
     assert seen >= {
         "config validate",

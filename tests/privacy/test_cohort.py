@@ -9,10 +9,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import write_deltalake
-from typer.testing import CliRunner
 
-from lakeward.cli import app
 from lakeward.errors import LakewardError
+from tests.cli import run_cli
 from workloads.privacy.cohort import check
 
 # classes on (age, zip): (34, 94110) x4, (35, 94110) x3, (51, 10001) x2, (62, 10002) x1
@@ -47,24 +46,20 @@ def test_cli_json_on_each_format(tmp_path: Path, form: str) -> None:
     else:
         write_deltalake(str(path), TABLE)
     args = ["privacy", "check", str(path), "--quasi-identifiers", "age,zip", "--k", "2", "--json"]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 1, result.output
+    result = run_cli(*args)
+    assert result.exit_code == 1, result.stderr
     payload = json.loads(result.stdout)
     assert (payload["k"], payload["rows_below_k"], payload["ok"]) == (1, 1, False)
-    passing = CliRunner().invoke(
-        app, ["privacy", "check", str(path), "--quasi-identifiers", "zip", "--k", "1"]
-    )
+    passing = run_cli("privacy", "check", path, "--quasi-identifiers", "zip", "--k", "1")
     assert passing.exit_code != 0  # k=1 protects nothing: refused
 
 
 def test_text_report_and_bad_columns(tmp_path: Path) -> None:
     path = tmp_path / "t.parquet"
     pq.write_table(TABLE, path)
-    result = CliRunner().invoke(
-        app, ["privacy", "check", str(path), "--quasi-identifiers", "zip", "--k", "1"]
-    )
-    assert isinstance(result.exception, LakewardError) and result.exception.field == "--k"
-    shown = CliRunner().invoke(app, ["privacy", "check", str(path), "--quasi-identifiers", "age", "--k", "2"])
+    result = run_cli("privacy", "check", path, "--quasi-identifiers", "zip", "--k", "1")
+    assert result.exit_code == 2 and "--k" in result.stderr and "fix:" in result.stderr
+    shown = run_cli("privacy", "check", path, "--quasi-identifiers", "age", "--k", "2")
     assert shown.exit_code == 1 and "smallest class 1" in shown.stdout and "suppress" in shown.stdout
     with pytest.raises(LakewardError, match="not columns"):
         check(TABLE, ["age", "postcode"], 2)

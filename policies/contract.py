@@ -147,8 +147,9 @@ def remote_output(value: Any) -> tuple[str, str] | None:
 # document, escapes first: `$${` and `%%{` stand for the literal text `${` and `%{`.
 _TEMPLATE_START = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
 # The only sequence the stacks write: a plain traversal such as `${aws_s3_bucket.logs.arn}`,
-# `${data.terraform_remote_state.account.outputs.workspace_id}` or `${terraform.workspace}`.
-_PLAIN_TRAVERSAL = re.compile(r"\$\{(?:data\.)?[a-z][\w-]*(?:\.[\w-]+)+\}")
+# `${data.terraform_remote_state.account.outputs.workspace_id}`, `${terraform.workspace}`, or one that
+# enters a block list by position (`${databricks_storage_credential.c.aws_iam_role[0].external_id}`).
+_PLAIN_TRAVERSAL = re.compile(r"\$\{(?:data\.)?[a-z][\w-]*(?:\.[\w-]+(?:\[\d+\])*)+\}")
 
 
 def foreign_templates(value: Any) -> Iterator[str]:

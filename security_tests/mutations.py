@@ -336,7 +336,7 @@ VIOLATIONS: list[Violation] = [
         "aws_iam_role",
         "trust-aws-star",
         json_attribute("assume_role_policy", first_statement(Principal={"AWS": "*"})),
-        "uc-role",
+        "catalog_role",
     ),
     Violation(
         "LKW_AWS_005",

@@ -76,6 +76,9 @@ CASES = [
     ("maintain", ["--lakehouse", "{bad}/afile"]),
     ("maintain", ["--lakehouse", "{bad}/notlh"]),
     ("maintain", ["--lakehouse", "{bad}/notlh", "--retain-hours", "1"]),
+    ("privacy check", ["{bad}/afile", "--quasi-identifiers", "age", "--k", "2"]),
+    ("privacy check", ["{bad}/notlh", "--quasi-identifiers", "age", "--k", "0"]),
+    ("privacy check", ["{bad}/latin.yaml", "--quasi-identifiers", "", "--k", "2"]),
     ("ci summary", ["--plans", "{bad}/afile"]),
     ("ci summary", ["--plans", "{bad}/notlh"]),
 ]

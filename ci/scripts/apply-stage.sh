@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Usage: apply-stage.sh PLANS_DIR ENV STAGE   (STAGE: foundation, account, workspace or tenants)
+# Usage: apply-stage.sh PLANS_DIR ENV STAGE   (STAGE: foundation, with the metastore stack first where
+# this environment creates it; account; workspace; or tenants, with the serving stack first)
 # Applies the plans that plan-stacks.sh saved for one stage of one environment, and nothing else: it
 # refuses when the plans are missing, when a file differs from SHA256SUMS or is not listed there, or when
 # they were planned from another tree than the one checked out. Terraform itself refuses a saved plan
@@ -33,8 +34,13 @@ case "$stage" in
   foundation | account | workspace)
     stacks=("$plans_dir/lakeward-$env_name-$stage")
     [[ -d "${stacks[0]}" ]] || refuse "no saved plan for lakeward-$env_name-$stage" "plan $env_name in the pull request"
+    # The region's metastore stack exists only in the environment that creates it, and goes first.
+    if [[ "$stage" == foundation && -d "$plans_dir/lakeward-$env_name-metastore" ]]; then
+      stacks=("$plans_dir/lakeward-$env_name-metastore" "${stacks[@]}")
+    fi
     ;;
-  tenants) stacks=("$plans_dir/lakeward-$env_name-tenant-"*/) ;;
+  # The serving stack (endpoints of released model versions) and then each tenant, after the workspace.
+  tenants) stacks=("$plans_dir/lakeward-$env_name-servin"[g]/ "$plans_dir/lakeward-$env_name-tenant-"*/) ;;
   *) refuse "unknown stage '$stage'" "$usage" ;;
 esac
 for stack_dir in "${stacks[@]%/}"; do

@@ -12,10 +12,11 @@ from typing import Any
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.output import Outcome
+from stacks.names import PLATFORM_KINDS, TENANT, parse_stack_id
 
 PLAN_SUFFIX = ".plan.json"
 # Deploy order of the stacks; a stack's stage is the part of its name after `lakeward-<env>-`.
-STAGES = ("foundation", "account", "workspace", "tenant")
+STAGES = (*PLATFORM_KINDS, TENANT)
 SEVERITIES = ("CRITICAL", "HIGH", "MEDIUM", "LOW")
 
 
@@ -32,10 +33,11 @@ class StackChanges:
 
 
 def stage_of(stack: str) -> str:
-    """`foundation`, `account`, `workspace` or `tenant` for a Lakeward stack name, else `other`."""
-    if "-tenant-" in stack:
-        return "tenant"
-    return next((stage for stage in STAGES if stack.endswith(f"-{stage}")), "other")
+    """The stack's kind (`metastore`, `foundation`, ... `tenant`) for a Lakeward stack name, else `other`."""
+    try:
+        return parse_stack_id(stack).kind
+    except ValueError:
+        return "other"
 
 
 def _deploy_order(stack: str) -> tuple[int, str]:

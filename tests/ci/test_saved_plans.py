@@ -19,12 +19,17 @@ import pytest
 
 from lakeward.ci.summary import read_plans, render_summary
 from lakeward.rehearsal.terraform import cli_config, find_mirror
+from stacks.names import ACCOUNT, FOUNDATION, stack_id, tenant_stack_id
+
+DEV_CLAIMS = tenant_stack_id("dev", "claims")
+DEV_FOUNDATION = stack_id("dev", FOUNDATION)
+DEV_ACCOUNT = stack_id("dev", ACCOUNT)
 
 REPO = Path(__file__).resolve().parents[2]
 PLAN_STACKS = REPO / "ci" / "scripts" / "plan-stacks.sh"
 APPLY_STAGE = REPO / "ci" / "scripts" / "apply-stage.sh"
-FOUNDATION = "lakeward-dev-foundation"
-TENANT = "lakeward-dev-tenant-claims"
+FOUNDATION_STACK = DEV_FOUNDATION
+TENANT_STACK = DEV_CLAIMS
 AWS = {
     "region": "us-east-1",
     "access_key": "test",
@@ -66,7 +71,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TF_"))}
     env.update(TF_CLI_CONFIG_FILE=str(root / "terraform.rc"), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
     repo, state = root / "repo", root / "state"
-    foundation = repo / "synth" / "stacks" / FOUNDATION
+    foundation = repo / "synth" / "stacks" / FOUNDATION_STACK
     before = {
         "terraform_data": {
             "kept": {"input": "a"},
@@ -85,7 +90,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     }
     _write(foundation / "cdk.tf.json", _stack(state / "foundation.tfstate", after, aws_version=version))
     tenant = {"terraform_data": {"catalog": {"input": "claims_dev"}, "schema": {"input": "claims_dev.raw"}}}
-    _write(repo / "synth" / "stacks" / TENANT / "cdk.tf.json", _stack(state / "tenant.tfstate", tenant))
+    _write(repo / "synth" / "stacks" / TENANT_STACK / "cdk.tf.json", _stack(state / "tenant.tfstate", tenant))
     (repo / ".gitignore").write_text("synth/\nplans/\n", encoding="utf-8")
     for command in (
         ["init", "-q"],
@@ -110,15 +115,22 @@ def _apply(project: dict[str, Any], plans: Path, stage: str) -> subprocess.Compl
 def test_the_plans_are_saved_with_their_configuration_source_and_digests(project: dict[str, Any]) -> None:
     plans = project["plans"]
     assert sorted(path.name for path in plans.iterdir()) == sorted(
-        [FOUNDATION, TENANT, f"{FOUNDATION}.plan.json", f"{TENANT}.plan.json", "source", "SHA256SUMS"]
+        [
+            FOUNDATION_STACK,
+            TENANT_STACK,
+            f"{FOUNDATION_STACK}.plan.json",
+            f"{TENANT_STACK}.plan.json",
+            "source",
+            "SHA256SUMS",
+        ]
     )
-    assert {path.name for path in (plans / FOUNDATION).iterdir()} == {
+    assert {path.name for path in (plans / FOUNDATION_STACK).iterdir()} == {
         "cdk.tf.json",
         ".terraform.lock.hcl",
-        f"{FOUNDATION}.tfplan",
+        f"{FOUNDATION_STACK}.tfplan",
     }
     listed = {line.split("  ", 1)[1] for line in (plans / "SHA256SUMS").read_text().splitlines()}
-    assert f"{FOUNDATION}/{FOUNDATION}.tfplan" in listed and "source" in listed
+    assert f"{FOUNDATION_STACK}/{FOUNDATION_STACK}.tfplan" in listed and "source" in listed
     tree = subprocess.run(
         ["git", "rev-parse", "HEAD^{tree}"], cwd=project["repo"], capture_output=True, text=True
     )
@@ -127,18 +139,18 @@ def test_the_plans_are_saved_with_their_configuration_source_and_digests(project
 
 def test_the_summary_counts_a_real_plan_as_terraform_does(project: dict[str, Any]) -> None:
     plans = read_plans(project["plans"])
-    assert [plan.stack for plan in plans] == [FOUNDATION, TENANT]
+    assert [plan.stack for plan in plans] == [FOUNDATION_STACK, TENANT_STACK]
     foundation = plans[0]
     assert sorted(foundation.add) == ["aws_kms_key.storage", "aws_s3_bucket.logs"]
     assert foundation.change == ["terraform_data.kept"]
     assert foundation.destroy == ["terraform_data.gone"]
     assert foundation.replace == ["terraform_data.swapped"]
     text = render_summary(plans, [], [])
-    assert f"| `{FOUNDATION}` | 3 | 1 | 2 |" in text
-    assert f"| `{TENANT}` | 2 | 0 | 0 |" in text
+    assert f"| `{FOUNDATION_STACK}` | 3 | 1 | 2 |" in text
+    assert f"| `{TENANT_STACK}` | 2 | 0 | 0 |" in text
     assert "| **total** | **5** | **1** | **2** |" in text
-    assert f"- `{FOUNDATION}`: `terraform_data.gone` (destroyed)" in text
-    assert f"- `{FOUNDATION}`: `terraform_data.swapped` (replaced)" in text
+    assert f"- `{FOUNDATION_STACK}`: `terraform_data.gone` (destroyed)" in text
+    assert f"- `{FOUNDATION_STACK}`: `terraform_data.swapped` (replaced)" in text
 
 
 def test_a_stage_applies_its_saved_plan_once_then_terraform_refuses_it_as_stale(
@@ -147,7 +159,7 @@ def test_a_stage_applies_its_saved_plan_once_then_terraform_refuses_it_as_stale(
     plans = _copy(project, tmp_path)
     applied = _apply(project, plans, "tenants")
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert f"terraform apply: {plans}/{TENANT}/{TENANT}.tfplan" in applied.stdout
+    assert f"terraform apply: {plans}/{TENANT_STACK}/{TENANT_STACK}.tfplan" in applied.stdout
     state = json.loads((project["state"] / "tenant.tfstate").read_text())
     assert sorted(resource["name"] for resource in state["resources"]) == ["catalog", "schema"]
     again = _apply(project, _copy(project, tmp_path / "again"), "tenants")
@@ -159,12 +171,12 @@ def test_a_stage_applies_its_saved_plan_once_then_terraform_refuses_it_as_stale(
     ("damage", "message"),
     [
         (
-            lambda plans: (plans / TENANT / f"{TENANT}.tfplan").write_bytes(b"other"),
+            lambda plans: (plans / TENANT_STACK / f"{TENANT_STACK}.tfplan").write_bytes(b"other"),
             "does not match its digest",
         ),
-        (lambda plans: (plans / TENANT / "extra.tfplan").write_bytes(b""), "not listed in SHA256SUMS"),
+        (lambda plans: (plans / TENANT_STACK / "extra.tfplan").write_bytes(b""), "not listed in SHA256SUMS"),
         (lambda plans: (plans / "SHA256SUMS").unlink(), "no saved plans"),
-        (lambda plans: shutil.rmtree(plans / FOUNDATION), "does not match its digest"),
+        (lambda plans: shutil.rmtree(plans / FOUNDATION_STACK), "does not match its digest"),
     ],
     ids=["altered", "unlisted", "missing", "stack-removed"],
 )
@@ -197,5 +209,5 @@ def test_a_stage_without_its_saved_plan_and_an_unknown_stage_are_refused(
     project: dict[str, Any], tmp_path: Path
 ) -> None:
     plans = _copy(project, tmp_path)
-    assert "no saved plan for lakeward-dev-account" in _apply(project, plans, "account").stderr
+    assert f"no saved plan for {DEV_ACCOUNT}" in _apply(project, plans, "account").stderr
     assert "unknown stage 'network'" in _apply(project, plans, "network").stderr

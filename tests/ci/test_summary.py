@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.ci.summary import stage_of
+from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
 from tests.cli import run_cli
+
+DEV_TENANT_ACCOUNT = tenant_stack_id("dev", "account")
+PROD_CLAIMS = tenant_stack_id("prod", "claims")
+DEV_WORKSPACE = stack_id("dev", WORKSPACE)
+DEV_FOUNDATION = stack_id("dev", FOUNDATION)
+PROD_FOUNDATION = stack_id("prod", FOUNDATION)
+DEV_ACCOUNT = stack_id("dev", ACCOUNT)
 
 
 def _plan(*changes: tuple[str, list[str]]) -> dict[str, Any]:
@@ -33,13 +41,13 @@ def _finding(check: str, severity: str, status: str) -> dict[str, Any]:
         "check_id": check,
         "severity": severity,
         "status": status,
-        "stack": "lakeward-dev-workspace",
+        "stack": f"{DEV_WORKSPACE}",
         "resource": f"r.{check}",
     }
 
 
 def test_stacks_follow_deploy_order_and_tenant_names_never_pass_for_a_stage() -> None:
-    assert [stage_of(name) for name in ("lakeward-prod-foundation", "lakeward-dev-tenant-account", "x")] == [
+    assert [stage_of(name) for name in (f"{PROD_FOUNDATION}", f"{DEV_TENANT_ACCOUNT}", "x")] == [
         "foundation",
         "tenant",
         "other",
@@ -48,15 +56,13 @@ def test_stacks_follow_deploy_order_and_tenant_names_never_pass_for_a_stage() ->
 
 def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -> None:
     plans = tmp_path / "plans"
+    _write(plans / "prod" / f"{PROD_CLAIMS}.plan.json", _plan(("databricks_catalog.c", ["create"])))
     _write(
-        plans / "prod" / "lakeward-prod-tenant-claims.plan.json", _plan(("databricks_catalog.c", ["create"]))
-    )
-    _write(
-        plans / "dev" / "lakeward-dev-workspace.plan.json",
+        plans / "dev" / f"{DEV_WORKSPACE}.plan.json",
         _plan(("databricks_grants.g", ["update"]), ("x.noop", ["no-op"])),
     )
     _write(
-        plans / "dev" / "lakeward-dev-foundation.plan.json",
+        plans / "dev" / f"{DEV_FOUNDATION}.plan.json",
         _plan(("aws_vpc.main", ["delete"]), ("aws_s3_bucket.b", ["read"])),
     )
     scan = _write(
@@ -77,7 +83,7 @@ def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -
         {
             "tenant": "claims",
             "environment": "prod",
-            "stack": "lakeward-prod-tenant-claims",
+            "stack": f"{PROD_CLAIMS}",
             "resources": ["a", "b"],
             "grants": {
                 "claims_prod": {"claims-admins": ["ALL_PRIVILEGES"], "claims-readers": ["USE_CATALOG"]}
@@ -91,22 +97,22 @@ def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -
     text = out.read_text(encoding="utf-8")
     rows = [line for line in text.splitlines() if line.startswith("| `lakeward-")]
     assert rows[:3] == [
-        "| `lakeward-dev-foundation` | 0 | 0 | 1 |",
-        "| `lakeward-dev-workspace` | 0 | 1 | 0 |",
-        "| `lakeward-prod-tenant-claims` | 1 | 0 | 0 |",
+        f"| `{DEV_FOUNDATION}` | 0 | 0 | 1 |",
+        f"| `{DEV_WORKSPACE}` | 0 | 1 | 0 |",
+        f"| `{PROD_CLAIMS}` | 1 | 0 | 0 |",
     ]
-    assert "- `lakeward-dev-foundation`: `aws_vpc.main` (destroyed)" in text
+    assert f"- `{DEV_FOUNDATION}`: `aws_vpc.main` (destroyed)" in text
     assert "| `out/synth/dev` | 0 | 1 | 0 | 1 | 1 | 1 |" in text
-    assert "| CKV_DBX_1 | HIGH | `lakeward-dev-workspace` | `r.CKV_DBX_1` |" in text
+    assert f"| CKV_DBX_1 | HIGH | `{DEV_WORKSPACE}` | `r.CKV_DBX_1` |" in text
     assert "CKV_DBX_3" not in text and "CKV_DBX_4" not in text
     assert (
-        "| `claims` | prod | `lakeward-prod-tenant-claims` | 2 | `claims_prod` "
+        f"| `claims` | prod | `{PROD_CLAIMS}` | 2 | `claims_prod` "
         "| claims-admins, claims-readers | the catalog is OPEN |"
     ) in text
 
 
 def test_without_scans_or_tenants_only_the_plans_are_summarized(tmp_path: Path) -> None:
-    _write(tmp_path / "lakeward-dev-account.plan.json", _plan())
+    _write(tmp_path / f"{DEV_ACCOUNT}.plan.json", _plan())
     result = run_cli("ci", "summary", "--plans", tmp_path)
     assert result.exit_code == 0
     assert "| **total** | **0** | **0** | **0** |" in result.stdout
@@ -117,14 +123,14 @@ def test_bad_input_names_the_option_and_the_fix(tmp_path: Path) -> None:
     empty = run_cli("ci", "summary", "--plans", tmp_path / "none", process=True)
     assert empty.exit_code == 2 and "Traceback" not in empty.stderr
     assert "--plans: no *.plan.json files under this folder" in empty.stderr and "fix:" in empty.stderr
-    _write(tmp_path / "p" / "lakeward-dev-account.plan.json", {"resource_changes": []})
+    _write(tmp_path / "p" / f"{DEV_ACCOUNT}.plan.json", {"resource_changes": []})
     not_a_plan = run_cli("ci", "summary", "--plans", tmp_path / "p")
     assert not_a_plan.exit_code == 2 and "no terraform_version, planned_values in it" in not_a_plan.stderr
     assert "terraform show -json" in not_a_plan.stderr
-    (tmp_path / "p" / "lakeward-dev-account.plan.json").write_text("{", encoding="utf-8")
+    (tmp_path / "p" / f"{DEV_ACCOUNT}.plan.json").write_text("{", encoding="utf-8")
     broken = run_cli("ci", "summary", "--plans", tmp_path / "p")
     assert broken.exit_code == 2 and "cannot read JSON" in broken.stderr
-    _write(tmp_path / "q" / "lakeward-dev-account.plan.json", _plan())
+    _write(tmp_path / "q" / f"{DEV_ACCOUNT}.plan.json", _plan())
     scan = _write(tmp_path / "scan.json", {"source": "x"})
     wrong_scan = run_cli("ci", "summary", "--plans", tmp_path / "q", "--scan", scan)
     assert (

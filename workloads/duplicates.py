@@ -10,10 +10,16 @@ cannot tell a copy from a sibling. Two rules can, and only they collapse a docum
   signature changed).
 
 The document kept is the first by `doc_id`; each other one maps to it.
+
+The rules compare the documents as written, before PII is masked: a detector that masks a word in one
+copy and not in the other (an upper-cased copy, other punctuation around a name) would otherwise keep
+copies apart. `duplicate_keys` runs in the prepare stage before the scrub and keeps only SHA-256
+digests of those forms, so no raw value goes further than the stage itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -50,16 +56,45 @@ def _body_key(text: str) -> str | None:
     return " ".join(body) if footer <= FOOTER_SHARE * (len(body) + footer) else None
 
 
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def duplicate_keys(title: str, text: str) -> tuple[str, str | None]:
+    """Digests of the two forms the rules compare: the whole content, and title plus body without a
+    small footer (None when the document has no such footer)."""
+    body = _body_key(text)
+    near = _digest(" ".join(_words(title)), body) if body is not None else None
+    return _digest(" ".join(_words(text))), near
+
+
+KEY_FIELDS = [pa.field("content_key", pa.string()), pa.field("near_key", pa.string())]
+
+
+def with_keys(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Stage: add `content_key` and `near_key` (digests, see `duplicate_keys`) to a batch of documents."""
+    keys = [
+        duplicate_keys(title, text)
+        for title, text in zip(
+            batch.column("title").to_pylist(), batch.column("text").to_pylist(), strict=True
+        )
+    ]
+    columns = {name: batch.column(name) for name in batch.schema.names}
+    columns["content_key"] = pa.array([k[0] for k in keys], pa.string())
+    columns["near_key"] = pa.array([k[1] for k in keys], pa.string())
+    return pa.RecordBatch.from_pydict(columns)
+
+
 def find_duplicates(table: pa.Table) -> dict[str, Collapse]:
-    """Map each duplicate doc_id (columns `doc_id`, `title`, `text`) to its collapse."""
-    rows = sorted(table.select(["doc_id", "title", "text"]).to_pylist(), key=lambda row: row["doc_id"])
+    """Map each duplicate doc_id (columns `doc_id`, `content_key`, `near_key`) to its collapse."""
+    rows = sorted(
+        table.select(["doc_id", "content_key", "near_key"]).to_pylist(), key=lambda row: row["doc_id"]
+    )
     first_content: dict[str, str] = {}
-    first_body: dict[tuple[str, str], str] = {}
+    first_body: dict[str, str] = {}
     collapses: dict[str, Collapse] = {}
     for row in rows:
-        doc_id, content = row["doc_id"], " ".join(_words(row["text"]))
-        body = _body_key(row["text"])
-        near = (" ".join(_words(row["title"])), body) if body is not None else None
+        doc_id, content, near = row["doc_id"], row["content_key"], row["near_key"]
         if content in first_content:
             collapses[doc_id] = Collapse(doc_id, first_content[content], SAME_CONTENT)
         elif near is not None and near in first_body:

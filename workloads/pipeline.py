@@ -34,7 +34,7 @@ from lakeward.errors import LakewardError
 from workloads import chunking, embedding, expectations, indexing
 from workloads.config import PipelineConfig, stable_hash
 from workloads.corpus import Corpus, read_corpus
-from workloads.duplicates import find_duplicates
+from workloads.duplicates import KEY_FIELDS, find_duplicates, with_keys
 from workloads.engines import Engine, get_engine
 from workloads.lock import lakehouse_lock
 from workloads.model import model_version
@@ -52,6 +52,7 @@ PREPARED_SCHEMA = pa.schema(
         pa.field("language", pa.string()),
         pa.field("pii_counts", pa.string()),
         pa.field("pii_total", pa.int32()),
+        *KEY_FIELDS,
     ]
 )
 TO_EMBED_SCHEMA = pa.schema([pa.field("chunk_id", pa.string()), pa.field("text", pa.string())])
@@ -91,8 +92,9 @@ class RunResult:
 
 
 def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig, key: bytes | None = None) -> pa.RecordBatch:
-    """Stage: normalize, then scrub PII, so that no raw value reaches a later stage."""
-    return scrub_batch(normalize_batch(batch, config.normalize), config.pii, key)
+    """Stage: normalize, take the duplicate keys (digests of the text as written), then scrub PII, so
+    that no raw value reaches a later stage."""
+    return scrub_batch(with_keys(normalize_batch(batch, config.normalize)), config.pii, key)
 
 
 def content_hash(text: str, title: str, config: PipelineConfig) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from lakeward.evidence.items import Item, not_evaluated
 from lakeward.evidence.verifier import canonical_json
+from policies.contract import remote_output
 
 REFERENCE = re.compile(r"^\$\{(?P<type>[a-z0-9_]+)\.(?P<name>[\w-]+)\.(?P<attribute>\w+)\}$")
 GRANT_SECURABLES = (
@@ -55,17 +56,26 @@ def collect_stacks(out: Path | None, now: dt.datetime) -> Item:
 
 
 class _Resolver:
-    """Turns `${type.name.attr}` references into the names people read (catalog.schema, group names)."""
+    """Turns `${type.name.attr}` references into the names people read (catalog.schema, group names),
+    following a value another stack exports to the expression that stack gives it."""
 
-    def __init__(self, document: dict[str, Any]):
+    def __init__(self, document: dict[str, Any], stacks: dict[str, dict[str, Any]]):
         self.resources = document.get("resource", {})
+        self.data = document.get("data", {})
+        self.stacks = stacks
 
     def __call__(self, value: Any) -> str:
         text = str(value)
-        match = REFERENCE.match(text)
+        exported = remote_output(text)
+        if exported and exported[0] in self.stacks:
+            producer = self.stacks[exported[0]]
+            expression = producer.get("output", {}).get(exported[1], {}).get("value", text)
+            return text if expression == text else _Resolver(producer, self.stacks)(expression)
+        is_data = text.startswith("${data.")
+        match = REFERENCE.match(text.replace("${data.", "${", 1))
         if not match:
             return text
-        body = self.resources.get(match["type"], {}).get(match["name"])
+        body = (self.data if is_data else self.resources).get(match["type"], {}).get(match["name"])
         if body is None:
             return text
         if match["type"] == "databricks_schema" and "catalog_name" in body:
@@ -82,7 +92,7 @@ def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     """Rows of principal x securable x privilege from every grant, permission and secret ACL."""
     rows: list[dict[str, str]] = []
     for stack, document in stacks.items():
-        resolve = _Resolver(document)
+        resolve = _Resolver(document, stacks)
         resources = document.get("resource", {})
         for name, body in resources.get("databricks_grants", {}).items():
             kind = next((key for key in GRANT_SECURABLES if key in body), "unknown")

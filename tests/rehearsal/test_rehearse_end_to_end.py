@@ -84,8 +84,10 @@ def _narrow(stack: dict[str, Any], keep: set[str]) -> dict[str, Any]:
 
 
 def test_a_bucket_without_its_public_access_block_fails_verification(foundation: dict[str, Any]) -> None:
-    # The buckets and keys with their guards: enough for the storage checks, and quick to apply.
+    # The buckets and keys with their guards (and the role the storage key's policy names): enough for
+    # the storage checks, and quick to apply.
     storage = {
+        "aws_iam_role",
         "aws_kms_key",
         "aws_s3_bucket",
         "aws_s3_bucket_policy",

@@ -43,17 +43,25 @@ def collect_stacks(out: Path | None, now: dt.datetime) -> Item:
 
 
 class _Resolver:
-    """Turns `${type.name.attr}` references into the names people read (catalog.schema, group names)."""
+    """Turns `${type.name.attr}` references into the names people read (catalog.schema, group names),
+    following a value another stack exports to the expression that stack gives it."""
 
-    def __init__(self, document: dict[str, Any]):
+    def __init__(self, document: dict[str, Any], stacks: dict[str, dict[str, Any]]):
         self.document = document
+        self.stacks = stacks
 
     def __call__(self, value: Any) -> str:
         text = str(value)
+        exported = contract.remote_output(text)
+        if exported and exported[0] in self.stacks:
+            producer = self.stacks[exported[0]]
+            expression = contract.block(producer, "output").get(exported[1], {}).get("value", text)
+            return text if expression == text else _Resolver(producer, self.stacks)(expression)
         reference = contract.parse_reference(text)
-        if reference is None or reference.data or reference.attribute is None:
-            return text  # only an attribute of a resource of this stack names something
-        body = contract.resources_of(self.document, reference.type).get(reference.name)
+        if reference is None or reference.attribute is None:
+            return text  # only an attribute of a resource or data source names something
+        kind = "data" if reference.data else "resource"
+        body = contract.block(contract.block(self.document, kind), reference.type).get(reference.name)
         if body is None:
             return text
         if reference.type == "databricks_schema" and "catalog_name" in body:
@@ -70,7 +78,7 @@ def access_matrix(stacks: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     """Rows of principal x securable x privilege from every grant, permission and secret ACL."""
     rows: list[dict[str, str]] = []
     for stack, document in stacks.items():
-        resolve = _Resolver(document)
+        resolve = _Resolver(document, stacks)
         for name, body in contract.resources_of(document, "databricks_grants").items():
             kind = next((key for key in GRANT_SECURABLES if key in body), "unknown")
             securable = resolve(body.get(kind, "")) if kind != "unknown" else name

@@ -57,7 +57,7 @@ class TableUpkeep:
 
 def _live(table: DeltaTable) -> tuple[int, int]:
     actions = table.get_add_actions(flatten=True)
-    sizes: list[int] = actions.column("size_bytes").to_pylist() if actions.num_rows else []
+    sizes = [int(size) for size in actions.column("size_bytes").to_pylist()] if actions.num_rows else []
     return len(sizes), int(sum(sizes))
 
 

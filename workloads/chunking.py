@@ -73,15 +73,23 @@ def _tail(text: str, tokens: int) -> str:
     return text if len(offsets) <= tokens else text[offsets[-tokens][0] :]
 
 
+def _word_starts(text: str, offsets: list[tuple[int, int]]) -> list[int]:
+    """The tokens that begin a word (the first, and each after white space): cuts go there, never
+    inside a word, unless one word alone is longer than a window."""
+    return [i for i, (begin, _) in enumerate(offsets) if i == 0 or text[begin - 1].isspace()]
+
+
 def _split_long(paragraph: str, budget: int, overlap: int) -> list[str]:
+    """Windows of at most `budget` tokens, cut between words, each repeating about `overlap` tokens."""
     offsets = tokenizer().encode(paragraph, add_special_tokens=False).offsets
-    stride = max(1, budget - overlap)
-    pieces = []
-    for start in range(0, len(offsets), stride):
-        end = min(start + budget, len(offsets))
+    starts = _word_starts(paragraph, offsets)
+    pieces, start = [], 0
+    while start + budget < len(offsets):
+        end = max((i for i in starts if start < i <= start + budget), default=start + budget)
         pieces.append(paragraph[offsets[start][0] : offsets[end - 1][1]])
-        if end == len(offsets):
-            break
+        following = [i for i in starts if start < i <= end - overlap] if overlap else []
+        start = max(following, default=end)
+    pieces.append(paragraph[offsets[start][0] : offsets[-1][1]])
     return pieces
 
 
@@ -104,7 +112,9 @@ def _fitted(prefix: str, body: str, limit: int) -> list[str]:
     offsets = tokenizer().encode(body, add_special_tokens=False).offsets
     if len(offsets) < 2 or _count(text) <= limit:
         return [text]
-    middle = offsets[len(offsets) // 2][0]
+    starts = _word_starts(body, offsets)
+    middle_token = min(starts[1:] or [len(offsets) // 2], key=lambda i: abs(i - len(offsets) // 2))
+    middle = offsets[middle_token][0]
     return [
         piece
         for half in (body[:middle].rstrip(), body[middle:].lstrip())

@@ -61,12 +61,24 @@ class PiiConfig:
         return json.dumps([self.mode, sorted(self.types), self.threshold])
 
 
+MIN_CHUNK_TOKENS = 32
+
+
 @dataclass(frozen=True)
 class ChunkConfig:
     """Chunk size and overlap, counted in the embedding model's tokens."""
 
     max_tokens: int = 192
     overlap_tokens: int = 32
+
+    def __post_init__(self) -> None:
+        # Below 32 tokens a single long word can need more room than a chunk has, and would be cut.
+        if not MIN_CHUNK_TOKENS <= self.max_tokens <= 512:
+            raise LakewardError(
+                f"chunks of {self.max_tokens} tokens",
+                field="chunk.max_tokens",
+                fix=f"use {MIN_CHUNK_TOKENS} to 512 tokens",
+            )
 
     def fingerprint(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from workloads.chunking import chunk_batch, chunk_id, chunk_text
-from workloads.config import ChunkConfig
+from workloads.config import MIN_CHUNK_TOKENS, ChunkConfig
 from workloads.model import MAX_SEQUENCE_TOKENS, SPECIAL_TOKENS, tokenizer
 
 SENTENCE = "Trailers wait at door {n} until the yard service confirms the seal number and the driver signs."
@@ -105,7 +105,7 @@ def test_many_long_headings_stay_proportionate() -> None:
 @given(
     heading_words=st.lists(st.integers(0, 400), min_size=0, max_size=4),
     paragraph_words=st.lists(st.integers(1, 500), min_size=1, max_size=8),
-    max_tokens=st.integers(8, 512),
+    max_tokens=st.integers(MIN_CHUNK_TOKENS, 512),
     overlap=st.integers(0, 96),
     seed=st.integers(0, 2**16),
 )

@@ -94,7 +94,8 @@ class RunResult:
 def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig, key: bytes | None = None) -> pa.RecordBatch:
     """Stage: normalize, take the duplicate keys (digests of the text as written), then scrub PII, so
     that no raw value reaches a later stage."""
-    return scrub_batch(with_keys(normalize_batch(batch, config.normalize)), config.pii, key)
+    scrubbed = scrub_batch(with_keys(normalize_batch(batch, config.normalize)), config.pii, key)
+    return scrubbed.select(PREPARED_SCHEMA.names)  # the Spark engine maps columns by position
 
 
 def content_hash(text: str, title: str, config: PipelineConfig) -> str:

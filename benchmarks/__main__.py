@@ -33,6 +33,8 @@ NEEDS_SCIFACT = {
     "spark_throughput",
     "incremental_rerun",
     "maintenance",
+    "pii_retrieval",
+    "pii_throughput",
     "rag",
 }
 

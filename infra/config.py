@@ -360,6 +360,20 @@ class JobsConfig(SpecModel):
     timeout_minutes: int = Field(default=180, ge=10, le=1440, description="minutes per task, 10 to 1440")
 
 
+class WarehouseConfig(SpecModel):
+    """The serverless SQL warehouse that `lakeward bootstrap` runs its statements on."""
+
+    size: Literal["2X-Small", "X-Small", "Small", "Medium", "Large"] = Field(
+        default="2X-Small", description="cluster size: 2X-Small, X-Small, Small, Medium or Large"
+    )
+    # The Warehouses API: auto_stop_mins "Must be == 0 or >= 10 mins" (0: never stops, refused here).
+    # https://databricks.github.io/sdk-js/api/interfaces/_databricks_sdk-warehouses.v1.CreateWarehouseRequest.html
+    auto_stop_minutes: int = Field(
+        default=10, ge=10, le=120, description="idle minutes before it stops, 10 to 120"
+    )
+    max_clusters: int = Field(default=1, ge=1, le=10, description="clusters under load, 1 to 10")
+
+
 class StateConfig(SpecModel):
     backend: Literal["s3", "local"] = Field(description="s3 for real deploys, local for offline work")
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -394,6 +408,7 @@ class Environment(SpecModel):
     gpu: GpuConfig
     serving: ServingConfig
     jobs: JobsConfig
+    warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig)
     state: StateConfig
     tags: dict[TagKey, TagValue] = Field(
         max_length=40,

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pydantic_core import ErrorDetails
 
 from lakeward.errors import LakewardError
+from lakeward.governance.library import SCHEMA as GOVERNANCE_SCHEMA
 from lakeward.locate import project_path
 from lakeward.specfiles import checked_name, inside, load_yaml, read_text
 
@@ -263,6 +264,8 @@ class CatalogConfig(SpecModel):
             raise ValueError(f"the LLM pipeline needs the schemas {', '.join(missing)}")
         if len(set(value)) != len(value):
             raise ValueError("schema names must be unique")
+        if GOVERNANCE_SCHEMA in value:
+            raise ValueError(f"'{GOVERNANCE_SCHEMA}' is reserved for the bootstrap's functions; remove it")
         return value
 
 

@@ -121,7 +121,8 @@ def recorded_digests(catalog: str) -> Statement:
 
 def record(catalog: str, rows: list[tuple[str, str, str, str]]) -> Statement:
     """One INSERT of (type, name, action, digest) rows, stamped with the statement's time."""
-    values, parameters = [], {}
+    values: list[str] = []
+    parameters: dict[str, str] = {}
     for index, row in enumerate(rows):
         names = [f"{column}_{index}" for column in ("type", "name", "action", "digest")]
         values.append(f"({', '.join(f':{name}' for name in names)}, current_timestamp())")

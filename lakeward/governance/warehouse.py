@@ -106,7 +106,7 @@ class Warehouse:
     def host(self) -> str:
         return str(self.client.config.host)
 
-    def run(self, statement: Statement) -> list[list[str | None]]:
+    def run(self, statement: Statement) -> list[list[str]]:
         """Execute, poll until done, and return every result row; a failed statement raises."""
         api = self.client.statement_execution
         response = call(
@@ -129,7 +129,8 @@ class Warehouse:
         while _state(response) in UNFINISHED:
             if waited >= self.timeout_seconds:
                 raise LakewardError(
-                    f"statement {response.statement_id} still {_state(response)} after {waited:.0f} s",
+                    f"statement {response.statement_id} still {_named(_state(response))} "
+                    f"after {waited:.0f} s",
                     fix="check the warehouse in the workspace (is serverless SQL enabled?) and rerun",
                     exit_code=1,
                 )
@@ -140,8 +141,8 @@ class Warehouse:
             raise _failed(statement, response)
         return self._rows(response)
 
-    def _rows(self, response: StatementResponse) -> list[list[str | None]]:
-        rows: list[list[str | None]] = []
+    def _rows(self, response: StatementResponse) -> list[list[str]]:
+        rows: list[list[str]] = []
         chunk = response.result
         while chunk is not None:
             rows.extend(chunk.data_array or [])
@@ -161,13 +162,17 @@ def _state(response: StatementResponse) -> StatementState | None:
     return response.status.state if response.status else None
 
 
+def _named(state: StatementState | None) -> str:
+    return state.value if state else "no state"
+
+
 def _failed(statement: Statement, response: StatementResponse) -> LakewardError:
     status = response.status
     error = status.error if status else None
     message = error.message if error and error.message else "no message"
     first_line = statement.text.splitlines()[0]
     return LakewardError(
-        f"the warehouse answered {_state(response)} to `{first_line}`: {message}",
+        f"the warehouse answered {_named(_state(response))} to `{first_line}`: {message}",
         fix="see the message; the bootstrap is idempotent, so rerun it once the cause is resolved",
         exit_code=1,
     )

@@ -8,10 +8,11 @@ where nothing exists, and records every request so tests can assert what the cli
 
 With a `FakeWarehouse` it also answers the SQL warehouses list, the Tag Policies API and the Statement
 Execution API (https://docs.databricks.com/api/workspace/statementexecution): a statement is
-SUCCEEDED with its JSON_ARRAY result inline, or PENDING for `pending_polls` polls of getStatement
-first, or FAILED with `status.error` when it contains a text the test names in `failures`. Its SQL is
-the handful of statement shapes the bootstrap sends, kept as state (tables and columns, functions,
-record rows) so that a second run sees what the first made.
+SUCCEEDED with its JSON_ARRAY result inline, or first PENDING on execute and for `pending_polls`
+polls of getStatement (the last of them RUNNING), or FAILED with `status.error` when it contains a
+text the test names in `failures`. Its SQL is the handful of statement shapes the bootstrap sends,
+kept as state (tables and columns, functions, record rows) so that a second run sees what the first
+made.
 """
 
 from __future__ import annotations

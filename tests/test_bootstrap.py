@@ -18,6 +18,7 @@ from lakeward.errors import LakewardError
 from lakeward.governance import sql
 from lakeward.governance.bootstrap import bootstrap
 from lakeward.governance.library import FUNCTION_NAMES, FUNCTIONS, TAG_KEYS, warehouse_name
+from stacks.names import WORKSPACE, stack_id
 from tests.cli import run_cli
 from tests.fakes.databricks_api import TOKEN, FakeAccount, FakeWarehouse, fake_databricks
 
@@ -148,7 +149,7 @@ def test_no_warehouse_names_the_workspace_stack(account: FakeAccount, environ: d
     _warehouse(account).name = "someone-elses"
     result = run_cli("bootstrap", "--env", "dev", env=environ)
     assert result.exit_code == 2 and "lakeward-dev-sql" in result.stderr
-    assert "lakeward-dev-workspace" in result.stderr
+    assert stack_id("dev", WORKSPACE) in result.stderr
 
 
 def test_missing_credentials_name_the_variables() -> None:

@@ -28,6 +28,7 @@ from lakeward.errors import LakewardError
 from lakeward.governance import sql
 from lakeward.governance.library import FUNCTIONS, SCHEMA, TAGS, GovernedTag, warehouse_name
 from lakeward.governance.warehouse import Warehouse, call, workspace_client
+from stacks.names import WORKSPACE, stack_id
 from workloads.catalog_tables import missing_columns
 from workloads.tables import TableSpec, check_name
 
@@ -107,7 +108,7 @@ def _warehouse_id(client: WorkspaceClient, env: Environment) -> str:
         raise LakewardError(
             f"no SQL warehouse named {name} in the workspace at {host}",
             field="the workspace stack",
-            fix=f"apply the workspace stack ({env.prefix}-workspace) first: it declares the warehouse",
+            fix=f"apply the workspace stack ({stack_id(env.name, WORKSPACE)}) first: it declares it",
         )
     return found[0].id
 

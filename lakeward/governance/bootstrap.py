@@ -177,8 +177,8 @@ def _tag_step(client: WorkspaceClient, tag: GovernedTag) -> Step:
             return False
         return True
 
-    digest = sql.Statement(f"{tag.key}\n{tag.description}").digest
-    return Step("tag", tag.key, "unchanged" if call("read a tag policy", host, exists) else "create", digest)
+    action: Action = "unchanged" if call("read a tag policy", host, exists) else "create"
+    return Step("tag", tag.key, action, sql.digest(f"{tag.key}\n{tag.description}"))
 
 
 def _apply(catalog: str, client: WorkspaceClient, warehouse: Warehouse, changes: list[Step]) -> None:

@@ -37,6 +37,11 @@ RECORD = TableSpec(
 """What each bootstrap created or changed, and the definition's digest, one row per change."""
 
 
+def digest(definition: str) -> str:
+    """The SHA-256 of an object's definition, as the record keeps it."""
+    return hashlib.sha256(definition.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class Statement:
     """One SQL statement and its named parameters (all STRING)."""
@@ -46,7 +51,7 @@ class Statement:
 
     @property
     def digest(self) -> str:
-        return hashlib.sha256(self.text.encode()).hexdigest()
+        return digest(self.text)
 
 
 def record_table(catalog: str) -> TableName:

@@ -3,7 +3,9 @@
 The mask and filter functions and the governed tags the conditions name are the platform's
 governance library (`lakeward.governance.library`), which `lakeward bootstrap --env ENV` creates in
 the environment's `<catalog>.governance` schema after the workspace stack: Terraform cannot create UC
-functions. Tenant admins cannot redefine a function their own masks rely on. The policies first read
+functions. Tenant admins cannot redefine a function their own masks rely on. (A policy's function may
+live outside the table's catalog: INFORMATION_SCHEMA.ROW_FILTERS records its FILTER_CATALOG apart,
+https://docs.databricks.com/sql/language-manual/information-schema/row_filters.html.) The policies first read
 the functions and the tag policies while planning, so a tenant stack planned before the bootstrap
 stops with a message naming the missing step instead of failing the apply halfway.
 """

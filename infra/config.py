@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from pydantic_core import ErrorDetails
 
 from lakeward.errors import LakewardError
+from lakeward.governance.library import SCHEMA as GOVERNANCE_SCHEMA
 from lakeward.locate import project_path
 from lakeward.specfiles import checked_name, inside, load_yaml, read_text
 
@@ -263,6 +264,8 @@ class CatalogConfig(SpecModel):
             raise ValueError(f"the LLM pipeline needs the schemas {', '.join(missing)}")
         if len(set(value)) != len(value):
             raise ValueError("schema names must be unique")
+        if GOVERNANCE_SCHEMA in value:
+            raise ValueError(f"'{GOVERNANCE_SCHEMA}' is reserved for the bootstrap's functions; remove it")
         return value
 
 
@@ -360,6 +363,20 @@ class JobsConfig(SpecModel):
     timeout_minutes: int = Field(default=180, ge=10, le=1440, description="minutes per task, 10 to 1440")
 
 
+class WarehouseConfig(SpecModel):
+    """The serverless SQL warehouse that `lakeward bootstrap` runs its statements on."""
+
+    size: Literal["2X-Small", "X-Small", "Small", "Medium", "Large"] = Field(
+        default="2X-Small", description="cluster size: 2X-Small, X-Small, Small, Medium or Large"
+    )
+    # The Warehouses API: auto_stop_mins "Must be == 0 or >= 10 mins" (0: never stops, refused here).
+    # https://databricks.github.io/sdk-js/api/interfaces/_databricks_sdk-warehouses.v1.CreateWarehouseRequest.html
+    auto_stop_minutes: int = Field(
+        default=10, ge=10, le=120, description="idle minutes before it stops, 10 to 120"
+    )
+    max_clusters: int = Field(default=1, ge=1, le=10, description="clusters under load, 1 to 10")
+
+
 class StateConfig(SpecModel):
     backend: Literal["s3", "local"] = Field(description="s3 for real deploys, local for offline work")
     bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -394,6 +411,7 @@ class Environment(SpecModel):
     gpu: GpuConfig
     serving: ServingConfig
     jobs: JobsConfig
+    warehouse: WarehouseConfig = Field(default_factory=WarehouseConfig)
     state: StateConfig
     tags: dict[TagKey, TagValue] = Field(
         max_length=40,

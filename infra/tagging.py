@@ -6,8 +6,9 @@ import jsii
 from cdktn import IAspect, TerraformResource
 from constructs import IConstruct
 
-# Resources whose tags are a list of key/value blocks; their constructs set the tags themselves.
-LIST_TAGGED = frozenset({"databricks_model_serving", "databricks_budget_policy"})
+# Resources whose tags are key/value blocks (a list, or a block holding one); their constructs set
+# the tags themselves.
+LIST_TAGGED = frozenset({"databricks_model_serving", "databricks_budget_policy", "databricks_sql_endpoint"})
 
 
 @jsii.implements(IAspect)

@@ -18,7 +18,7 @@ from infra.workspace.tenant.catalog import TenantCatalog
 from infra.workspace.tenant.compute import TenantComputePolicy
 from infra.workspace.tenant.secrets import TenantSecrets
 from infra.workspace.tenant.serving import TenantServingEndpoints
-from lakeward.tenants.model import GOVERNANCE_SCHEMA, ROLES, Role, Tenant
+from lakeward.tenants.model import ROLES, Role, Tenant
 from lakeward.tenants.namespace import Namespace
 
 
@@ -39,7 +39,7 @@ class TenantFootprint(Construct):
         self, scope: Construct, id_: str, *, env: Environment, tenant: Tenant, inputs: TenantInputs
     ) -> None:
         super().__init__(scope, id_)
-        self.namespace = namespace = Namespace.of(tenant, env.name)
+        self.namespace = namespace = Namespace.of(tenant, env)
         groups = tenant.spec.groups.by_role()
         roles: list[Role] = ["admins"] if tenant.archived else list(ROLES)
         account = inputs.account_provider
@@ -56,11 +56,7 @@ class TenantFootprint(Construct):
             binding=inputs.binding,
         )
         TenantAbacPolicies(
-            self,
-            tenant=tenant,
-            namespace=namespace,
-            groups=groups,
-            governance_schema=catalog.schemas[GOVERNANCE_SCHEMA],
+            self, env=env, tenant=tenant, namespace=namespace, groups=groups, catalog=catalog.catalog
         )
         TenantSecrets(self, tenant=tenant, namespace=namespace, groups=groups, roles=roles)
         if not tenant.archived:

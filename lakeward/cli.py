@@ -344,6 +344,24 @@ def preflight(
     _finish(Outcome(report.as_dict(), render(report), report.exit_code), json_out)
 
 
+@app.command()
+def bootstrap(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Plan only: read what exists, change nothing.")
+    ] = (False),
+    json_out: JsonFlag = False,
+) -> None:
+    """Create the governance functions, governed tags and pipeline tables on the workspace's SQL warehouse
+    (after the workspace stack, before the tenant stacks); reruns change nothing. Needs DATABRICKS_HOST
+    (the workspace URL) and DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET."""
+    import os
+
+    from lakeward.governance.commands import run
+
+    _finish(run(env, os.environ, dry_run), json_out)
+
+
 @evidence_app.command("keygen")
 def evidence_keygen(
     out: Annotated[Path, typer.Option("--out", help="Folder for the key pair.")], json_out: JsonFlag = False

@@ -100,8 +100,12 @@ def _policy(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str
                 yield f"{key}[{index}]", principal, "not one of the tenant's groups"
     for key in ("column_mask", "row_filter"):
         function = (body.get(key) or {}).get("function_name")
-        if function is not None and not _securable(ns, function):
-            yield f"{key}.function_name", function, "function outside the tenant catalog"
+        if function is not None and not (contract.is_reference(function) or ns.calls_function(function)):
+            yield (
+                f"{key}.function_name",
+                function,
+                "function outside the tenant catalog and the environment's governance schema",
+            )
 
 
 def _scope(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
@@ -187,6 +191,14 @@ RESOURCES: dict[str, Rule] = {
 }
 
 
+def _reads_functions(ns: Namespace, body: dict[str, Any]) -> Iterator[tuple[str, Any, str]]:
+    """A plan-time read of the functions of the tenant catalog or of the environment's governance
+    schema."""
+    schema = f"{body.get('catalog_name')}.{body.get('schema_name')}"
+    if not (_securable(ns, body.get("catalog_name")) or schema == ns.governance):
+        yield "catalog_name", body.get("catalog_name"), "reads functions outside the tenant catalog"
+
+
 def _reads_catalog(key: str) -> Rule:
     """A plan-time read of run-time objects (functions, model versions) inside the tenant catalog."""
 
@@ -200,7 +212,8 @@ def _reads_catalog(key: str) -> Rule:
 DATA: dict[str, Rule | None] = {
     "databricks_group": _group,
     "terraform_remote_state": None,
-    "databricks_functions": _reads_catalog("catalog_name"),
+    "databricks_functions": _reads_functions,
+    "databricks_tag_policies": None,  # the account's governed tags, read-only
     "databricks_registered_model_versions": _reads_catalog("full_name"),
 }
 

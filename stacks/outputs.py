@@ -12,3 +12,6 @@ STORAGE_KEY_ARN = "storage_key_arn"
 # The account stack.
 WORKSPACE_URL = "workspace_url"
 WORKSPACE_ID = "workspace_id"
+
+# The workspace stack.
+SQL_WAREHOUSE_ID = "sql_warehouse_id"

@@ -1,8 +1,9 @@
 """Inside the workspace: groups assigned to it, Unity Catalog (with its IAM role), compute policies,
-secrets, vector search, hardening and jobs."""
+secrets, vector search, hardening, the serverless SQL warehouse of `lakeward bootstrap`, and jobs."""
 
 from __future__ import annotations
 
+from cdktn import TerraformOutput
 from cdktn_provider_aws.provider import AwsProvider
 from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
@@ -15,6 +16,8 @@ from infra.workspace.identity import JobsServicePrincipal
 from infra.workspace.jobs import JobCompute, PipelineJobs
 from infra.workspace.secrets import PipelineSecrets
 from infra.workspace.serving import VectorSearch
+from infra.workspace.warehouse import GovernanceWarehouse
+from stacks import outputs
 from stacks.account import AccountStack
 from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
 from stacks.foundation import FoundationStack
@@ -73,6 +76,8 @@ class WorkspaceStack(LakewardStack):
         self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
         self.vector_search = VectorSearch(self, "serving", env=env, budget_policy_id=account.budget.policy_id)
         self.hardening = WorkspaceHardening(self, "hardening", env=env)
+        self.warehouse = GovernanceWarehouse(self, "warehouse", env=env)
+        TerraformOutput(self, outputs.SQL_WAREHOUSE_ID, value=self.warehouse.id)
         self.jobs = PipelineJobs(
             self,
             "jobs",

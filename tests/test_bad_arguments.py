@@ -50,6 +50,8 @@ CASES = [
     ("scan", ["--env", "dev", "--waivers", "{bad}/latin.yaml"]),
     ("rehearse", ["--env", "../dev"]),
     ("preflight", ["--env", "dev/../prod"]),
+    ("bootstrap", ["--env", "../dev"]),
+    ("bootstrap", ["--env", "nope", "--dry-run"]),
     ("config validate", ["{bad}/folder.yaml"]),
     ("config validate", ["{bad}/latin.yaml"]),
     ("config validate", ["{bad}/loop.yaml"]),

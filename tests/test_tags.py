@@ -47,6 +47,8 @@ def test_every_taggable_resource_has_required_tags(
         if attribute is None:
             continue
         tags = body.get(attribute)
+        if isinstance(tags, dict) and isinstance(tags.get("custom_tags"), list):  # SQL warehouses
+            tags = tags["custom_tags"]
         if isinstance(tags, list):  # serving endpoints take a list of key/value blocks
             tags = {tag["key"]: tag["value"] for tag in tags}
         assert tags, f"{stack}: {kind}.{name} has no {attribute}"
@@ -61,6 +63,7 @@ def test_every_taggable_resource_has_required_tags(
         "databricks_instance_pool",
         "databricks_mws_workspaces",
         "databricks_model_serving",
+        "databricks_sql_endpoint",
     } <= checked
 
 

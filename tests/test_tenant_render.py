@@ -59,7 +59,22 @@ def test_plan_renders_only_the_tenant_stack(claims: tuple[TenantPlan, dict[str, 
     assert thresholds == ["2500.00", "4000.00", "5000.00"] and budget["provider"] == "databricks.account"
     mask = next(iter(resources["databricks_policy_info"].values()))
     assert mask["except_principals"] == ["claims-platform-admins"]
-    assert mask["column_mask"]["function_name"] == "claims_analytics_dev.governance.mask_pii"
+    assert mask["column_mask"]["function_name"] == "llm_dev.governance.mask_pii"
+
+
+def test_policies_wait_for_the_bootstrap(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
+    """Planned before `lakeward bootstrap`, the tenant stack stops at its plan-time reads of the
+    environment's governance functions and governed tags, with a message naming the missing step."""
+    _, document = claims
+    (functions,) = document["data"]["databricks_functions"].values()
+    assert (functions["catalog_name"], functions["schema_name"]) == ("llm_dev", "governance")
+    (tags,) = document["data"]["databricks_tag_policies"].values()
+    for read, what in ((functions, "llm_dev.governance.mask_pii"), (tags, "governed tag pii")):
+        (check,) = read["lifecycle"]["postcondition"]
+        assert what in check["error_message"] and "lakeward bootstrap --env dev" in check["error_message"]
+    mask = next(iter(document["resource"]["databricks_policy_info"].values()))
+    waits = " ".join(mask["depends_on"])
+    assert "data.databricks_functions." in waits and "data.databricks_tag_policies." in waits
 
 
 def test_grants_matrix(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
@@ -81,7 +96,7 @@ def test_grants_matrix(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
 
 def test_blast_radius_catches_planted_resources(claims: tuple[TenantPlan, dict[str, Any]]) -> None:
     plan, document = claims
-    namespace = Namespace.of(plan.tenant, plan.environment)
+    namespace = Namespace.of(plan.tenant, load_environment(plan.environment))
     assert BlastRadius(namespace).violations(document) == []
     planted = copy.deepcopy(document)
     resources = planted["resource"]
@@ -96,6 +111,10 @@ def test_blast_radius_catches_planted_resources(claims: tuple[TenantPlan, dict[s
         "permission": "READ",
     }
     resources["aws_s3_bucket"] = {"planted_bucket": {"bucket": "claims-analytics-exports"}}
+    resources["databricks_policy_info"]["planted_mask"] = {
+        "on_securable_fullname": "claims_analytics_dev",
+        "column_mask": {"function_name": "hr_assistant_dev.governance.mask_pii"},
+    }
     violations = BlastRadius(namespace).violations(planted)
     flagged = {(v.address, v.field) for v in violations}
     assert flagged == {
@@ -103,6 +122,7 @@ def test_blast_radius_catches_planted_resources(claims: tuple[TenantPlan, dict[s
         ("databricks_secret_scope.planted_scope", "name"),
         ("databricks_secret_acl.planted_acl", "principal"),
         ("aws_s3_bucket.planted_bucket", "type"),
+        ("databricks_policy_info.planted_mask", "column_mask.function_name"),
     }
 
 
@@ -116,7 +136,7 @@ def test_check_stacks_refuses_a_planted_stack(
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps(planted))
     with pytest.raises(LakewardError) as caught:
-        check_stacks(tmp_path, [(plan.stack, Namespace.of(plan.tenant, plan.environment))])
+        check_stacks(tmp_path, [(plan.stack, Namespace.of(plan.tenant, load_environment(plan.environment)))])
     assert caught.value.field == "blast radius" and "databricks_catalog.planted.name" in caught.value.message
 
 

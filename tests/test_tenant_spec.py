@@ -56,6 +56,21 @@ def test_the_issue_example_and_shipped_examples_are_valid() -> None:
         ({"metadata.name": "Claims"}, "metadata.name", "pattern"),
         ({"spec.catalog.schemas": ["raw", "governance"]}, "spec.catalog.schemas", "reserved"),
         ({"spec.compute.autotermination_minutes": 600}, "spec.compute.autotermination_minutes", "less than"),
+        (
+            {"spec.abac": {"masks": [{"name": "mask_all", "when": "hasTag('pii')"}]}},
+            "spec.abac.masks[0].name",
+            "not one of the masks lakeward bootstrap creates",
+        ),
+        (
+            {"spec.abac": {"filters": [{"name": "mask_pii", "when": "hasTag('region')"}]}},
+            "spec.abac.filters[0].name",
+            "not one of the filters",
+        ),
+        (
+            {"spec.abac": {"masks": [{"name": "mask_pii", "when": "hasTag('secret')"}]}},
+            "spec.abac.masks[0].when",
+            "['secret']",
+        ),
     ],
 )
 def test_each_rule_names_its_field(overrides: dict[str, Any], field: str, words: str) -> None:
@@ -74,7 +89,10 @@ def test_regulated_tenants_need_isolation_and_abac(scope: dict[str, Any]) -> Non
     assert _error(spec(**scope, **{"spec.abac": {"masks": [], "filters": []}})).field == "spec.abac"
     parse_tenant(
         spec(
-            **scope, **{"spec.abac": {"masks": [], "filters": [{"name": "filter_r", "when": "hasTag('r')"}]}}
+            **scope,
+            **{
+                "spec.abac": {"masks": [], "filters": [{"name": "filter_region", "when": "hasTag('region')"}]}
+            },
         ),
         "t",
     )

@@ -7,6 +7,9 @@ import json
 import pytest
 
 from infra.config import SCHEMAS, Environment, load_environment
+from lakeward.governance.library import SCHEMA as GOVERNANCE_SCHEMA
+from lakeward.governance.library import warehouse_name
+from stacks import outputs
 from tests.footprint import Synthesized, reference
 
 BROAD = {"users", "account users", "admins"}
@@ -25,7 +28,7 @@ def test_catalog_and_pipeline_schemas(case: tuple[Synthesized, Environment]) -> 
     assert catalog["name"] == env.catalog.name and catalog["isolation_mode"] == "ISOLATED"
     assert catalog["owner"] == env.groups.admins
     schemas = {s["name"] for s in synth.resources("workspace", "databricks_schema").values()}
-    assert schemas == set(SCHEMAS)
+    assert schemas == {*SCHEMAS, GOVERNANCE_SCHEMA}
     _, credential = synth.one("workspace", "databricks_storage_credential")
     _, role = synth.one("workspace", "aws_iam_role", "catalog_role")
     assert credential["aws_iam_role"]["role_arn"] == f"arn:aws:iam::{env.aws.account_id}:role/{role['name']}"
@@ -47,7 +50,8 @@ def test_grants_are_least_privilege(case: tuple[Synthesized, Environment]) -> No
                 "name"
             ]
             by_schema[schema_name] = {g["principal"]: set(g["privileges"]) for g in body["grant"]}
-    assert set(by_schema) == set(SCHEMAS)
+    assert set(by_schema) == {*SCHEMAS, GOVERNANCE_SCHEMA}
+    assert by_schema[GOVERNANCE_SCHEMA] == {env.groups.engineers: {"USE_SCHEMA", "EXECUTE"}}
     readable = {
         name for name, grants_ in by_schema.items() if "SELECT" in grants_.get(env.groups.readers, set())
     }
@@ -190,3 +194,22 @@ def test_serverless_usage_is_attributed_to_the_budget_policy(case: tuple[Synthes
     for endpoint in endpoints:
         kind, _, attribute = reference(synth.resolve(endpoint["budget_policy_id"]))
         assert (kind, attribute) == ("databricks_budget_policy", "policy_id")
+
+
+def test_serverless_sql_warehouse_for_the_bootstrap(case: tuple[Synthesized, Environment]) -> None:
+    """Serverless needs the PRO type (terraform-provider-databricks docs/resources/sql_endpoint.md:
+    PRO "is required for serverless SQL warehouses"); it stops when idle and admins may use it."""
+    synth, env = case
+    key, warehouse = synth.one("workspace", "databricks_sql_endpoint")
+    assert warehouse["name"] == warehouse_name(env)
+    assert (warehouse["enable_serverless_compute"], warehouse["warehouse_type"]) == (True, "PRO")
+    assert warehouse["cluster_size"] == env.warehouse.size
+    assert warehouse["auto_stop_mins"] == env.warehouse.auto_stop_minutes >= 10
+    (permissions,) = [
+        body
+        for body in synth.resources("workspace", "databricks_permissions").values()
+        if body.get("sql_endpoint_id") == f"${{databricks_sql_endpoint.{key}.id}}"
+    ]
+    assert permissions["access_control"] == [{"group_name": env.groups.admins, "permission_level": "CAN_USE"}]
+    output = synth.stack("workspace")["output"][outputs.SQL_WAREHOUSE_ID]
+    assert output["value"] == f"${{databricks_sql_endpoint.{key}.id}}"

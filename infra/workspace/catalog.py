@@ -20,6 +20,7 @@ from constructs import Construct
 
 from infra.aws.iam import UnityCatalogRole, unity_catalog_role_arn
 from infra.config import Environment
+from lakeward.governance.library import SCHEMA as GOVERNANCE_SCHEMA
 
 READ = ("USE_SCHEMA", "SELECT", "EXECUTE")
 WRITE = ("USE_SCHEMA", "SELECT", "MODIFY", "CREATE_TABLE", "READ_VOLUME", "WRITE_VOLUME")
@@ -33,6 +34,8 @@ SCHEMA_ACCESS: dict[str, dict[str, tuple[str, ...]]] = {
     "embeddings": {"engineers": BUILD, "jobs": WRITE},
     "evaluation": {"engineers": BUILD, "jobs": WRITE, "readers": READ},
     "prompts": {"engineers": BUILD, "jobs": READ, "readers": ("USE_SCHEMA", "EXECUTE")},
+    # The bootstrap's mask and row-filter functions: admins own the schema and create them.
+    GOVERNANCE_SCHEMA: {"engineers": ("USE_SCHEMA", "EXECUTE")},
     "default": {"engineers": BUILD, "jobs": WRITE},
 }
 CATALOG_ACCESS: dict[str, tuple[str, ...]] = {
@@ -134,14 +137,16 @@ class PipelineCatalog(Construct):
             self, "catalog-grants", catalog=self.catalog.name, grant=_grants(self.principals, CATALOG_ACCESS)
         )
         self.schemas: dict[str, Schema] = {}
-        for schema_name in env.catalog.schemas:
+        for schema_name in (*env.catalog.schemas, GOVERNANCE_SCHEMA):
             schema = Schema(
                 self,
                 f"schema-{schema_name}",
                 catalog_name=self.catalog.name,
                 name=schema_name,
                 owner=groups.admins,
-                comment=f"{schema_name} stage of the LLM pipeline",
+                comment=f"{schema_name} stage of the LLM pipeline"
+                if schema_name != GOVERNANCE_SCHEMA
+                else "mask and row-filter functions of lakeward bootstrap",
                 force_destroy=False,
             )
             self.schemas[schema_name] = schema

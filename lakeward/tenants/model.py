@@ -14,7 +14,8 @@ from infra.text import SpecModel
 TENANT_NAME = r"^[a-z][a-z0-9_]{2,39}$"
 EMAIL = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$"
 RUNTIME = r"^\d+\.\d+\.x-(cpu-ml-)?scala2\.1[23]$"
-# Every tenant catalog holds this schema for its ABAC mask and row-filter functions.
+# Every tenant catalog holds this schema for functions of the tenant's own (the ABAC policies call the
+# environment's governance library instead, which tenant admins cannot redefine).
 GOVERNANCE_SCHEMA = "governance"
 
 TenantName = Annotated[
@@ -129,7 +130,10 @@ class Grant(Model):
 
 
 class AbacRule(Model):
-    name: UcName = Field(description="the function name in the tenant's governance schema")
+    name: UcName = Field(
+        description="a function of the environment's governance schema (lakeward bootstrap creates it): "
+        "mask_pii or mask_phi for masks, filter_region for filters"
+    )
     when: str = Field(min_length=3, max_length=500, description="a condition such as hasTag('pii')")
     except_: list[Role] = Field(
         default_factory=list, alias="except", description="roles exempt from it: admins, engineers or readers"

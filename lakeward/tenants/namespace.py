@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from infra.config import Environment
+from lakeward.governance.library import functions_schema
 from lakeward.tenants.model import Tenant
 
 
@@ -22,10 +24,13 @@ class Namespace:
     tenant: str
     environment: str
     principals: frozenset[str]
+    governance: str
+    """The environment's governance schema (`catalog.governance`): the one place outside the tenant
+    whose functions its policies may call and read, never write."""
 
     @classmethod
-    def of(cls, tenant: Tenant, environment: str) -> Namespace:
-        return cls(tenant.name, environment, frozenset(tenant.principals()))
+    def of(cls, tenant: Tenant, env: Environment) -> Namespace:
+        return cls(tenant.name, env.name, frozenset(tenant.principals()), functions_schema(env.catalog.name))
 
     @property
     def catalog(self) -> str:
@@ -42,6 +47,11 @@ class Namespace:
     def owns_securable(self, full_name: str) -> bool:
         """A Unity Catalog name: the tenant's catalog in this environment or anything under it."""
         return full_name == self.catalog or full_name.startswith(f"{self.catalog}.")
+
+    def calls_function(self, full_name: str) -> bool:
+        """A function the tenant's policies may call: its own, or one of the environment's governance
+        schema."""
+        return self.owns_securable(full_name) or full_name.rpartition(".")[0] == self.governance
 
     def owns_principal(self, principal: str) -> bool:
         return principal in self.principals

@@ -18,6 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from infra.config import Environment
+from lakeward.governance.library import FUNCTIONS, TAG_KEYS, tags_in
 from lakeward.tenants.model import GOVERNANCE_SCHEMA, ROLES, Privilege, Tenant
 from lakeward.tenants.namespace import catalog_name
 
@@ -170,11 +171,26 @@ def _abac_problems(tenant: Tenant) -> list[Problem]:
     if len(set(names)) != len(names):
         problems.append(Problem("spec.abac", "mask and filter names must be unique", "rename one"))
     for kind in ("masks", "filters"):
+        offered = [f.name for f in FUNCTIONS if f"{f.kind}s" == kind]
         for index, rule in enumerate(getattr(abac, kind)):
+            field = f"spec.abac.{kind}[{index}]"
             if set(rule.except_) >= set(ROLES):
+                problems.append(Problem(f"{field}.except", "exempts every role", "leave one role covered"))
+            if rule.name not in offered:
                 problems.append(
                     Problem(
-                        f"spec.abac.{kind}[{index}].except", "exempts every role", "leave one role covered"
+                        f"{field}.name",
+                        f"'{rule.name}' is not one of the {kind} lakeward bootstrap creates",
+                        f"use one of {', '.join(offered)} (lakeward.governance.library)",
+                    )
+                )
+            unknown = [tag for tag in tags_in(rule.when) if tag not in TAG_KEYS]
+            if unknown or not tags_in(rule.when):
+                problems.append(
+                    Problem(
+                        f"{field}.when",
+                        f"names no governed tag, or one lakeward bootstrap does not create: {unknown}",
+                        f"select columns with hasTag('<tag>'), tag one of {', '.join(TAG_KEYS)}",
                     )
                 )
     return problems

@@ -1,9 +1,18 @@
-"""A local stand-in for the Databricks account and workspace REST APIs that preflight reads.
+"""A local stand-in for the Databricks account and workspace REST APIs that preflight and the
+bootstrap use.
 
 It answers from the documented response shapes (SCIM ListResponse paging with startIndex/count, the
 account workspaces array, `{metastores: [...]}`, SCIM Me, the current metastore assignment), signs in
 with a bearer token or OAuth client credentials, answers 403 on the paths it is told to deny and 404
 where nothing exists, and records every request so tests can assert what the client sent.
+
+With a `FakeWarehouse` it also answers the SQL warehouses list, the Tag Policies API and the Statement
+Execution API (https://docs.databricks.com/api/workspace/statementexecution): a statement is
+SUCCEEDED with its JSON_ARRAY result inline, or first PENDING on execute and for `pending_polls`
+polls of getStatement (the last of them RUNNING), or FAILED with `status.error` when it contains a
+text the test names in `failures`. Its SQL is the handful of statement shapes the bootstrap sends,
+kept as state (tables and columns, functions, record rows) so that a second run sees what the first
+made.
 """
 
 from __future__ import annotations
@@ -30,6 +39,111 @@ class Request:
     path: str
     query: dict[str, str]
     authorization: str | None
+    body: dict[str, Any] | None = None
+
+
+QUOTED = r"`(\w+)`\.`(\w+)`\.`(\w+)`"
+
+
+@dataclass
+class FakeWarehouse:
+    """One SQL warehouse and the Unity Catalog objects its statements see."""
+
+    name: str
+    id: str = "0123456789abcdef"
+    tables: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (schema, table): columns
+    functions: dict[str, str] = field(default_factory=dict)  # name: the CREATE statement
+    records: list[dict[str, str]] = field(default_factory=list)
+    tag_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pending_polls: int = 0
+    failures: dict[str, str] = field(default_factory=dict)  # statement text: error message
+    statements: dict[str, dict[str, Any]] = field(default_factory=dict)
+    waiting: dict[str, int] = field(default_factory=dict)
+
+    def sent(self, account: FakeAccount) -> list[str]:
+        """The text of every statement executed, in order."""
+        return [str((r.body or {})["statement"]) for r in account.requested("/api/2.0/sql/statements")]
+
+    def execute(self, body: dict[str, Any]) -> dict[str, Any]:
+        statement_id = f"01ef-{len(self.statements):04d}"
+        text = str(body.get("statement", ""))
+        parameters = {p["name"]: p.get("value") for p in body.get("parameters") or []}
+        failure = next((message for needle, message in self.failures.items() if needle in text), None)
+        if body.get("warehouse_id") != self.id:
+            failure = f"warehouse {body.get('warehouse_id')} does not exist"
+        if failure is not None:
+            final: dict[str, Any] = {
+                "statement_id": statement_id,
+                "status": {
+                    "state": "FAILED",
+                    "error": {"error_code": "BAD_REQUEST", "message": failure},
+                    "sql_state": "42000",
+                },
+            }
+        else:
+            columns, rows = self._run(text, parameters)
+            final = {
+                "statement_id": statement_id,
+                "status": {"state": "SUCCEEDED"},
+                "manifest": {
+                    "format": "JSON_ARRAY",
+                    "schema": {
+                        "column_count": len(columns),
+                        "columns": [
+                            {"name": c, "type_name": "STRING", "type_text": "STRING", "position": i}
+                            for i, c in enumerate(columns)
+                        ],
+                    },
+                    "total_row_count": len(rows),
+                    "truncated": False,
+                },
+                "result": {"chunk_index": 0, "row_offset": 0, "row_count": len(rows), "data_array": rows},
+            }
+        self.statements[statement_id] = final
+        if self.pending_polls:
+            self.waiting[statement_id] = self.pending_polls
+            return {"statement_id": statement_id, "status": {"state": "PENDING"}}
+        return final
+
+    def poll(self, statement_id: str) -> dict[str, Any] | None:
+        if statement_id not in self.statements:
+            return None
+        if self.waiting.get(statement_id, 0) > 0:
+            self.waiting[statement_id] -= 1
+            state = "PENDING" if self.waiting[statement_id] else "RUNNING"
+            return {"statement_id": statement_id, "status": {"state": state}}
+        return self.statements[statement_id]
+
+    def _run(self, text: str, parameters: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+        if text.startswith("SELECT table_schema, table_name FROM system.information_schema.tables"):
+            wanted = {parameters["governance"], parameters["pipeline"]}
+            return ["table_schema", "table_name"], [[s, t] for s, t in self.tables if s in wanted]
+        if text.startswith("SELECT table_name, column_name FROM system.information_schema.columns"):
+            return ["table_name", "column_name"], [
+                [t, c] for (s, t), cs in self.tables.items() if s == parameters["pipeline"] for c in cs
+            ]
+        if text.startswith("SELECT routine_name FROM system.information_schema.routines"):
+            return ["routine_name"], [[name] for name in self.functions]
+        if text.startswith("SELECT object_type, object_name, max_by(digest, recorded_at)"):
+            latest = {(r["type"], r["name"]): r["digest"] for r in self.records}
+            return ["object_type", "object_name", "digest"], [[*key, d] for key, d in latest.items()]
+        if match := re.match(f"CREATE OR REPLACE FUNCTION {QUOTED}", text):
+            self.functions[match[3]] = text
+            return [], []
+        if match := re.match(f"CREATE TABLE IF NOT EXISTS {QUOTED}", text):
+            self.tables.setdefault((match[2], match[3]), re.findall(r"(?:\(|, )`(\w+)` ", text))
+            return [], []
+        if match := re.match(f"ALTER TABLE {QUOTED} ADD (CONSTRAINT|COLUMNS)", text):
+            if match[4] == "COLUMNS":
+                self.tables[(match[2], match[3])] += re.findall(r"(?:\(|, )`(\w+)` ", text)
+            return [], []
+        if re.match(f"INSERT INTO {QUOTED} VALUES", text):
+            for index in range(len(parameters) // 4):
+                self.records.append(
+                    {key: parameters[f"{key}_{index}"] for key in ("type", "name", "action", "digest")}
+                )
+            return [], []
+        raise AssertionError(f"the fake warehouse does not understand: {text[:120]}")
 
 
 @dataclass
@@ -47,6 +161,7 @@ class FakeAccount:
     current_assignment: dict[str, Any] | None = None
     denied: set[str] = field(default_factory=set)  # path suffixes answered with 403
     page_size: int = 1  # SCIM pages hold at most this many resources, so clients must page
+    warehouse: FakeWarehouse | None = None
     requests: list[Request] = field(default_factory=list)
 
     def requested(self, suffix: str) -> list[Request]:
@@ -73,10 +188,40 @@ def _scim_page(resources: list[dict[str, Any]], query: dict[str, str], page_size
     }
 
 
-def _answer(account: FakeAccount, method: str, path: str, query: dict[str, str], host: str) -> Any:
+def _warehouse_answer(
+    warehouse: FakeWarehouse, method: str, path: str, body: dict[str, Any] | None
+) -> tuple[int, Any] | None:
+    """The SQL warehouses list, the Statement Execution API and the Tag Policies API."""
+    if (method, path) == ("GET", "/api/2.0/sql/warehouses"):
+        return 200, {"warehouses": [{"id": warehouse.id, "name": warehouse.name, "state": "STOPPED"}]}
+    if (method, path) == ("POST", "/api/2.0/sql/statements"):
+        return 200, warehouse.execute(body or {})
+    if method == "GET" and (match := re.fullmatch(r"/api/2\.0/sql/statements/([\w-]+)", path)):
+        answer = warehouse.poll(match[1])
+        return (200, answer) if answer else _error(404, "NOT_FOUND", f"statement {match[1]} not found")
+    if method == "GET" and (match := re.fullmatch(r"/api/2\.1/tag-policies/(.+)", path)):
+        policy = warehouse.tag_policies.get(match[1])
+        return (200, policy) if policy else _error(404, "NOT_FOUND", f"Tag policy {match[1]} does not exist")
+    if (method, path) == ("POST", "/api/2.1/tag-policies"):
+        policy = {**(body or {}), "id": f"tp-{len(warehouse.tag_policies)}"}
+        warehouse.tag_policies[policy["tag_key"]] = policy
+        return 200, policy
+    return None
+
+
+def _answer(
+    account: FakeAccount,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    host: str,
+    body: dict[str, Any] | None,
+) -> Any:
     base = f"/api/2.0/accounts/{account.account_id}"
     if any(path.endswith(suffix) for suffix in account.denied):
         return _error(403, "PERMISSION_DENIED", "This API is disabled for users without account admin")
+    if account.warehouse and (answer := _warehouse_answer(account.warehouse, method, path, body)):
+        return answer
     oidc = f"/oidc/accounts/{account.account_id}"
     if path == "/.well-known/databricks-config":
         return 200, {
@@ -124,11 +269,14 @@ def _handler(account: FakeAccount) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(url.query).items()}
             authorization = self.headers.get("Authorization")
-            account.requests.append(Request(method, url.path, query, authorization))
+            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+            is_json = raw.startswith("{")
+            account.requests.append(
+                Request(method, url.path, query, authorization, json.loads(raw) if is_json else None)
+            )
             host = f"http://{self.headers['Host']}"
             if method == "POST" and url.path.endswith("/v1/token"):
-                length = int(self.headers.get("Content-Length") or 0)
-                form = parse_qs(self.rfile.read(length).decode())
+                form = parse_qs(raw)
                 basic = (authorization or "").removeprefix("Basic ")
                 sent = base64.b64decode(basic).decode() if basic else ""
                 if sent != f"{account.client_id}:{CLIENT_SECRET}" and form.get("client_secret") != [
@@ -141,7 +289,7 @@ def _handler(account: FakeAccount) -> type[BaseHTTPRequestHandler]:
             if not url.path.startswith(("/oidc/", "/.well-known/")) and authorization != f"Bearer {TOKEN}":
                 self._reply(*_error(401, "UNAUTHENTICATED", "Invalid access token"))
                 return
-            self._reply(*_answer(account, method, url.path, query, host))
+            self._reply(*_answer(account, method, url.path, query, host, account.requests[-1].body))
 
         def do_GET(self) -> None:
             self._handle("GET")

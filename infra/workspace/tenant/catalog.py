@@ -15,7 +15,7 @@ from lakeward.tenants.namespace import Namespace
 
 class TenantCatalog:
     """The catalog (bound to the workspace when ISOLATED) and its schemas, owned by the tenant's admins;
-    others read `name` and `schemas`."""
+    others read `name`, `catalog` and `schemas`."""
 
     def __init__(
         self,
@@ -30,7 +30,7 @@ class TenantCatalog:
     ) -> None:
         name, spec = namespace.catalog, tenant.spec.catalog
         self.name = name
-        catalog = Catalog(
+        self.catalog = catalog = Catalog(
             scope,
             "catalog",
             name=name,

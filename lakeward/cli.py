@@ -344,6 +344,33 @@ def preflight(
     _finish(Outcome(report.as_dict(), render(report), report.exit_code), json_out)
 
 
+@app.command()
+def drift(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    input_dir: Annotated[
+        Path | None,
+        typer.Option("--input", help="An existing `lakeward synth` output instead of synthesizing."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the JSON report to this file.")
+    ] = None,
+    timeout: Annotated[
+        int, typer.Option("--timeout", min=1, help="Seconds to wait for the workspace, retries included.")
+    ] = 60,
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Compare the live workspace (DATABRICKS_HOST, DATABRICKS_TOKEN) with the code and judge it with the
+    policy pack. Exit 0 clean, 1 drift or findings, 2 bad input, credentials or unreadable objects."""
+    import os
+
+    from lakeward.drift.commands import drift as run
+
+    _finish(run(env, input_dir, out, os.environ, timeout, waivers), json_out)
+
+
 @evidence_app.command("keygen")
 def evidence_keygen(
     out: Annotated[Path, typer.Option("--out", help="Folder for the key pair.")], json_out: JsonFlag = False

@@ -124,17 +124,22 @@ def read_code(stacks: dict[str, dict[str, Any]], source: str) -> Code:
     return Code(source, resources)
 
 
+def check_input(input_dir: Path | None) -> None:
+    """Refuse an `--input` folder that holds no synthesized stacks."""
+    if input_dir is not None and not contract.stack_paths(input_dir):
+        raise LakewardError(
+            f"no {contract.STACK_GLOB} under this folder",
+            source=str(input_dir),
+            field="--input",
+            fix="pass a folder written by `lakeward synth --out DIR`, or leave it out to synthesize --env",
+        )
+
+
 @contextmanager
 def code_stacks(env: str, input_dir: Path | None) -> Iterator[tuple[Path, str]]:
     """A synth output folder: `input_dir` as it is, or `env` synthesized into a temporary folder."""
+    check_input(input_dir)
     if input_dir is not None:
-        if not contract.stack_paths(input_dir):
-            raise LakewardError(
-                f"no {contract.STACK_GLOB} under this folder",
-                source=str(input_dir),
-                field="--input",
-                fix="pass a folder written by `lakeward synth --out DIR`, or use --env to synthesize",
-            )
         yield input_dir, str(input_dir)
         return
     from lakeward.synth import synthesize

@@ -21,7 +21,7 @@ def drift(
     """The drift report of `env` (synthesized, or read from `input_dir`); written to `out` when given.
     Exit 0 clean, 1 drift or findings, 2 bad input, credentials, or objects that could not be read."""
     from infra.config import load_environment
-    from lakeward.drift.code import code_stacks, read_code
+    from lakeward.drift.code import check_input, code_stacks, read_code
     from lakeward.drift.compare import drifts, match
     from lakeward.drift.connect import workspace_client
     from lakeward.drift.posture import judge
@@ -32,6 +32,7 @@ def drift(
     from policies.waivers import WAIVERS_FILE, load_waivers
 
     load_environment(env)
+    check_input(input_dir)
     accepted = load_waivers(waivers or WAIVERS_FILE)
     client = workspace_client(environ, timeout)
     with code_stacks(env, input_dir) as (folder, source):

@@ -89,7 +89,7 @@ def match(code: Code, live: LiveRead) -> Matching:
     matching = Matching([], [], [], [])
     used: set[int] = set()
 
-    def pair(resource: CodeResource) -> None:
+    def pair_up(resource: CodeResource) -> None:
         found = index.get((resource.type, resource.key or ""))
         if found is not None and id(found) not in used:
             used.add(id(found))
@@ -100,13 +100,13 @@ def match(code: Code, live: LiveRead) -> Matching:
     later = [resource for resource in code.resources if resource.key is None]
     for resource in code.resources:
         if resource.key is not None:
-            pair(resource)
+            pair_up(resource)
     for resource in later:
         lookup = partial(matching.live_value, resource.stack)
         known = {k: v for k, v in resource.resolved(lookup).items() if v is not UNKNOWN}
         resource.key = natural_key(resource.type, known)
         if resource.key is not None:
-            pair(resource)
+            pair_up(resource)
     rest = [obj for obj in live.objects if id(obj) not in used]
     matching.added = [obj for obj in rest if obj.type in OWNED]
     matching.unmanaged = [obj for obj in rest if obj.type not in OWNED]

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.config import Config
-from databricks.sdk.errors import Unauthenticated
+from databricks.sdk.errors import DatabricksError, Unauthenticated
 
 from lakeward.errors import LakewardError
 
@@ -60,6 +60,8 @@ def call(host: str, action: Callable[[], T]) -> T:
             field=CREDENTIALS,
             fix="use a valid token or service principal secret for this workspace",
         ) from None
+    except DatabricksError:
+        raise  # an API answer (403, 404...): the caller decides; the SDK's errors are IOErrors too
     except (OSError, TimeoutError) as exc:
         raise _unreachable(host, exc) from None
 

@@ -8,7 +8,6 @@ assign (`pool-<name>`, `policy-<name>`, `app-<name>`) in place of the references
 from __future__ import annotations
 
 import copy
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -105,13 +104,19 @@ def _add(ws: FakeWorkspace, stack: str, type_: str, name: str, attrs: dict[str, 
         )
     elif type_ == "databricks_model_serving":
         ws.serving_endpoints.append(
-            {**attrs, "id": f"endpoint-{attrs['name']}", "state": {"ready": "READY", "config_update": "NOT_UPDATING"}}
+            {
+                **attrs,
+                "id": f"endpoint-{attrs['name']}",
+                "state": {"ready": "READY", "config_update": "NOT_UPDATING"},
+            }
         )
     elif type_ == "databricks_ip_access_list":
         entry = {**attrs, "list_id": f"list-{attrs['label']}", "address_count": len(attrs["ip_addresses"])}
         ws.ip_access_lists.append(entry)
     elif type_ == "databricks_secret_scope":
-        ws.secret_scopes.append({"name": attrs["name"], "backend_type": attrs.get("backend_type", "DATABRICKS")})
+        ws.secret_scopes.append(
+            {"name": attrs["name"], "backend_type": attrs.get("backend_type", "DATABRICKS")}
+        )
         ws.secret_acls.setdefault(attrs["name"], [])
     elif type_ == "databricks_secret_acl":
         acl = {"principal": attrs["principal"], "permission": attrs["permission"]}

@@ -412,6 +412,10 @@ def evidence_export(
         str | None, typer.Option("--warehouse-id", help="Live: SQL warehouse reading the system tables.")
     ] = None,
     days: Annotated[int, typer.Option("--days", help="Live: days of audit log and lineage.")] = 7,
+    drift: Annotated[
+        Path | None,
+        typer.Option("--drift", help="A `lakeward drift --out` report, or a folder: its newest is used."),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Collect the evidence, evaluate the controls, write and sign a bundle."""
@@ -432,6 +436,7 @@ def evidence_export(
         warehouse_id,
         days,
         live=not json_out,
+        drift=drift,
     )
     _finish(outcome, json_out)
 

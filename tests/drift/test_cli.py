@@ -40,16 +40,15 @@ def test_a_refused_token_is_bad_input(workspace: FakeAccount, dev: Synthesized) 
     assert "refused the credentials" in result.stderr and "DATABRICKS_TOKEN" in result.stderr
 
 
-def test_the_report_is_written_and_gates_ci(workspace: FakeAccount, dev: Synthesized, tmp_path: Path) -> None:
+def test_the_report_is_written_and_gates_ci(workspace: FakeAccount, tmp_path: Path) -> None:
+    """Without --input the environment is synthesized first, as CI runs it."""
     workspace.workspace.workspace_conf["enableExportNotebook"] = "true"
     report = tmp_path / "drift.json"
     with serving(workspace) as environ:
-        result = run_cli(
-            "drift", "--env", "dev", "--input", str(dev.out), "--out", str(report), "--json", env=environ
-        )
+        result = run_cli("drift", "--env", "dev", "--out", str(report), "--json", env=environ)
     assert result.exit_code == 1
     printed, written = json.loads(result.stdout), json.loads(report.read_text())
-    assert printed == written and written["kind"] == "lakeward-drift"
+    assert printed == written and written["kind"] == "lakeward-drift" and written["source"] == "env:dev"
     assert [(d["attribute"], d["checks"]) for d in written["drift"]] == [
         ("custom_config.enableExportNotebook", ["LKW_DBX_073"])
     ]

@@ -3,10 +3,13 @@ check that would have caught them in CI, paging, a permission error and an objec
 
 from __future__ import annotations
 
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from policies.registry import by_id
 from tests.drift.conftest import Run
@@ -107,8 +110,25 @@ def test_console_edits_are_drift_with_the_check_that_would_have_caught_them(
     assert dsm["controls"] == policies["LKW_DBX_011"].controls() and dsm["in_code"] == "passed"
     assert {f["check_id"] for f in findings} >= {"LKW_DBX_010", "LKW_DBX_041", "LKW_DBX_073", "LKW_DBX_076"}
 
+    shown = Console(file=io.StringIO(), width=200)
+    shown.print(outcome.view)
+    text = shown.file.getvalue()
+    assert "grant[account users]" in text and "LKW_DBX_041" in text and "drift or findings" in text
 
-def test_jobs_serving_and_deleted_objects(workspace: FakeAccount, run_drift: Run) -> None:
+
+WAIVER = """
+waivers:
+  - check: LKW_DBX_060
+    resource: databricks_job.adhoc
+    stack: live-unmanaged
+    owner: data-science
+    reason: An exploratory job of the data science team that runs as its author until it is productized.
+    ticket: DS-42
+    expires: 2099-01-01
+"""
+
+
+def test_jobs_serving_and_deleted_objects(workspace: FakeAccount, run_drift: Run, tmp_path: Path) -> None:
     ws = workspace.workspace
     ingest = next(job for job in ws.jobs if job["settings"]["name"] == "lakeward-dev-ingest")
     ingest["settings"]["run_as"] = {"user_name": "someone@example.com"}
@@ -118,7 +138,9 @@ def test_jobs_serving_and_deleted_objects(workspace: FakeAccount, run_drift: Run
     rag = next(e for e in ws.serving_endpoints if e["name"] == "lakeward-rag")
     rag["ai_gateway"]["guardrails"]["output"]["pii"]["behavior"] = "NONE"
 
-    outcome = run_drift(workspace)
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(WAIVER)
+    outcome = run_drift(workspace, waivers=waivers)
     drift, data = outcome.data["drift"], outcome.data
     assert outcome.exit_code == 1
     run_as = one(
@@ -131,10 +153,11 @@ def test_jobs_serving_and_deleted_objects(workspace: FakeAccount, run_drift: Run
     assert data["vanished"] == [f"job {index['job_id']}"]
     guard = one(drift, attribute="ai_gateway.guardrails.output.pii.behavior")
     assert guard["stack"] == "lakeward-dev-serving" and guard["checks"] == ["LKW_DBX_052"]
-    # Someone's own job is not drift, but it is judged like any other.
+    # Someone's own job is not drift, but it is judged like any other, and waived the same way.
     assert data["unmanaged"] == [{"type": "databricks_job", "name": "adhoc"}]
     adhoc = one(data["findings"], check_id="LKW_DBX_060", resource="databricks_job.adhoc")
     assert adhoc["stack"] == "" and adhoc["in_code"] is None
+    assert adhoc["status"] == "waived" and adhoc["waiver"]["ticket"] == "DS-42"
 
 
 def test_a_permission_error_leaves_its_objects_unread_not_removed(

@@ -360,6 +360,14 @@ def drift(
     waivers: Annotated[
         Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
     ] = None,
+    account_host: Annotated[
+        str | None,
+        typer.Option(
+            "--account-host",
+            help="Also read the account at this console URL, e.g. https://accounts.cloud.databricks.com "
+            "(needs an account admin).",
+        ),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Compare the live workspace (DATABRICKS_HOST, DATABRICKS_TOKEN) with the code and judge it with the
@@ -368,7 +376,7 @@ def drift(
 
     from lakeward.drift.commands import drift as run
 
-    _finish(run(env, input_dir, out, os.environ, timeout, waivers), json_out)
+    _finish(run(env, input_dir, out, os.environ, timeout, waivers, account_host), json_out)
 
 
 @evidence_app.command("keygen")

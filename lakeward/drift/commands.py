@@ -17,13 +17,15 @@ def drift(
     environ: Mapping[str, str],
     timeout: int = 60,
     waivers: Path | None = None,
+    account_host: str | None = None,
 ) -> Outcome:
-    """The drift report of `env` (synthesized, or read from `input_dir`); written to `out` when given.
+    """The drift report of `env` (synthesized, or read from `input_dir`); written to `out` when given;
+    with `account_host`, the account console is read as well.
     Exit 0 clean, 1 drift or findings, 2 bad input, credentials, or objects that could not be read."""
     from infra.config import load_environment
     from lakeward.drift.code import check_input, code_stacks, read_code
     from lakeward.drift.compare import drifts, match
-    from lakeward.drift.connect import workspace_client
+    from lakeward.drift.connect import account_client, workspace_client
     from lakeward.drift.posture import judge
     from lakeward.drift.readers import read_live
     from lakeward.drift.report import DriftReport, render
@@ -31,13 +33,18 @@ def drift(
     from policies import contract
     from policies.waivers import WAIVERS_FILE, load_waivers
 
-    load_environment(env)
+    environment = load_environment(env)
     check_input(input_dir)
     accepted = load_waivers(waivers or WAIVERS_FILE)
     client = workspace_client(environ, timeout)
+    account = (
+        account_client(environ, account_host, environment.databricks.account_id, timeout)
+        if account_host
+        else None
+    )
     with code_stacks(env, input_dir) as (folder, source):
         code = read_code(contract.read_stacks(folder), source)
-        live = read_live(client, client.config.host or "", code)
+        live = read_live(client, client.config.host or "", code, account)
         matching = match(code, live)
         posture = judge(matching, contract.stack_paths(folder), accepted)
     found = [

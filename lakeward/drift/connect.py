@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from databricks.sdk import WorkspaceClient
+from databricks.sdk import AccountClient, WorkspaceClient
 from databricks.sdk.config import Config
 from databricks.sdk.errors import DatabricksError, Unauthenticated
 
@@ -20,8 +20,8 @@ T = TypeVar("T")
 CREDENTIALS = "DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET)"
 
 
-def workspace_client(environ: Mapping[str, str], timeout: int = 60) -> WorkspaceClient:
-    """A client of the workspace DATABRICKS_HOST names; `timeout` seconds bound each call and its retries."""
+def _settings(environ: Mapping[str, str], timeout: int) -> dict[str, Any]:
+    """DATABRICKS_HOST and one way to sign in, as SDK configuration; missing variables are bad input."""
     host = environ.get("DATABRICKS_HOST", "").rstrip("/")
     token = environ.get("DATABRICKS_TOKEN")
     client_id, client_secret = environ.get("DATABRICKS_CLIENT_ID"), environ.get("DATABRICKS_CLIENT_SECRET")
@@ -44,10 +44,29 @@ def workspace_client(environ: Mapping[str, str], timeout: int = 60) -> Workspace
         settings.update(client_id=client_id, client_secret=client_secret, auth_type="oauth-m2m")
     else:
         settings.update(token=token, auth_type="pat")
+    return settings
+
+
+def _config(settings: dict[str, Any]) -> Config:
     try:
-        return WorkspaceClient(config=Config(**settings))
+        return Config(**settings)
     except (ValueError, OSError, TimeoutError) as exc:
-        raise _unreachable(host, exc) from None
+        raise _unreachable(settings["host"], exc) from None
+
+
+def workspace_client(environ: Mapping[str, str], timeout: int = 60) -> WorkspaceClient:
+    """A client of the workspace DATABRICKS_HOST names; `timeout` seconds bound each call and its retries."""
+    return WorkspaceClient(config=_config(_settings(environ, timeout)))
+
+
+def account_client(
+    environ: Mapping[str, str], host: str, account_id: str, timeout: int = 60
+) -> AccountClient:
+    """A client of the account console at `host`, signed in with the same credentials; the account ID is
+    DATABRICKS_ACCOUNT_ID, else the environment's."""
+    settings = _settings(environ, timeout) | {"host": host.rstrip("/")}
+    settings["account_id"] = environ.get("DATABRICKS_ACCOUNT_ID") or account_id
+    return AccountClient(config=_config(settings))
 
 
 def call(host: str, action: Callable[[], T]) -> T:

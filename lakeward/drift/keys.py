@@ -5,6 +5,8 @@ are what the code writes. Each covered resource type has one natural key:
 
 - cluster policies, secret scopes, jobs and serving endpoints: `name`; instance pools:
   `instance_pool_name`; IP access lists: `label`; service principals: `display_name`;
+- account objects: workspaces by `workspace_name`, networks by `network_name`, private access
+  settings by `private_access_settings_name`, log delivery by `config_name`;
 - grants: the securable, `catalog:<catalog>` or `schema:<catalog>.<schema>`;
 - secret ACLs: `<scope>/<principal>`;
 - `workspace_conf` and each workspace setting: `default`, the workspace's one instance.
@@ -29,6 +31,10 @@ NAME_FIELD = {
     "databricks_ip_access_list": "label",
     "databricks_secret_scope": "name",
     "databricks_service_principal": "display_name",
+    "databricks_mws_workspaces": "workspace_name",
+    "databricks_mws_networks": "network_name",
+    "databricks_mws_private_access_settings": "private_access_settings_name",
+    "databricks_mws_log_delivery": "config_name",
 }
 SINGLETONS = ("databricks_workspace_conf", *SETTINGS)
 COVERED = (*NAME_FIELD, "databricks_grants", "databricks_secret_acl", *SINGLETONS)
@@ -44,6 +50,10 @@ ID_ATTRIBUTE = {
     "databricks_model_serving": "serving_endpoint_id",
     "databricks_ip_access_list": "list_id",
     "databricks_service_principal": "application_id",
+    "databricks_mws_workspaces": "workspace_id",
+    "databricks_mws_networks": "network_id",
+    "databricks_mws_private_access_settings": "private_access_settings_id",
+    "databricks_mws_log_delivery": "config_id",
 }
 
 

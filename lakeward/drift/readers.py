@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from databricks.sdk import WorkspaceClient
+from databricks.sdk import AccountClient, WorkspaceClient
 from databricks.sdk.errors import DatabricksError, NotFound, PermissionDenied
 
 from lakeward.drift import shapes
@@ -71,17 +71,17 @@ def _object(type_: str, attributes: dict[str, Any]) -> LiveObject | None:
 
 
 class _Reader:
-    """Runs the readers against one client and collects their objects and problems."""
+    """Runs the readers of one host and collects their objects and problems into `read`."""
 
-    def __init__(self, client: WorkspaceClient, host: str) -> None:
-        self.client = client
-        self.read = LiveRead(host)
+    def __init__(self, read: LiveRead, host: str) -> None:
+        self.read = read
+        self.host = host
 
     def run(self, type_: str, what: str, reader: Callable[[], Iterable[LiveObject | None]]) -> None:
         """Run one reader; a 403 or another API error marks `type_` as not fully read."""
         self.read.attempted.add(type_)
         try:
-            found = call(self.read.host, lambda: [obj for obj in reader() if obj is not None])
+            found = call(self.host, lambda: [obj for obj in reader() if obj is not None])
         except PermissionDenied as exc:
             self.read.unreadable.append({"type": type_, "what": what, "reason": f"permission denied: {exc}"})
             return
@@ -100,17 +100,24 @@ class _Reader:
             return None
 
 
-def read_live(client: WorkspaceClient, host: str, code: Code) -> LiveRead:
-    """Every kind of object drift covers; grants, ACLs, principals and settings where the code has some."""
-    reader = _Reader(client, host)
+def read_live(
+    client: WorkspaceClient, host: str, code: Code, account: AccountClient | None = None
+) -> LiveRead:
+    """Every kind of object drift covers; grants, ACLs, principals and settings where the code has some;
+    with `account`, the account's workspaces, networks, private access settings and log delivery."""
+    read = LiveRead(host)
+    reader = _Reader(read, host)
     w = client
-    reader.run("databricks_cluster_policy", "cluster policies", partial(_policies, w))
-    reader.run("databricks_instance_pool", "instance pools", partial(_pools, w))
-    reader.run("databricks_job", "jobs", partial(_jobs, reader))
-    reader.run("databricks_model_serving", "serving endpoints", partial(_endpoints, reader))
-    reader.run("databricks_ip_access_list", "IP access lists", partial(_ip_lists, w))
-    reader.run("databricks_secret_scope", "secret scopes", partial(_scopes, w))
-    live_scopes = {obj.key for obj in reader.read.objects if obj.type == "databricks_secret_scope"}
+    for type_, what, shape, listing in (
+        ("databricks_cluster_policy", "cluster policies", shapes.cluster_policy, w.cluster_policies.list),
+        ("databricks_instance_pool", "instance pools", shapes.instance_pool, w.instance_pools.list),
+        ("databricks_ip_access_list", "IP access lists", shapes.ip_access_list, w.ip_access_lists.list),
+        ("databricks_secret_scope", "secret scopes", shapes.secret_scope, w.secrets.list_scopes),
+    ):
+        reader.run(type_, what, partial(_listed, type_, shape, listing))
+    reader.run("databricks_job", "jobs", partial(_jobs, reader, w))
+    reader.run("databricks_model_serving", "serving endpoints", partial(_endpoints, reader, w))
+    live_scopes = {obj.key for obj in read.objects if obj.type == "databricks_secret_scope"}
     for scope in code.names("databricks_secret_scope"):
         if scope in live_scopes:
             reader.run("databricks_secret_acl", f"ACLs of secret scope {scope}", partial(_acls, w, scope))
@@ -122,28 +129,28 @@ def read_live(client: WorkspaceClient, host: str, code: Code) -> LiveRead:
         keys = sorted(set(code.conf_keys()) | set(PACK_CONF_KEYS))
         reader.run("databricks_workspace_conf", "workspace_conf", partial(_conf, w, keys))
     for type_ in code.settings():
-        reader.run(type_, f"setting {shapes.SETTINGS[type_][0]}", partial(_setting, reader, type_))
-    return reader.read
+        reader.run(type_, f"setting {shapes.SETTINGS[type_][0]}", partial(_setting, w, type_))
+    if account is not None:
+        _read_account(_Reader(read, account.config.host or ""), account)
+    return read
 
 
-def _policies(w: WorkspaceClient) -> Iterator[LiveObject | None]:
-    for policy in w.cluster_policies.list():
-        yield _object("databricks_cluster_policy", shapes.cluster_policy(policy.as_dict()))
+def _read_account(reader: _Reader, a: AccountClient) -> None:
+    """The account objects the account stack declares (`/api/2.0/accounts/{account_id}/...`)."""
+    for type_, what, listing in (
+        ("databricks_mws_workspaces", "account workspaces", a.workspaces.list),
+        ("databricks_mws_networks", "account networks", a.networks.list),
+        ("databricks_mws_private_access_settings", "private access settings", a.private_access.list),
+        ("databricks_mws_log_delivery", "log delivery configurations", a.log_delivery.list),
+    ):
+        reader.run(type_, what, partial(_listed, type_, shapes.account_object, listing))
 
 
-def _pools(w: WorkspaceClient) -> Iterator[LiveObject | None]:
-    for pool in w.instance_pools.list():
-        yield _object("databricks_instance_pool", shapes.instance_pool(pool.as_dict()))
-
-
-def _ip_lists(w: WorkspaceClient) -> Iterator[LiveObject | None]:
-    for entry in w.ip_access_lists.list():
-        yield _object("databricks_ip_access_list", shapes.ip_access_list(entry.as_dict()))
-
-
-def _scopes(w: WorkspaceClient) -> Iterator[LiveObject | None]:
-    for scope in w.secrets.list_scopes():
-        yield _object("databricks_secret_scope", shapes.secret_scope(scope.as_dict()))
+def _listed(
+    type_: str, shape: Callable[[dict[str, Any]], dict[str, Any]], listing: Callable[[], Iterable[Any]]
+) -> Iterator[LiveObject | None]:
+    for item in listing():
+        yield _object(type_, shape(item.as_dict()))
 
 
 def _principals(w: WorkspaceClient, name: str) -> Iterator[LiveObject | None]:
@@ -156,24 +163,22 @@ def _conf(w: WorkspaceClient, keys: list[str]) -> Iterator[LiveObject | None]:
     yield _object("databricks_workspace_conf", shapes.workspace_conf(dict(status)))
 
 
-def _jobs(reader: _Reader) -> Iterator[LiveObject | None]:
-    for brief in reader.client.jobs.list():
+def _jobs(reader: _Reader, w: WorkspaceClient) -> Iterator[LiveObject | None]:
+    for brief in w.jobs.list():
         if brief.job_id is None:
             continue
         job_id = brief.job_id
-        full = reader.gone(f"job {job_id}", partial(reader.client.jobs.get, job_id=job_id))
+        full = reader.gone(f"job {job_id}", partial(w.jobs.get, job_id=job_id))
         if full is not None:
             yield _object("databricks_job", shapes.job(full.as_dict()))
 
 
-def _endpoints(reader: _Reader) -> Iterator[LiveObject | None]:
-    for brief in reader.client.serving_endpoints.list():
+def _endpoints(reader: _Reader, w: WorkspaceClient) -> Iterator[LiveObject | None]:
+    for brief in w.serving_endpoints.list():
         name = brief.name
         if not name:
             continue
-        full = reader.gone(
-            f"serving endpoint {name}", partial(reader.client.serving_endpoints.get, name=name)
-        )
+        full = reader.gone(f"serving endpoint {name}", partial(w.serving_endpoints.get, name=name))
         if full is not None:
             yield _object("databricks_model_serving", shapes.serving_endpoint(full.as_dict()))
 
@@ -199,9 +204,9 @@ def _grants(w: WorkspaceClient, securable: str, name: str) -> Iterator[LiveObjec
     yield _object("databricks_grants", shapes.grants(securable, name, assignments))
 
 
-def _setting(reader: _Reader, type_: str) -> Iterator[LiveObject | None]:
+def _setting(w: WorkspaceClient, type_: str) -> Iterator[LiveObject | None]:
     """A workspace setting; one never set answers 404 and has no live object."""
-    api = getattr(reader.client.settings, shapes.SETTINGS[type_][1])
+    api = getattr(w.settings, shapes.SETTINGS[type_][1])
     try:
         body = api.get()
     except NotFound:

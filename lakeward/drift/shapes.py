@@ -135,6 +135,12 @@ def service_principal(principal: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in shaped.items() if value is not None}
 
 
+def account_object(item: dict[str, Any]) -> dict[str, Any]:
+    """An account object (workspace, network, private access settings, log delivery configuration):
+    the account API names its fields as the provider's `databricks_mws_*` resources do."""
+    return dict(item)
+
+
 def definition_rules(value: Any) -> dict[str, Any] | None:
     """A cluster policy definition (JSON text or already parsed) as `{rule: body}`; None if unreadable."""
     if isinstance(value, dict):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from policies import contract
-from tests.fakes.databricks_api import FakeWorkspace
+from tests.fakes.databricks_api import FakeAccount, FakeWorkspace
 
 SETTING_TYPES = {
     "databricks_restrict_workspace_admins_setting": "restrict_workspace_admins",
@@ -30,6 +30,7 @@ ENTITLEMENTS = {
     "workspace_access": "workspace-access",
 }
 API_BLOCKS = {"task": "tasks", "job_cluster": "job_clusters", "library": "libraries"}
+WORKSPACE_ID = 1234567890123456
 REFERENCE = re.compile(r"\$\{[^}]*\}")
 
 
@@ -44,7 +45,10 @@ def assigned_id(document: dict[str, Any], expression: str) -> str:
         return str(resolved(document, target[reference.attribute]))
     if reference.type == "databricks_schema" and reference.attribute == "id":
         return f"{resolved(document, target['catalog_name'])}.{target['name']}"
-    label = target.get("name") or target.get("instance_pool_name") or target.get("display_name") or "x"
+    if reference.attribute == "workspace_id":
+        return str(WORKSPACE_ID)
+    names = ("name", "instance_pool_name", "display_name", "network_name", "private_access_settings_name")
+    label = next((target[key] for key in names if key in target), reference.name)
     prefix = {"instance_pool_id": "pool", "policy_id": "policy", "application_id": "app"}
     return f"{prefix.get(str(reference.attribute), 'id')}-{label}"
 
@@ -68,6 +72,26 @@ def _api_job(settings: Any) -> Any:
     if isinstance(settings, list):
         return [_api_job(item) for item in settings]
     return settings
+
+
+def deploy_account(out: Path, fake: FakeAccount) -> None:
+    """The account objects of the account stack under `out`, added to `fake`."""
+    for document in contract.read_stacks(out).values():
+        for type_, _, body in contract.resources(document):
+            attrs = resolved(document, {k: v for k, v in body.items() if k not in ("//", "depends_on")})
+            if type_ == "databricks_mws_workspaces":
+                live = {**attrs, "workspace_id": WORKSPACE_ID, "workspace_status": "RUNNING"}
+                fake.workspaces.append({**live, "deployment_name": attrs.get("deployment_name", "dbc-1")})
+            elif type_ == "databricks_mws_networks":
+                fake.networks.append(
+                    {**attrs, "network_id": f"id-{attrs['network_name']}", "vpc_status": "VALID"}
+                )
+            elif type_ == "databricks_mws_private_access_settings":
+                pas_id = f"id-{attrs['private_access_settings_name']}"
+                fake.private_access_settings.append({**attrs, "private_access_settings_id": pas_id})
+            elif type_ == "databricks_mws_log_delivery":
+                entry = {**attrs, "config_id": f"config-{attrs['config_name']}", "status": "ENABLED"}
+                fake.log_delivery.append(entry)
 
 
 def deployed(out: Path) -> FakeWorkspace:

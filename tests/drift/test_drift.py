@@ -11,9 +11,12 @@ from typing import Any
 import pytest
 from rich.console import Console
 
+from lakeward.drift.commands import drift
 from policies.registry import by_id
-from tests.drift.conftest import Run
+from tests.drift.conftest import Run, serving
+from tests.drift.deployed import deploy_account
 from tests.fakes.databricks_api import FakeAccount
+from tests.footprint import Synthesized
 
 pytestmark = pytest.mark.slow
 
@@ -170,3 +173,29 @@ def test_a_permission_error_leaves_its_objects_unread_not_removed(
     unread = {entry["what"]: entry["reason"] for entry in data["unreadable"]}
     assert set(unread) == {"IP access lists", "grants on schema llm_dev.raw"}
     assert all(reason.startswith("permission denied") for reason in unread.values())
+
+
+def test_the_account_is_read_with_account_host(
+    workspace: FakeAccount, run_drift: Run, dev: Synthesized
+) -> None:
+    deploy_account(dev.out, workspace)
+    pas = workspace.private_access_settings[0]
+    pas["allowed_vpc_endpoint_ids"] = []  # public access stays on, and PrivateLink admits any endpoint
+    audit = next(c for c in workspace.log_delivery if c["log_type"] == "AUDIT_LOGS")
+    audit["status"] = "DISABLED"
+    with serving(workspace) as environ:
+        outcome = drift("dev", dev.out, None, environ, timeout=5, account_host=environ["DATABRICKS_HOST"])
+    data = outcome.data
+    read = data["summary"]["read"]
+    assert read["databricks_mws_workspaces"] == 1 and read["databricks_mws_log_delivery"] == 2
+    opened = one(data["drift"], attribute="allowed_vpc_endpoint_ids")
+    assert opened["stack"] == "lakeward-dev-account" and opened["checks"] == ["LKW_DBX_001"]
+    stopped = one(findings := data["findings"], check_id="LKW_DBX_007")
+    assert (
+        stopped["resource"] == "databricks_mws_log_delivery.audit-logs_691B2A5F"
+        and stopped["in_code"] == "passed"
+    )
+    assert [d["attribute"] for d in data["drift"]] == ["allowed_vpc_endpoint_ids"], data["drift"]
+    # Not drift (the code leaves the status to its default) but caught by the pack, twice: the log
+    # delivery itself, and the workspace that no longer has enabled audit log delivery.
+    assert {f["check_id"] for f in findings} == {"LKW_DBX_001", "LKW_DBX_007", "LKW_DBX_008"}

@@ -43,6 +43,9 @@ class FakeAccount:
     users: list[dict[str, Any]] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     workspaces: list[dict[str, Any]] = field(default_factory=list)
+    networks: list[dict[str, Any]] = field(default_factory=list)
+    private_access_settings: list[dict[str, Any]] = field(default_factory=list)
+    log_delivery: list[dict[str, Any]] = field(default_factory=list)
     metastores: list[dict[str, Any]] = field(default_factory=list)
     me: dict[str, Any] | None = None
     current_assignment: dict[str, Any] | None = None
@@ -97,6 +100,15 @@ def _answer(account: FakeAccount, method: str, path: str, query: dict[str, str],
         f"{base}/scim/v2/Users": lambda: _scim_page(account.users, query, account.page_size),
         f"{base}/scim/v2/Groups": lambda: _scim_page(account.groups, query, account.page_size),
         f"{base}/workspaces": lambda: account.workspaces,
+        # Arrays, not paged (https://docs.databricks.com/api/account/networks/list,
+        # https://docs.databricks.com/api/account/privateaccess/list).
+        f"{base}/networks": lambda: account.networks,
+        f"{base}/private-access-settings": lambda: account.private_access_settings,
+        # {"log_delivery_configurations": [...], "next_page_token"}, paged by page_token
+        # (https://docs.databricks.com/api/account/logdelivery/list).
+        f"{base}/log-delivery": lambda: _token_page(
+            account.log_delivery, query, account.page_size, "log_delivery_configurations"
+        ),
         f"{base}/metastores": lambda: {"metastores": account.metastores},
         "/api/2.0/preview/scim/v2/Me": lambda: account.me,
         "/api/2.1/unity-catalog/current-metastore-assignment": lambda: account.current_assignment,

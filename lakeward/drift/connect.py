@@ -21,7 +21,11 @@ CREDENTIALS = "DATABRICKS_TOKEN (or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_S
 
 
 def _settings(environ: Mapping[str, str], timeout: int) -> dict[str, Any]:
-    """DATABRICKS_HOST and one way to sign in, as SDK configuration; missing variables are bad input."""
+    """DATABRICKS_HOST and one way to sign in, as SDK configuration; missing variables are bad input.
+    DATABRICKS_CONFIG_PROFILE instead names a profile of ~/.databrickscfg, which the SDK reads."""
+    timeouts = {"http_timeout_seconds": timeout, "retry_timeout_seconds": timeout}
+    if profile := environ.get("DATABRICKS_CONFIG_PROFILE"):
+        return {"profile": profile, "host": environ.get("DATABRICKS_HOST"), **timeouts}
     host = environ.get("DATABRICKS_HOST", "").rstrip("/")
     token = environ.get("DATABRICKS_TOKEN")
     client_id, client_secret = environ.get("DATABRICKS_CLIENT_ID"), environ.get("DATABRICKS_CLIENT_SECRET")
@@ -33,7 +37,8 @@ def _settings(environ: Mapping[str, str], timeout: int) -> dict[str, Any]:
             f"no Databricks credentials: {' and '.join(missing)} not set",
             field=", ".join(missing),
             fix="export DATABRICKS_HOST=https://<workspace>.cloud.databricks.com and DATABRICKS_TOKEN, "
-            "or the reading service principal's DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET",
+            "or the reading service principal's DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET, "
+            "or DATABRICKS_CONFIG_PROFILE naming a profile of ~/.databrickscfg",
         )
     settings: dict[str, Any] = {
         "host": host,
@@ -48,10 +53,17 @@ def _settings(environ: Mapping[str, str], timeout: int) -> dict[str, Any]:
 
 
 def _config(settings: dict[str, Any]) -> Config:
+    """The SDK's configuration; a profile or settings it cannot sign in with are bad input."""
     try:
-        return Config(**settings)
-    except (ValueError, OSError, TimeoutError) as exc:
-        raise _unreachable(settings["host"], exc) from None
+        return Config(**{key: value for key, value in settings.items() if value is not None})
+    except ValueError as exc:
+        raise LakewardError(
+            f"cannot sign in to Databricks: {str(exc)[:500]}",
+            field=f"DATABRICKS_HOST, {CREDENTIALS} or DATABRICKS_CONFIG_PROFILE",
+            fix="check the workspace URL and the credentials (or the profile in ~/.databrickscfg)",
+        ) from None
+    except (OSError, TimeoutError) as exc:
+        raise _unreachable(str(settings.get("host")), exc) from None
 
 
 def workspace_client(environ: Mapping[str, str], timeout: int = 60) -> WorkspaceClient:

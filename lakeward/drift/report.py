@@ -7,6 +7,7 @@ unwaived finding; 2 when nothing drifted but something could not be read (the ve
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,7 +88,7 @@ def render(report: DriftReport) -> RenderableType:
     if report.drifts:
         table = Table(title=f"lakeward drift: {report.environment} at {report.live.host}", show_lines=True)
         for column in ("drift", "resource", "attribute", "code", "live", "caught in CI by"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for d in report.drifts:
             table.add_row(
                 d.kind,
@@ -102,7 +103,7 @@ def render(report: DriftReport) -> RenderableType:
     if data["findings"]:
         table = Table(title="live objects failing the policy pack", show_lines=True)
         for column in ("check", "severity", "resource", "status", "in code", "details"):
-            table.add_column(column)
+            table.add_column(column, overflow="fold")
         for f in data["findings"]:
             table.add_row(
                 escape(f"{f['check_id']}\n{f['name']}"),
@@ -134,5 +135,6 @@ def render(report: DriftReport) -> RenderableType:
 
 
 def _short(value: Any, limit: int = 160) -> str:
-    text = "" if value is None else str(value)
+    """A value as JSON, cut to `limit` characters."""
+    text = "" if value is None else json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -41,11 +41,16 @@ def test_a_refused_token_is_bad_input(workspace: FakeAccount, dev: Synthesized) 
 
 
 def test_the_report_is_written_and_gates_ci(workspace: FakeAccount, tmp_path: Path) -> None:
-    """Without --input the environment is synthesized first, as CI runs it."""
+    """Signed in through a profile of a Databricks configuration file; without --input the environment
+    is synthesized first, as CI runs it."""
     workspace.workspace.workspace_conf["enableExportNotebook"] = "true"
-    report = tmp_path / "drift.json"
+    report, config = tmp_path / "drift.json", tmp_path / "databrickscfg"
     with serving(workspace) as environ:
-        result = run_cli("drift", "--env", "dev", "--out", str(report), "--json", env=environ)
+        config.write_text(
+            f"[fake]\nhost = {environ['DATABRICKS_HOST']}\ntoken = {environ['DATABRICKS_TOKEN']}\n"
+        )
+        profile = {"DATABRICKS_CONFIG_FILE": str(config), "DATABRICKS_CONFIG_PROFILE": "fake"}
+        result = run_cli("drift", "--env", "dev", "--out", str(report), "--json", env=profile)
     assert result.exit_code == 1
     printed, written = json.loads(result.stdout), json.loads(report.read_text())
     assert printed == written and written["kind"] == "lakeward-drift" and written["source"] == "env:dev"

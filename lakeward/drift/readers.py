@@ -1,10 +1,12 @@
 """Read the live workspace through databricks-sdk 0.162, one reader per kind of object, nothing written.
 
 Each reader yields `LiveObject`s in the provider's resource shape (`lakeward.drift.shapes`). Lists are
-read to their last page (the SDK follows `next_page_token` for jobs; grants are paged here, as the
-Unity Catalog permissions API asks). An object listed but gone by the time it is read (404) is noted
-as vanished and treated as absent; a reader the credentials may not use (403) is noted as unreadable
-and its objects are neither matched nor reported as removed.
+read to their last page (the SDK follows `next_page_token` for jobs and log delivery, and SCIM's
+`startIndex` for service principals; grants are paged here, `max_results=0` then `page_token`, as the
+Unity Catalog permissions API asks: https://docs.databricks.com/api/workspace/grants/get). An object
+listed but gone by the time it is read (404) is noted as vanished and treated as absent; a reader the
+credentials may not use (403) is noted as unreadable and its objects are neither matched nor reported
+as removed.
 """
 
 from __future__ import annotations

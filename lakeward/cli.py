@@ -362,6 +362,41 @@ def bootstrap(
     _finish(run(env, os.environ, dry_run), json_out)
 
 
+@app.command()
+def drift(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    input_dir: Annotated[
+        Path | None,
+        typer.Option("--input", help="An existing `lakeward synth` output instead of synthesizing."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Also write the JSON report to this file.")
+    ] = None,
+    timeout: Annotated[
+        int, typer.Option("--timeout", min=1, help="Seconds to wait for the workspace, retries included.")
+    ] = 60,
+    waivers: Annotated[
+        Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
+    ] = None,
+    account_host: Annotated[
+        str | None,
+        typer.Option(
+            "--account-host",
+            help="Also read the account at this console URL, e.g. https://accounts.cloud.databricks.com "
+            "(needs an account admin).",
+        ),
+    ] = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Compare the live workspace (DATABRICKS_HOST, DATABRICKS_TOKEN) with the code and judge it with the
+    policy pack. Exit 0 clean, 1 drift or findings, 2 bad input, credentials or unreadable objects."""
+    import os
+
+    from lakeward.drift.commands import drift as run
+
+    _finish(run(env, input_dir, out, os.environ, timeout, waivers, account_host), json_out)
+
+
 @evidence_app.command("keygen")
 def evidence_keygen(
     out: Annotated[Path, typer.Option("--out", help="Folder for the key pair.")], json_out: JsonFlag = False
@@ -403,6 +438,10 @@ def evidence_export(
         str | None, typer.Option("--warehouse-id", help="Live: SQL warehouse reading the system tables.")
     ] = None,
     days: Annotated[int, typer.Option("--days", help="Live: days of audit log and lineage.")] = 7,
+    drift: Annotated[
+        Path | None,
+        typer.Option("--drift", help="A `lakeward drift --out` report, or a folder: its newest is used."),
+    ] = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Collect the evidence, evaluate the controls, write and sign a bundle."""
@@ -423,6 +462,7 @@ def evidence_export(
         warehouse_id,
         days,
         live=not json_out,
+        drift=drift,
     )
     _finish(outcome, json_out)
 

@@ -23,6 +23,7 @@ from lakeward import __version__
 from lakeward.errors import LakewardError
 from lakeward.evidence import verifier
 from lakeward.evidence.collectors.databricks_live import LiveSource, collect_system_tables
+from lakeward.evidence.collectors.drift import collect_drift
 from lakeward.evidence.collectors.lineage import collect_lineage
 from lakeward.evidence.collectors.mlflow_registry import collect_mlflow
 from lakeward.evidence.collectors.provenance import collect_provenance
@@ -35,7 +36,14 @@ from lakeward.evidence.controls import evaluate, load_controls, status_counts
 from lakeward.evidence.items import Item, export_time, iso, not_evaluated
 from lakeward.evidence.keys import load_private_key
 from lakeward.evidence.report import render
-from lakeward.evidence.verifier import ENVELOPE, MANIFEST, PAYLOAD_TYPE, TAG_MANIFEST, canonical_json
+from lakeward.evidence.verifier import (
+    DRIFT_FILE,
+    ENVELOPE,
+    MANIFEST,
+    PAYLOAD_TYPE,
+    TAG_MANIFEST,
+    canonical_json,
+)
 from lakeward.files import staged_directory
 from lakeward.locate import project_root
 
@@ -72,6 +80,7 @@ class ExportOptions:
     tenants: Path | None = field(default_factory=default_tenants)
     waivers: Path | None = field(default_factory=default_waivers)
     live: LiveSource | None = None
+    drift: Path | None = None
     environments_dir: Path | None = None
     extra_items: list[Item] = field(default_factory=list)
 
@@ -148,6 +157,7 @@ def collect(
         ("MLflow", lambda: collect_mlflow(options.mlflow_uri, now)),
         ("provenance", lambda: collect_provenance(root, now)),
         ("system tables", lambda: _live(options.live, now)),
+        ("drift report", lambda: collect_drift(options.drift, options.env, now)),
     ]
     items: list[Item] = []
     for label, step in steps:
@@ -259,7 +269,8 @@ def write_bag(root: Path, payload: dict[str, bytes], meta: dict[str, Any], key: 
         "predicate": {
             key_: meta[key_] for key_ in ("environment", "created", "commit", "sequence", "previous")
         }
-        | {"index_sha256": hashes["data/index.json"], "files": len(payload)},
+        | {"index_sha256": hashes["data/index.json"], "files": len(payload)}
+        | ({"drift_sha256": hashes[DRIFT_FILE]} if DRIFT_FILE in hashes else {}),
     }
     body = canonical_json(statement)
     signature = key.sign(verifier.pae(PAYLOAD_TYPE, body))

@@ -34,9 +34,11 @@ def export(
     warehouse_id: str | None = None,
     days: int = 7,
     live: bool = False,
+    drift: Path | None = None,
 ) -> Outcome:
     """Collect the evidence, evaluate the controls, write and sign a bundle. With `warehouse_id`, also
-    read the workspace's system tables (the token comes from DATABRICKS_TOKEN)."""
+    read the workspace's system tables (the token comes from DATABRICKS_TOKEN); with `drift`, include
+    the latest `lakeward drift` report (a file, or the newest of the environment's in a folder)."""
     from lakeward.evidence.bundle import ExportOptions, default_tenants, default_waivers, export_bundle
     from lakeward.evidence.collectors.databricks_live import LiveSource
     from lakeward.evidence.items import export_time
@@ -67,6 +69,7 @@ def export(
         tenants=tenants or default_tenants(),
         waivers=waivers or default_waivers(),
         live=source,
+        drift=drift,
     )
     with console.status("collecting evidence") if live else nullcontext() as status:
         result = export_bundle(options, lambda step: status.update(f"evidence: {step}") if status else None)

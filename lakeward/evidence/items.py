@@ -35,6 +35,7 @@ MAX_AGE_DAYS: dict[str, int] = {
     "provenance": 90,
     "audit-log": 1,
     "system-lineage": 7,
+    "drift": 1,
 }
 
 

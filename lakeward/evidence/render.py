@@ -55,6 +55,7 @@ def verify_view(result: Verification) -> Group:
             wrap=False,
         )
     )
+    lines.append(line(f"drift report: {escape(result.drift)}"))
     return Group(*lines)
 
 

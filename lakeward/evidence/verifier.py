@@ -42,6 +42,8 @@ ENVELOPE = "signature.dsse.json"
 MANIFEST = "manifest-sha256.txt"
 TAG_MANIFEST = "tagmanifest-sha256.txt"
 TAG_FILES = ("bagit.txt", "bag-info.txt", MANIFEST)
+# The drift report a bundle includes; the signed statement names its digest (`drift_sha256`).
+DRIFT_FILE = "data/drift/report.json"
 
 
 def canonical_json(value: Any) -> bytes:
@@ -153,6 +155,7 @@ class Verification:
     chain: str = "none"
     stale: list[str] = field(default_factory=list)
     files: int = 0
+    drift: str = "none"
 
     def add(self, code: int, message: str) -> None:
         self.problems.append((code, message))
@@ -179,6 +182,7 @@ class Verification:
             "chain": self.chain,
             "problems": [{"code": code, "message": message} for code, message in self.problems],
             "stale_items": self.stale,
+            "drift": self.drift,
             "predicate": self.statement.get("predicate", {}),
         }
 
@@ -215,9 +219,32 @@ def verify_bundle(
         and subject.get(TAG_MANIFEST) != result.digest.removeprefix("sha256:")
     ):
         result.add(EXIT_TAMPERED, f"{TAG_MANIFEST} differs from the signed statement's subject")
+    _check_drift(bundle, result)
     _check_chain(result, public_key_pem, previous)
     _find_stale(bundle, result, now or dt.datetime.now(dt.UTC))
     return result
+
+
+def _check_drift(bundle: Path, result: Verification) -> None:
+    """The drift report the statement signs for is there, unchanged; its verdict is reported."""
+    signed = (result.statement.get("predicate") or {}).get("drift_sha256")
+    path = bundle / DRIFT_FILE
+    if signed is None:
+        if path.is_file():
+            result.add(EXIT_TAMPERED, f"added: {DRIFT_FILE} (the signed statement names no drift report)")
+        return
+    if not path.is_file():
+        result.add(EXIT_TAMPERED, f"removed: {DRIFT_FILE} (signed as {signed[:16]})")
+        return
+    if sha256_file(path) != signed:
+        result.add(EXIT_TAMPERED, f"changed: {DRIFT_FILE} differs from the signed statement's drift_sha256")
+        return
+    try:
+        report = json.loads(path.read_bytes())
+        counts = report["summary"]["drift"]
+        result.drift = f"exit {report['exit_code']}, {sum(counts.values())} difference(s) at {report['host']}"
+    except (ValueError, KeyError, TypeError, AttributeError):
+        result.add(EXIT_TAMPERED, f"changed: {DRIFT_FILE} is not a drift report")
 
 
 def _check_signature(bundle: Path, public_key: Ed25519PublicKey, result: Verification) -> None:
@@ -357,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"note: item {item} is stale (past its expires_at)")
         verdict = "verified" if result.ok else "NOT verified"
         print(f"{verdict}: {result.bundle} digest {result.digest} key {result.key_id} chain {result.chain}")
+        print(f"drift report: {result.drift}")
     return result.exit_code
 
 

@@ -1,10 +1,11 @@
-"""A local stand-in for the Databricks account and workspace REST APIs that preflight and the
+"""A local stand-in for the Databricks account and workspace REST APIs that preflight, drift and the
 bootstrap use.
 
 It answers from the documented response shapes (SCIM ListResponse paging with startIndex/count, the
-account workspaces array, `{metastores: [...]}`, SCIM Me, the current metastore assignment), signs in
-with a bearer token or OAuth client credentials, answers 403 on the paths it is told to deny and 404
-where nothing exists, and records every request so tests can assert what the client sent.
+account workspaces array, `{metastores: [...]}`, SCIM Me, the current metastore assignment, and the
+workspace objects `FakeWorkspace` holds), signs in with a bearer token or OAuth client credentials,
+answers 403 on the paths it is told to deny and 404 where nothing exists, and records every request so
+tests can assert what the client sent.
 
 With a `FakeWarehouse` it also answers the SQL warehouses list, the Tag Policies API and the Statement
 Execution API (https://docs.databricks.com/api/workspace/statementexecution): a statement is
@@ -156,9 +157,13 @@ class FakeAccount:
     users: list[dict[str, Any]] = field(default_factory=list)
     groups: list[dict[str, Any]] = field(default_factory=list)
     workspaces: list[dict[str, Any]] = field(default_factory=list)
+    networks: list[dict[str, Any]] = field(default_factory=list)
+    private_access_settings: list[dict[str, Any]] = field(default_factory=list)
+    log_delivery: list[dict[str, Any]] = field(default_factory=list)
     metastores: list[dict[str, Any]] = field(default_factory=list)
     me: dict[str, Any] | None = None
     current_assignment: dict[str, Any] | None = None
+    workspace: FakeWorkspace = field(default_factory=lambda: FakeWorkspace())
     denied: set[str] = field(default_factory=set)  # path suffixes answered with 403
     page_size: int = 1  # SCIM pages hold at most this many resources, so clients must page
     warehouse: FakeWarehouse | None = None
@@ -240,16 +245,155 @@ def _answer(
         f"{base}/scim/v2/Users": lambda: _scim_page(account.users, query, account.page_size),
         f"{base}/scim/v2/Groups": lambda: _scim_page(account.groups, query, account.page_size),
         f"{base}/workspaces": lambda: account.workspaces,
+        # Arrays, not paged (https://docs.databricks.com/api/account/networks/list,
+        # https://docs.databricks.com/api/account/privateaccess/list).
+        f"{base}/networks": lambda: account.networks,
+        f"{base}/private-access-settings": lambda: account.private_access_settings,
+        # {"log_delivery_configurations": [...], "next_page_token"}, paged by page_token
+        # (https://docs.databricks.com/api/account/logdelivery/list).
+        f"{base}/log-delivery": lambda: _token_page(
+            account.log_delivery, query, account.page_size, "log_delivery_configurations"
+        ),
         f"{base}/metastores": lambda: {"metastores": account.metastores},
         "/api/2.0/preview/scim/v2/Me": lambda: account.me,
         "/api/2.1/unity-catalog/current-metastore-assignment": lambda: account.current_assignment,
     }
-    if method != "GET" or path not in routes:
+    if method == "GET" and path not in routes:
+        return _workspace_answer(account.workspace, path, query)
+    if method != "GET":
         return _error(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
     body = routes[path]()
     if body is None:
         return _error(404, "RESOURCE_DOES_NOT_EXIST", f"Nothing at {path}")
     return 200, body
+
+
+@dataclass
+class FakeWorkspace:
+    """The workspace objects drift reads, each kept in the JSON shape its documented endpoint returns.
+
+    Lists that the API pages are cut into pages of `page_size` (jobs by `page_token`, grants by
+    `page_token` once the client asks for `max_results`), so a client that reads only the first page
+    misses objects. An identifier in `gone` is still listed but its get answers 404
+    RESOURCE_DOES_NOT_EXIST: the object was deleted between the list and the get.
+    """
+
+    cluster_policies: list[dict[str, Any]] = field(default_factory=list)
+    instance_pools: list[dict[str, Any]] = field(default_factory=list)
+    jobs: list[dict[str, Any]] = field(default_factory=list)
+    serving_endpoints: list[dict[str, Any]] = field(default_factory=list)
+    ip_access_lists: list[dict[str, Any]] = field(default_factory=list)
+    secret_scopes: list[dict[str, Any]] = field(default_factory=list)
+    secret_acls: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # scope: ACL items
+    grants: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # "catalog/llm_dev": assignments
+    workspace_conf: dict[str, str] = field(default_factory=dict)
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # setting type: body
+    service_principals: list[dict[str, Any]] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)  # job IDs and endpoint names deleted after the list
+    page_size: int = 1
+
+
+def _token_page(items: list[Any], query: dict[str, str], size: int, key: str) -> dict[str, Any]:
+    """One page of `items` under `key`, with `next_page_token` while more remain.
+
+    Jobs 2.2 (https://docs.databricks.com/api/workspace/jobs/list) and Unity Catalog permissions
+    (https://docs.databricks.com/api/workspace/grants/get: "Clients must continue reading pages until
+    next_page_token is absent") page this way; the token is opaque to the client.
+    """
+    start = int(query.get("page_token", "0") or "0")
+    body: dict[str, Any] = {key: items[start : start + size]}
+    if start + size < len(items):
+        body["next_page_token"] = str(start + size)
+    return body
+
+
+def _missing(what: str) -> tuple[int, dict[str, Any]]:
+    return _error(404, "RESOURCE_DOES_NOT_EXIST", f"{what} does not exist.")
+
+
+def _workspace_answer(ws: FakeWorkspace, path: str, query: dict[str, str]) -> Any:
+    """GET routes of the workspace API; shapes as documented on docs.databricks.com/api/workspace and
+    read by databricks-sdk-py 0.162 (`databricks/sdk/service/{compute,jobs,serving,settings,workspace,
+    catalog,iam}.py`)."""
+    # GET /api/2.0/policies/clusters/list -> {"policies": [Policy], "total_count"}: not paged
+    # (https://docs.databricks.com/api/workspace/clusterpolicies/list).
+    if path == "/api/2.0/policies/clusters/list":
+        return 200, {"policies": ws.cluster_policies, "total_count": len(ws.cluster_policies)}
+    # GET /api/2.0/instance-pools/list -> {"instance_pools": [InstancePoolAndStats]}: not paged
+    # (https://docs.databricks.com/api/workspace/instancepools/list).
+    if path == "/api/2.0/instance-pools/list":
+        return 200, {"instance_pools": ws.instance_pools}
+    # GET /api/2.2/jobs/list -> {"jobs": [BaseJob], "has_more", "next_page_token"}; BaseJob carries
+    # `settings` without tasks unless expand_tasks (https://docs.databricks.com/api/workspace/jobs/list).
+    if path == "/api/2.2/jobs/list":
+        listed = [{k: v for k, v in job.items() if k != "settings"} for job in ws.jobs]
+        for job, brief in zip(ws.jobs, listed, strict=True):
+            brief["settings"] = {"name": job["settings"].get("name")}
+        body = _token_page(listed, query, ws.page_size, "jobs")
+        body["has_more"] = "next_page_token" in body
+        return 200, body
+    # GET /api/2.2/jobs/get?job_id= -> Job with full `settings`
+    # (https://docs.databricks.com/api/workspace/jobs/get); 404 once deleted.
+    if path == "/api/2.2/jobs/get":
+        job_id = query.get("job_id", "")
+        found = next((job for job in ws.jobs if str(job["job_id"]) == job_id), None)
+        if found is None or job_id in ws.gone:
+            return _missing(f"Job {job_id}")
+        return 200, found
+    # GET /api/2.0/serving-endpoints -> {"endpoints": [ServingEndpoint]}: not paged; the list omits
+    # nothing drift needs but drift reads each with GET /api/2.0/serving-endpoints/{name}
+    # (ServingEndpointDetailed: config.served_entities, ai_gateway, tags;
+    # https://docs.databricks.com/api/workspace/servingendpoints/get).
+    if path == "/api/2.0/serving-endpoints":
+        return 200, {"endpoints": [{"name": e["name"], "id": e.get("id")} for e in ws.serving_endpoints]}
+    if path.startswith("/api/2.0/serving-endpoints/"):
+        name = path.rsplit("/", 1)[1]
+        found = next((e for e in ws.serving_endpoints if e["name"] == name), None)
+        if found is None or name in ws.gone:
+            return _missing(f"Endpoint '{name}'")
+        return 200, found
+    # GET /api/2.0/ip-access-lists -> {"ip_access_lists": [IpAccessListInfo]}
+    # (https://docs.databricks.com/api/workspace/ipaccesslists/list).
+    if path == "/api/2.0/ip-access-lists":
+        return 200, {"ip_access_lists": ws.ip_access_lists}
+    # GET /api/2.0/secrets/scopes/list -> {"scopes": [SecretScope]};
+    # GET /api/2.0/secrets/acls/list?scope= -> {"items": [AclItem]}
+    # (https://docs.databricks.com/api/workspace/secrets/listscopes, .../secrets/listacls).
+    if path == "/api/2.0/secrets/scopes/list":
+        return 200, {"scopes": ws.secret_scopes}
+    if path == "/api/2.0/secrets/acls/list":
+        scope = query.get("scope", "")
+        if scope not in ws.secret_acls:
+            return _missing(f"Scope {scope}")
+        return 200, {"items": ws.secret_acls[scope]}
+    # GET /api/2.1/unity-catalog/permissions/{securable_type}/{full_name}
+    # -> {"privilege_assignments": [{principal, privileges}], "next_page_token"}, paged when the client
+    # sends max_results (https://docs.databricks.com/api/workspace/grants/get).
+    if path.startswith("/api/2.1/unity-catalog/permissions/"):
+        securable = path.removeprefix("/api/2.1/unity-catalog/permissions/").lower()
+        if securable not in ws.grants:
+            return _missing(securable.replace("/", " "))
+        assignments = ws.grants[securable]
+        if "max_results" not in query:
+            return 200, {"privilege_assignments": assignments}
+        return 200, _token_page(assignments, query, ws.page_size, "privilege_assignments")
+    # GET /api/2.0/workspace-conf?keys=a,b -> {"a": "true", "b": null}
+    # (https://docs.databricks.com/api/workspace/workspaceconf/getstatus).
+    if path == "/api/2.0/workspace-conf":
+        keys = [key for key in query.get("keys", "").split(",") if key]
+        return 200, {key: ws.workspace_conf.get(key) for key in keys}
+    # GET /api/2.0/settings/types/{type}/names/default -> {"etag", "setting_name", <field>: {...}}
+    # (https://docs.databricks.com/api/workspace/restrictworkspaceadmins/get and the other settings).
+    prefix = "/api/2.0/settings/types/"
+    if path.startswith(prefix) and path.endswith("/names/default"):
+        kind = path.removeprefix(prefix).removesuffix("/names/default")
+        if kind not in ws.settings:
+            return _missing(f"Setting {kind}")
+        return 200, {"etag": f"etag-{kind}", "setting_name": "default", **ws.settings[kind]}
+    # Workspace SCIM (https://docs.databricks.com/api/workspace/serviceprincipals/list).
+    if path == "/api/2.0/preview/scim/v2/ServicePrincipals":
+        return 200, _scim_page(ws.service_principals, query, ws.page_size)
+    return _error(404, "ENDPOINT_NOT_FOUND", f"No API found for 'GET {path}'")
 
 
 def _handler(account: FakeAccount) -> type[BaseHTTPRequestHandler]:

@@ -1,5 +1,5 @@
 """Inside the workspace: groups assigned to it, Unity Catalog (with its IAM role), compute policies,
-secrets, vector search, hardening and jobs."""
+secrets, vector search, hardening, the uploaded wheel and the jobs that install it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from infra.workspace.identity import JobsServicePrincipal
 from infra.workspace.jobs import JobCompute, PipelineJobs
 from infra.workspace.secrets import PipelineSecrets
 from infra.workspace.serving import VectorSearch
+from lakeward.wheel import Wheel
 from stacks.account import AccountStack
 from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
 from stacks.foundation import FoundationStack
@@ -31,6 +32,7 @@ class WorkspaceStack(LakewardStack):
         *,
         foundation: FoundationStack,
         account: AccountStack,
+        wheel: Wheel,
         backend: Backend | None = None,
     ) -> None:
         env = foundation.env
@@ -78,6 +80,7 @@ class WorkspaceStack(LakewardStack):
             "jobs",
             env=env,
             schemas=self.catalog.schemas,
+            wheel=wheel,
             compute=JobCompute(
                 cpu_policy_id=self.compute.jobs_policy_id,
                 gpu_policy_id=self.compute.gpu_policy_id,

@@ -1,5 +1,6 @@
-"""The pipeline's Databricks jobs: ingest, embed and index, each running the packaged wheel as the jobs
-service principal on a job cluster bound to a cluster policy (the GPU pool for embedding)."""
+"""The workloads' Databricks jobs, rendered from `infra.workspace.job_specs`: each runs an entry
+point of the uploaded wheel as the jobs service principal on a job cluster bound to a cluster policy
+(the GPU pool for embedding), and installs exactly the wheel path the upload resource created."""
 
 from __future__ import annotations
 
@@ -21,15 +22,14 @@ from cdktn_provider_databricks.volume import Volume
 from constructs import Construct
 
 from infra.config import Environment
-from lakeward import __version__
-
-# Entry points of the lakeward wheel (pyproject.toml [project.scripts]), one per stage.
-STAGES = ("ingest", "embed", "index")
+from infra.workspace.artifacts import WheelUpload
+from infra.workspace.job_specs import VOLUMES, JobSpec, cluster_shape, job_specs, volume_path
+from lakeward.wheel import Wheel
 
 
 @dataclass(frozen=True)
 class JobCompute:
-    """Where each stage may run: policy IDs, the GPU pool, and the principal it runs as."""
+    """Where each job may run: policy IDs, the GPU pool, and the principal it runs as."""
 
     cpu_policy_id: str
     gpu_policy_id: str
@@ -38,10 +38,17 @@ class JobCompute:
 
 
 class PipelineJobs(Construct):
-    """Volumes for the wheel, the landing zone and the index, and one job per pipeline stage."""
+    """The jobs' volumes, the wheel uploaded into the artifacts volume, and one job per spec."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, compute: JobCompute, schemas: dict
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        compute: JobCompute,
+        schemas: dict,
+        wheel: Wheel,
     ) -> None:
         super().__init__(scope, id_)
         catalog = env.catalog.name
@@ -56,70 +63,57 @@ class PipelineJobs(Construct):
                 owner=env.groups.admins,
                 comment=comment,
             )
-            for name, schema, comment in (
-                ("artifacts", "raw", "the lakeward wheel the jobs install"),
-                ("landing", "raw", "documents dropped for ingestion"),
-                ("index", "embeddings", "BM25 and HNSW index artifacts"),
-            )
+            for name, schema, comment in VOLUMES
         }
-        self.wheel = f"/Volumes/{catalog}/raw/artifacts/lakeward-{__version__}-py3-none-any.whl"
-        # The tables are Unity Catalog tables `<catalog>.curated.*`, MERGEd through the job's Spark
-        # session; the index and the lineage events go to the `index` volume.
-        parameters = {
-            "catalog": catalog,
-            "schema": "curated",
-            "lakehouse": f"/Volumes/{catalog}/embeddings/index",
-            "engine": "spark",
-            "tables": "catalog",
-        }
-        self.jobs = {
-            stage: self._job(env, compute, stage, parameters, depends_on=list(volumes.values()))
-            for stage in STAGES
-        }
+        self.upload = WheelUpload(
+            self,
+            "artifact",
+            wheel=wheel,
+            volume=volumes["artifacts"],
+            volume_path=volume_path(catalog, "artifacts"),
+        )
+        self.wheel = self.upload.path
+        depends_on = [*volumes.values(), self.upload.file]
+        self.jobs = {spec.key: self._job(env, compute, spec, depends_on) for spec in job_specs(env)}
 
-    def _job(
-        self, env: Environment, compute: JobCompute, stage: str, parameters: dict[str, str], depends_on: list
-    ) -> Job:
-        gpu = stage == "embed"
+    def _job(self, env: Environment, compute: JobCompute, spec: JobSpec, depends_on: list) -> Job:
+        shape = cluster_shape(env, spec)
         cluster = JobJobClusterNewCluster(
-            spark_version=env.gpu.runtime if gpu else env.compute.runtimes[0],
-            policy_id=compute.gpu_policy_id if gpu else compute.cpu_policy_id,
+            spark_version=shape.spark_version,
+            policy_id=compute.gpu_policy_id if spec.gpu else compute.cpu_policy_id,
             apply_policy_default_values=True,
             data_security_mode="SINGLE_USER",
             single_user_name=compute.service_principal,
-            num_workers=env.gpu.max_workers if gpu else min(2, env.compute.max_workers),
-            instance_pool_id=compute.gpu_pool_id if gpu else None,
-            driver_instance_pool_id=compute.gpu_pool_id if gpu else None,
-            node_type_id=None if gpu else env.compute.node_types[0],
+            num_workers=shape.num_workers,
+            instance_pool_id=compute.gpu_pool_id if spec.gpu else None,
+            driver_instance_pool_id=compute.gpu_pool_id if spec.gpu else None,
+            node_type_id=shape.node_type_id,
             enable_local_disk_encryption=True,
-            custom_tags={"Stage": stage},
+            custom_tags=shape.custom_tags,
         )
-        named = dict(parameters)
-        if stage == "ingest":
-            named["corpus"] = f"/Volumes/{env.catalog.name}/raw/landing"
-        if gpu:
-            named["precision"] = "bf16"
         jobs = env.jobs
         return Job(
             self,
-            f"job-{stage}",
-            name=f"{env.prefix}-{stage}",
-            description=f"Lakeward pipeline stage: {stage}",
+            f"job-{spec.key}",
+            name=f"{env.prefix}-{spec.key}",
+            description=spec.description,
             run_as=JobRunAs(service_principal_name=compute.service_principal),
             max_concurrent_runs=1,
             queue=JobQueue(enabled=True),
-            job_cluster=[JobJobCluster(job_cluster_key=f"{stage}-cluster", new_cluster=cluster)],
+            job_cluster=[JobJobCluster(job_cluster_key=spec.cluster_key, new_cluster=cluster)],
             task=[
                 JobTask(
-                    task_key=stage,
-                    job_cluster_key=f"{stage}-cluster",
+                    task_key=spec.key,
+                    job_cluster_key=spec.cluster_key,
                     python_wheel_task=JobTaskPythonWheelTask(
-                        package_name="lakeward", entry_point=f"lakeward-{stage}", named_parameters=named
+                        package_name="lakeward",
+                        entry_point=spec.entry_point,
+                        named_parameters=spec.parameters,
                     ),
                     library=[JobTaskLibrary(whl=self.wheel)],
-                    max_retries=jobs.max_retries,
+                    max_retries=jobs.max_retries if spec.retry else 0,
                     min_retry_interval_millis=60_000,
-                    retry_on_timeout=True,
+                    retry_on_timeout=spec.retry,
                     timeout_seconds=jobs.timeout_minutes * 60,
                 )
             ],
@@ -127,8 +121,8 @@ class PipelineJobs(Construct):
                 on_failure=jobs.notify_on_failure, no_alert_for_skipped_runs=True
             ),
             schedule=(
-                JobSchedule(quartz_cron_expression=jobs.ingest_schedule, timezone_id=jobs.timezone)
-                if stage == "ingest"
+                JobSchedule(quartz_cron_expression=spec.schedule, timezone_id=jobs.timezone)
+                if spec.schedule
                 else None
             ),
             tags={},

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
 from policies import contract
+from stacks.stages import STAGES
 
 if TYPE_CHECKING:
     from infra.config import Environment
@@ -58,6 +59,7 @@ class SynthResult:
                 }
                 for s in self.stacks
             ],
+            "stages": [stage.as_dict([s.name for s in self.stacks]) for stage in STAGES],
         }
 
 

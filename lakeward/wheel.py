@@ -2,9 +2,9 @@
 
 The same sources give the same bytes: the build runs the project's own backend (setuptools, PEP 517
 `build_wheel`) in a fresh copy of the sources whose files all have mode 0644, with `SOURCE_DATE_EPOCH`
-and the umask fixed, so every zip entry carries the same timestamp and permissions; the backend writes entries in
-sorted order. A build is cached under a digest of the sources, so a synth that finds the sources
-unchanged reuses the wheel instead of building it again.
+and the umask fixed, so every zip entry carries the same timestamp and permissions; the backend
+writes entries in sorted order. A build is cached under a digest of the sources, so a synth that
+finds the sources unchanged reuses the wheel instead of building it again.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ from infra.workspace.catalog import PipelineCatalog
 from infra.workspace.compute import ComputePolicies
 from infra.workspace.hardening import WorkspaceHardening
 from infra.workspace.identity import JobsServicePrincipal
-from infra.workspace.jobs import JobCompute, PipelineJobs
+from infra.workspace.job_specs import JobCompute
+from infra.workspace.jobs import PipelineJobs
 from infra.workspace.secrets import PipelineSecrets
 from infra.workspace.serving import VectorSearch
 from lakeward.wheel import Wheel

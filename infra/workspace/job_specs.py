@@ -1,16 +1,19 @@
-"""What each Databricks job runs, on what and when: the one list of job specifications that the
-workspace stack renders as Terraform (`infra.workspace.jobs`) and `lakeward bundle` renders as an
-Asset Bundle, so both deploy the same jobs.
+"""What each Databricks job runs, on what and when: the one list of job specifications, and the one
+function that turns a specification into job settings in the Jobs API's shape, which the workspace
+stack renders as Terraform (`infra.workspace.jobs`) and `lakeward bundle` writes into an Asset Bundle,
+so both deploy the same jobs.
 
 Every job runs one entry point of the lakeward wheel (pyproject.toml [project.scripts]) as the jobs
 service principal on a job cluster bound to a cluster policy: the pipeline stages (ingest, embed on
 the GPU pool, index), the RAG jobs (evaluation on the held-out set, the release gate, the drift
-monitor) and table upkeep. Plain data, no CDK: renderers add the policy, pool and principal.
+monitor) and table upkeep. Plain data, no CDK: the caller names the policies, pool and principal
+(Terraform references in the stack, variables looked up by name in the bundle).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from infra.config import Environment
 
@@ -53,25 +56,67 @@ class JobSpec:
 
 
 @dataclass(frozen=True)
-class ClusterShape:
-    """A job cluster's settings that do not depend on the deploy tool."""
+class JobCompute:
+    """Where jobs may run and as whom: the cluster policies, the GPU pool and the service principal's
+    application ID, as the deploy tool names them."""
 
-    spark_version: str
-    num_workers: int
-    node_type_id: str | None
-    custom_tags: dict[str, str]
+    cpu_policy_id: str
+    gpu_policy_id: str
+    gpu_pool_id: str
+    service_principal: str
 
 
-def cluster_shape(env: Environment, spec: JobSpec) -> ClusterShape:
+def _cluster(env: Environment, spec: JobSpec, compute: JobCompute) -> dict[str, Any]:
     """GPU jobs take the GPU runtime and pool (no node type of their own); the rest a small CPU cluster."""
+    cluster: dict[str, Any] = {
+        "spark_version": env.gpu.runtime if spec.gpu else env.compute.runtimes[0],
+        "policy_id": compute.gpu_policy_id if spec.gpu else compute.cpu_policy_id,
+        "apply_policy_default_values": True,
+        "data_security_mode": "SINGLE_USER",
+        "single_user_name": compute.service_principal,
+        "num_workers": env.gpu.max_workers if spec.gpu else min(2, env.compute.max_workers),
+        "enable_local_disk_encryption": True,
+        "custom_tags": {"Stage": spec.key},
+    }
     if spec.gpu:
-        return ClusterShape(env.gpu.runtime, env.gpu.max_workers, None, {"Stage": spec.key})
-    return ClusterShape(
-        env.compute.runtimes[0],
-        min(2, env.compute.max_workers),
-        env.compute.node_types[0],
-        {"Stage": spec.key},
-    )
+        cluster |= {"instance_pool_id": compute.gpu_pool_id, "driver_instance_pool_id": compute.gpu_pool_id}
+    else:
+        cluster["node_type_id"] = env.compute.node_types[0]
+    return cluster
+
+
+def job_settings(env: Environment, spec: JobSpec, compute: JobCompute, wheel: str) -> dict[str, Any]:
+    """The job's settings as the Jobs API (and an Asset Bundle) takes them: one task running the
+    spec's entry point of the wheel at `wheel` as the service principal, on a policy-bound cluster."""
+    jobs = env.jobs
+    settings: dict[str, Any] = {
+        "name": f"{env.prefix}-{spec.key}",
+        "description": spec.description,
+        "run_as": {"service_principal_name": compute.service_principal},
+        "max_concurrent_runs": 1,
+        "queue": {"enabled": True},
+        "job_clusters": [{"job_cluster_key": spec.cluster_key, "new_cluster": _cluster(env, spec, compute)}],
+        "tasks": [
+            {
+                "task_key": spec.key,
+                "job_cluster_key": spec.cluster_key,
+                "python_wheel_task": {
+                    "package_name": "lakeward",
+                    "entry_point": spec.entry_point,
+                    "named_parameters": spec.parameters,
+                },
+                "libraries": [{"whl": wheel}],
+                "max_retries": jobs.max_retries if spec.retry else 0,
+                "min_retry_interval_millis": 60_000,
+                "retry_on_timeout": spec.retry,
+                "timeout_seconds": jobs.timeout_minutes * 60,
+            }
+        ],
+        "email_notifications": {"on_failure": jobs.notify_on_failure, "no_alert_for_skipped_runs": True},
+    }
+    if spec.schedule:
+        settings["schedule"] = {"quartz_cron_expression": spec.schedule, "timezone_id": jobs.timezone}
+    return settings
 
 
 def job_specs(env: Environment) -> list[JobSpec]:

@@ -65,7 +65,7 @@ def source_files(root: Path) -> list[Path]:
         raise LakewardError(
             f"no {', '.join(missing)} here: the wheel is built from a source checkout",
             source=str(root),
-            fix="run from the project's checkout, or set LAKEWARD_PROJECT to it",
+            fix="run lakeward from a checkout of its sources (pyproject.toml beside the packages)",
         )
 
     def wanted(path: Path) -> bool:

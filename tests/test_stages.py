@@ -10,7 +10,7 @@ import pytest
 
 from conftest import REPO
 from policies import contract
-from stacks.names import stack_id
+from stacks.names import parse_stack_id, stack_id
 from stacks.stages import (
     MODEL_VERSION,
     STAGES,
@@ -63,8 +63,8 @@ def test_the_readme_lists_the_deploy_order_the_stages_define() -> None:
 def test_every_stack_reads_only_stages_it_needs(synth: Synthesized) -> None:
     """Each remote state a stack reads (CDK Terrain's cross-stack references and `remote_state`)
     belongs to a stage its own stage needs, directly or through another."""
-    env = next(iter(synth.stacks)).split("-")[1]
     for stack, document in synth.stacks.items():
+        env = parse_stack_id(stack).env
         stage = stage_of(stack)
         for name in contract.block(document, "data").get("terraform_remote_state", {}):
             source = name.removeprefix("cross-stack-reference-input-")

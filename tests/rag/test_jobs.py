@@ -46,10 +46,20 @@ def test_release_without_a_store_creates_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_monitor_job_fails_with_exit_3_on_drift(tmp_path: Path) -> None:
+def test_monitor_job_waits_for_traffic_then_fails_with_exit_3_on_drift(tmp_path: Path) -> None:
+    """A scheduled run before the endpoint has served both windows' worth succeeds without comparing."""
     rng = np.random.default_rng(1)
+    assert jobs.monitor([f"--lakehouse={tmp_path}", "--recent=50"]) == {
+        "compared": False,
+        "requests": 0,
+        "needed": 60,
+    }
     (tmp_path / "_mlflow").mkdir()
     log = tmp_path / "_mlflow" / "requests.jsonl"
+    log.write_text("\n".join(json.dumps(r) for r in records(rng, 59, 0.05, 40)))
+    assert jobs.monitor([f"--lakehouse={tmp_path}", "--recent=50"])["compared"] is False
+    with pytest.raises(LakewardError, match="--recent"):
+        jobs.monitor([f"--lakehouse={tmp_path}", "--recent=5"])
     stable = records(rng, 200, 0.05, 40)
     log.write_text("\n".join(json.dumps(r) for r in stable))
     assert jobs.monitor([f"--lakehouse={tmp_path}", "--recent=50"])["breaches"] == []

@@ -7,7 +7,8 @@
 `--catalog`/`--schema` name the tables the index was built from (the RAG configuration's, or the
 `--config` file's, are replaced by them). The MLflow store is `<lakehouse>/_mlflow`, as for the CLI.
 Each prints one JSON object and exits 0; 2 on bad input, 3 when the monitor finds drift, 4 when the
-release gate holds the candidate back (its job fails, naming each metric).
+release gate holds the candidate back (its job fails, naming each metric). The monitor succeeds
+without comparing (`"compared": false`) until the request log holds enough requests for both windows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from lakeward.errors import LakewardError
 from lakeward.output import print_json, run_job
 from workloads.rag.config import RagConfig, load_rag_config
 
@@ -74,17 +76,28 @@ def release(argv: list[str]) -> dict:
 
 
 def monitor(argv: list[str]) -> dict:
-    """Compare the recent requests with the reference window; raise when a signal drifts."""
-    from workloads.rag.monitor import compare, drift_error, read_requests
+    """Compare the recent requests with the reference window; raise when a signal drifts. Until the
+    endpoint has served enough requests for both windows, a run reports that and succeeds: a new
+    deploy is not a failure to page anyone about."""
+    from workloads.rag.monitor import MIN_WINDOW, compare, drift_error, enough_requests, read_requests
     from workloads.rag.tracking import default_tracking
 
     args = _parser("monitor").parse_args(argv)
+    if args.recent < MIN_WINDOW:
+        raise LakewardError(
+            f"a recent window of {args.recent} requests is too small",
+            field="--recent",
+            fix=f"use {MIN_WINDOW} or more",
+        )
     log = default_tracking(args.lakehouse) / "requests.jsonl"
-    result = compare(read_requests(log), args.recent, psi_max=args.psi_max)
+    records = read_requests(log) if log.is_file() else []
+    if not enough_requests(len(records), args.recent):
+        return {"compared": False, "requests": len(records), "needed": args.recent + MIN_WINDOW}
+    result = compare(records, args.recent, psi_max=args.psi_max)
     if result.breaches:
         print_json(result.to_json())
         raise drift_error(result)
-    return result.to_json()
+    return {"compared": True, **result.to_json()}
 
 
 def evaluate_main() -> None:

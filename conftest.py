@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from infra.config import Environment, load_environment
-from tests.footprint import Synthesized
+from tests.footprint import Synthesized, stand_in_wheel
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -20,11 +20,15 @@ pytest_plugins = ["security_tests.pack_scan"]
 
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Synthesized]:
-    """The dev and prod footprints, synthesized through the same function `lakeward synth` uses."""
+    """The dev and prod footprints, synthesized through the same function `lakeward synth` uses, with
+    a fixed stand-in for the wheel (see `stand_in_wheel`)."""
     from lakeward.synth import synthesize
 
     root = tmp_path_factory.mktemp("synth")
-    return {name: Synthesized.load(synthesize(name, root / name).out) for name in ("dev", "prod")}
+    wheel = stand_in_wheel(root)
+    return {
+        name: Synthesized.load(synthesize(name, root / name, wheel=wheel).out) for name in ("dev", "prod")
+    }
 
 
 @pytest.fixture(scope="session")

@@ -344,14 +344,29 @@ class ServingConfig(SpecModel):
     )
 
 
+# Quartz cron (seconds first, optional year), the syntax Databricks job schedules take
+# (https://docs.databricks.com/api/workspace/jobs/create#schedule-quartz_cron_expression).
+QuartzCron = Annotated[
+    str,
+    Field(pattern=r"^\S+ \S+ \S+ \S+ \S+ \S+( \S+)?$", max_length=120),
+]
+
+
 class JobsConfig(SpecModel):
     notify_on_failure: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")]] = Field(
         min_length=1, description="e-mail addresses told when a pipeline job fails"
     )
-    ingest_schedule: str = Field(
+    ingest_schedule: QuartzCron = Field(
         default="0 0 2 * * ?",
-        pattern=r"^\S+ \S+ \S+ \S+ \S+ \S+( \S+)?$",
-        description="a Quartz cron expression (seconds first), such as 0 0 2 * * ?",
+        description="when ingestion runs: a Quartz cron expression, such as 0 0 2 * * ?",
+    )
+    monitor_schedule: QuartzCron = Field(
+        default="0 30 * * * ?",
+        description="when the drift monitor compares recent requests: a Quartz cron expression (hourly)",
+    )
+    upkeep_schedule: QuartzCron = Field(
+        default="0 0 4 ? * SUN",
+        description="when table upkeep compacts and vacuums: a Quartz cron expression (weekly)",
     )
     timezone: str = Field(
         default="UTC",

@@ -270,6 +270,22 @@ def synth(
 
 
 @app.command()
+def bundle(
+    env: Annotated[
+        str, typer.Option("--env", help="Environment name under environments/ (the default target).")
+    ] = "dev",
+    out: Annotated[Path, typer.Option("--out", help="Output folder (DIR/databricks.yml, DIR/dist/).")] = Path(
+        "out/bundle"
+    ),
+    json_out: JsonFlag = False,
+) -> None:
+    """Write the workloads (wheel and jobs, a target per environment) as a Databricks Asset Bundle."""
+    from lakeward.commands import bundle as run
+
+    _finish(run(env, out), json_out)
+
+
+@app.command()
 def scan(
     env: Annotated[str | None, typer.Option("--env", help="Synthesize this environment and scan it.")] = None,
     input_dir: Annotated[

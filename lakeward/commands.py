@@ -1,4 +1,5 @@
-"""The platform's commands: validate environment files, export a JSON Schema, synthesize, scan.
+"""The platform's commands: validate environment files, export a JSON Schema, synthesize, scan, and
+export the workloads as an Asset Bundle.
 
 Each returns an `Outcome`, so that a test calls it as the CLI does, without a process."""
 
@@ -100,3 +101,17 @@ def scan(
         *([summary(report)] if "text" in chosen else []), *(line(f"wrote {path}") for path in written)
     )
     return Outcome({**report.as_dict(), "outputs": [str(path) for path in written]}, view, report.exit_code)
+
+
+def bundle(env: str, out: Path) -> Outcome:
+    """Write the workloads as a Databricks Asset Bundle: the wheel, the jobs, a target per environment."""
+    from lakeward.bundle import write_bundle
+
+    result = write_bundle(env, out)
+    data = result.as_dict()
+    view = Group(
+        line(f"wrote {data['bundle']}: {len(result.jobs)} jobs, targets {', '.join(result.targets)}"),
+        line(f"wheel {data['wheel']['file']} (sha256 {result.wheel.sha256[:12]})"),
+        line(f"deploy: databricks bundle deploy -t {result.default_target} (from {out})"),
+    )
+    return Outcome(data, view)

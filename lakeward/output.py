@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +43,16 @@ def print_json(payload: Any) -> None:
     """Print exactly one JSON object on stdout."""
     sys.stdout.write(json.dumps(payload, indent=2, sort_keys=True, default=str) + "\n")
     sys.stdout.flush()
+
+
+def run_job(job: Callable[[list[str]], Any], argv: list[str]) -> None:
+    """A wheel entry point's shell: print the JSON object `job(argv)` returns; on `LakewardError`,
+    print the message and exit with its code (no traceback)."""
+    try:
+        print_json(job(argv))
+    except LakewardError as exc:
+        errors.print(f"[red]error:[/] {exc}", highlight=False)
+        raise SystemExit(exc.exit_code) from None
 
 
 def show(outcome: Outcome, json_out: bool = False) -> int:

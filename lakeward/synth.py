@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
 from policies import contract
+from stacks.stages import STAGES
 
 if TYPE_CHECKING:
     from infra.config import Environment
     from lakeward.tenants.model import Tenant
+    from lakeward.wheel import Wheel
 
 os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cache" / "lakeward" / "jsii"))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -57,6 +59,7 @@ class SynthResult:
                 }
                 for s in self.stacks
             ],
+            "stages": [stage.as_dict([s.name for s in self.stacks]) for stage in STAGES],
         }
 
 
@@ -92,9 +95,11 @@ def synthesize(
     backend: str | None = None,
     environments_dir: Path | None = None,
     tenants_dir: Path | None = None,
+    wheel: Wheel | None = None,
 ) -> SynthResult:
     """Validate `environments/<env_name>.yaml` and the tenant specs, build every stack of the
-    environment (one per tenant listing it), check each tenant's blast radius and write them to `out`."""
+    environment (one per tenant listing it), check each tenant's blast radius and write them to `out`.
+    The workspace uploads `wheel` (default: this checkout's, built reproducibly)."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
     from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
@@ -115,7 +120,7 @@ def synthesize(
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context=APP_CONTEXT)
-        footprint = build_footprint(app, env, backend, tenants)  # type: ignore[arg-type]
+        footprint = build_footprint(app, env, backend, tenants, wheel)  # type: ignore[arg-type]
         app.synth()
         check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in footprint.tenants])
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)

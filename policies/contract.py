@@ -143,6 +143,54 @@ def remote_output(value: Any) -> tuple[str, str] | None:
     return (match["stack"], match["output"]) if match else None
 
 
+def _values_of(value: Any, key: str) -> Iterator[Any]:
+    """Every value stored under `key` anywhere inside a value (nested blocks and lists included)."""
+    if isinstance(value, dict):
+        for name, item in value.items():
+            if name == key:
+                yield item
+            yield from _values_of(item, key)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _values_of(item, key)
+
+
+def installed_wheels(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """`(job, path)` for each wheel a job task's libraries install."""
+    for name, job in resources_of(document, "databricks_job").items():
+        for task in job.get("task") or []:
+            for library in task.get("library") or []:
+                if isinstance(library, dict) and library.get("whl"):
+                    yield name, library["whl"]
+
+
+def uploaded_files(document: dict[str, Any]) -> dict[str, str]:
+    """`{path: resource address}` of each file the document uploads into a volume (`databricks_file`)."""
+    return {
+        body["path"]: f"databricks_file.{name}"
+        for name, body in resources_of(document, "databricks_file").items()
+        if isinstance(body.get("path"), str)
+    }
+
+
+def served_models(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """`(endpoint, model, version)` for each Unity Catalog model version a serving endpoint serves."""
+    for name, endpoint in resources_of(document, "databricks_model_serving").items():
+        for entities in _values_of(endpoint, "served_entities"):
+            for entity in entities if isinstance(entities, list) else []:
+                if isinstance(entity, dict) and entity.get("entity_version") is not None:
+                    yield name, str(entity.get("entity_name")), str(entity["entity_version"])
+
+
+def called_functions(document: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
+    """`(type, name, function)` for each Unity Catalog function a resource calls (column masks and
+    row filters name theirs in `function_name`)."""
+    for type_, name, body in resources(document):
+        for function in _values_of(body, "function_name"):
+            if isinstance(function, str):
+                yield type_, name, function
+
+
 # What Terraform reads as the start of a template sequence in any string (and any object key) of the
 # document, escapes first: `$${` and `%%{` stand for the literal text `${` and `%{`.
 _TEMPLATE_START = re.compile(r"\$\$\{|%%\{|\$\{|%\{")

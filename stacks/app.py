@@ -14,6 +14,7 @@ from cdktn import App
 from infra.config import Environment, load_environment
 from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 from lakeward.tenants.model import Tenant
+from lakeward.wheel import Wheel, project_wheel
 from stacks.account import AccountStack
 from stacks.base import Backend, LakewardStack
 from stacks.foundation import FoundationStack
@@ -44,17 +45,24 @@ class Footprint:
 
 
 def build_footprint(
-    app: App, env: Environment, backend: Backend | None = None, tenants: list[Tenant] | None = None
+    app: App,
+    env: Environment,
+    backend: Backend | None = None,
+    tenants: list[Tenant] | None = None,
+    wheel: Wheel | None = None,
 ) -> Footprint:
     """Add the stacks of `env` to `app` (the metastore stack only where `env` creates the region's
-    metastore), and one stack per tenant."""
+    metastore), and one stack per tenant. The workspace uploads `wheel`, by default the wheel of
+    this checkout (built once per change of its sources)."""
     metastore = MetastoreStack(app, env=env, backend=backend) if env.metastore.create else None
     foundation = FoundationStack(app, env=env, backend=backend)
     account = AccountStack(app, foundation=foundation, backend=backend)
     if metastore:
         # The account stack finds the metastore by region while planning: it must exist by then.
         account.add_dependency(metastore)
-    workspace = WorkspaceStack(app, foundation=foundation, account=account, backend=backend)
+    workspace = WorkspaceStack(
+        app, foundation=foundation, account=account, wheel=wheel or project_wheel(), backend=backend
+    )
     serving = ServingStack(app, account=account, workspace=workspace, backend=backend)
     tenant_stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants or []]
     return Footprint(foundation, account, workspace, serving, metastore, tenant_stacks)

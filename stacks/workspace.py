@@ -1,5 +1,6 @@
 """Inside the workspace: groups assigned to it, Unity Catalog (with its IAM role), compute policies,
-secrets, vector search, hardening, the serverless SQL warehouse of `lakeward bootstrap`, and jobs."""
+secrets, vector search, hardening, the serverless SQL warehouse of `lakeward bootstrap`, the uploaded
+wheel and the jobs that install it."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from infra.workspace.catalog import PipelineCatalog
 from infra.workspace.compute import ComputePolicies
 from infra.workspace.hardening import WorkspaceHardening
 from infra.workspace.identity import JobsServicePrincipal
-from infra.workspace.jobs import JobCompute, PipelineJobs
+from infra.workspace.job_specs import JobCompute
+from infra.workspace.jobs import PipelineJobs
 from infra.workspace.secrets import PipelineSecrets
 from infra.workspace.serving import VectorSearch
 from infra.workspace.warehouse import GovernanceWarehouse
+from lakeward.wheel import Wheel
 from stacks import outputs
 from stacks.account import AccountStack
 from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
@@ -34,6 +37,7 @@ class WorkspaceStack(LakewardStack):
         *,
         foundation: FoundationStack,
         account: AccountStack,
+        wheel: Wheel,
         backend: Backend | None = None,
     ) -> None:
         env = foundation.env
@@ -83,6 +87,7 @@ class WorkspaceStack(LakewardStack):
             "jobs",
             env=env,
             schemas=self.catalog.schemas,
+            wheel=wheel,
             compute=JobCompute(
                 cpu_policy_id=self.compute.jobs_policy_id,
                 gpu_policy_id=self.compute.gpu_policy_id,

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from lakeward import __version__
+from lakeward.wheel import Wheel, file_sha256
 from policies import contract
 from stacks.names import parse_stack_id
 
@@ -65,3 +67,16 @@ def reference(expression: str) -> tuple[str, str, str]:
 
 def policy_document(text: str) -> dict[str, Any]:
     return json.loads(text)
+
+
+STAND_IN_WHEEL = b"a fixed stand-in for the lakeward wheel\n"
+
+
+def stand_in_wheel(folder: Path) -> Wheel:
+    """Fixed bytes in place of the project's wheel. The synthesized JSON names the wheel's SHA-256, and
+    the real wheel changes with every edit of the code; the footprint tests and the snapshot use this
+    stand-in so the JSON changes only when the footprint does (tests/test_wheel.py builds the real one
+    and checks that a synth uploads it)."""
+    path = folder / f"lakeward-{__version__}-py3-none-any.whl"
+    path.write_bytes(STAND_IN_WHEEL)
+    return Wheel(path, file_sha256(path))

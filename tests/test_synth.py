@@ -11,8 +11,10 @@ import pytest
 
 from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
+from lakeward.wheel import project_wheel
 from policies import contract
 from stacks.names import ACCOUNT, FOUNDATION, METASTORE, SERVING, WORKSPACE, stack_id, tenant_stack_id
+from stacks.stages import STAGES
 from tests.cli import run_cli
 
 
@@ -37,6 +39,21 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
     assert payload["resources"] == sum(stack["resources"] for stack in payload["stacks"])
     assert (out / "manifest.json").exists()
     assert not list(tmp_path.glob(".out.*")), "no staging folder is left behind"
+    stages = {stage["name"]: stage for stage in payload["stages"]}
+    assert list(stages) == [stage.name for stage in STAGES]
+    assert stages["workspace"] == {
+        "name": "workspace",
+        "kind": "stack",
+        "stacks": [stack_id("dev", WORKSPACE)],
+        "needs": ["foundation", "account"],
+    }
+    assert stages["bootstrap"]["kind"] == "step" and stages["bootstrap"]["stacks"] == []
+    assert stages["tenants"]["stacks"] == names[4:6]
+    # Without an injected artifact the workspace uploads this checkout's wheel, named by its digest.
+    wheel = project_wheel()
+    workspace = contract.read_document(contract.stack_path(out, stack_id("dev", WORKSPACE)))
+    [upload] = contract.resources_of(workspace, "databricks_file").values()
+    assert upload["path"].endswith(f"/{wheel.sha256}/{wheel.filename}")
 
 
 def test_resynth_replaces_previous_output(tmp_path: Path, dev: object) -> None:

@@ -4,6 +4,7 @@
     lakeward-embed    --lakehouse DIR --catalog C --schema S [--engine spark] [--precision bf16]
     lakeward-index    --lakehouse DIR --catalog C --schema S
     lakeward-pipeline --corpus DIR --lakehouse DIR --catalog C --schema S   (all three in one task)
+    lakeward-maintain --catalog C --schema S [--retain-hours N]   (table upkeep through Spark SQL)
 
 Every stage also takes `--lock-wait SECONDS` (how long to wait for another run on the same lakehouse)
 and `--tables path|catalog`: `path` (the default) keeps the tables with delta-rs
@@ -25,7 +26,7 @@ from pathlib import Path
 from typing import cast
 
 from lakeward.errors import LakewardError
-from lakeward.output import errors, print_json
+from lakeward.output import errors, run_job
 from workloads import openlineage
 from workloads.config import EmbedConfig, PiiConfig, PiiMode, PipelineConfig, Precision, TableStore
 from workloads.corpus import Corpus
@@ -148,11 +149,26 @@ def _stage(stage: str, args: argparse.Namespace, run: Run, documents: Corpus | N
 
 
 def _main(stage: str, argv: list[str] | None = None) -> None:
-    try:
-        print_json(run_stage(stage, sys.argv[1:] if argv is None else argv))
-    except LakewardError as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False)
-        raise SystemExit(exc.exit_code) from None
+    run_job(lambda args: run_stage(stage, args), sys.argv[1:] if argv is None else argv)
+
+
+def maintain(argv: list[str]) -> dict:
+    """Table upkeep of the Unity Catalog tables `C.S.*`: `workloads.maintenance.statements` (OPTIMIZE
+    ZORDER BY the retrieval columns, then VACUUM, never under the 168-hour retention) run through the
+    job's Spark session."""
+    from workloads.engines.spark import spark_session
+    from workloads.maintenance import MIN_RETAIN_HOURS, statements
+
+    parser = argparse.ArgumentParser(prog="lakeward-maintain", description="Lakeward table upkeep.")
+    parser.add_argument("--catalog", default="llm_dev")
+    parser.add_argument("--schema", default="curated")
+    parser.add_argument("--retain-hours", type=int, default=MIN_RETAIN_HOURS)
+    args = parser.parse_args(argv)
+    sql = statements(args.catalog, args.schema, args.retain_hours)
+    session = spark_session()
+    for statement in sql:
+        session.sql(statement)
+    return {"catalog": args.catalog, "schema": args.schema, "statements": sql}
 
 
 def ingest_main() -> None:
@@ -169,6 +185,10 @@ def index_main() -> None:
 
 def pipeline_main() -> None:
     _main("pipeline")
+
+
+def maintain_main() -> None:
+    run_job(maintain, sys.argv[1:])
 
 
 if __name__ == "__main__":

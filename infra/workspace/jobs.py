@@ -1,9 +1,10 @@
-"""The pipeline's Databricks jobs: ingest, embed and index, each running the packaged wheel as the jobs
-service principal on a job cluster bound to a cluster policy (the GPU pool for embedding)."""
+"""The workloads' Databricks jobs, rendered from `infra.workspace.job_specs`: each runs an entry
+point of the uploaded wheel as the jobs service principal on a job cluster bound to a cluster policy
+(the GPU pool for embedding), and installs exactly the wheel path the upload resource created."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Any
 
 from cdktn_provider_databricks.job import (
     Job,
@@ -21,27 +22,23 @@ from cdktn_provider_databricks.volume import Volume
 from constructs import Construct
 
 from infra.config import Environment
-from lakeward import __version__
-
-# Entry points of the lakeward wheel (pyproject.toml [project.scripts]), one per stage.
-STAGES = ("ingest", "embed", "index")
-
-
-@dataclass(frozen=True)
-class JobCompute:
-    """Where each stage may run: policy IDs, the GPU pool, and the principal it runs as."""
-
-    cpu_policy_id: str
-    gpu_policy_id: str
-    gpu_pool_id: str
-    service_principal: str
+from infra.workspace.artifacts import WheelUpload
+from infra.workspace.job_specs import VOLUMES, JobCompute, JobSpec, job_settings, job_specs, volume_path
+from lakeward.wheel import Wheel
 
 
 class PipelineJobs(Construct):
-    """Volumes for the wheel, the landing zone and the index, and one job per pipeline stage."""
+    """The jobs' volumes, the wheel uploaded into the artifacts volume, and one job per spec."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, compute: JobCompute, schemas: dict
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        compute: JobCompute,
+        schemas: dict,
+        wheel: Wheel,
     ) -> None:
         super().__init__(scope, id_)
         catalog = env.catalog.name
@@ -56,81 +53,50 @@ class PipelineJobs(Construct):
                 owner=env.groups.admins,
                 comment=comment,
             )
-            for name, schema, comment in (
-                ("artifacts", "raw", "the lakeward wheel the jobs install"),
-                ("landing", "raw", "documents dropped for ingestion"),
-                ("index", "embeddings", "BM25 and HNSW index artifacts"),
-            )
+            for name, schema, comment in VOLUMES
         }
-        self.wheel = f"/Volumes/{catalog}/raw/artifacts/lakeward-{__version__}-py3-none-any.whl"
-        # The tables are Unity Catalog tables `<catalog>.curated.*`, MERGEd through the job's Spark
-        # session; the index and the lineage events go to the `index` volume.
-        parameters = {
-            "catalog": catalog,
-            "schema": "curated",
-            "lakehouse": f"/Volumes/{catalog}/embeddings/index",
-            "engine": "spark",
-            "tables": "catalog",
-        }
-        self.jobs = {
-            stage: self._job(env, compute, stage, parameters, depends_on=list(volumes.values()))
-            for stage in STAGES
-        }
-
-    def _job(
-        self, env: Environment, compute: JobCompute, stage: str, parameters: dict[str, str], depends_on: list
-    ) -> Job:
-        gpu = stage == "embed"
-        cluster = JobJobClusterNewCluster(
-            spark_version=env.gpu.runtime if gpu else env.compute.runtimes[0],
-            policy_id=compute.gpu_policy_id if gpu else compute.cpu_policy_id,
-            apply_policy_default_values=True,
-            data_security_mode="SINGLE_USER",
-            single_user_name=compute.service_principal,
-            num_workers=env.gpu.max_workers if gpu else min(2, env.compute.max_workers),
-            instance_pool_id=compute.gpu_pool_id if gpu else None,
-            driver_instance_pool_id=compute.gpu_pool_id if gpu else None,
-            node_type_id=None if gpu else env.compute.node_types[0],
-            enable_local_disk_encryption=True,
-            custom_tags={"Stage": stage},
+        self.upload = WheelUpload(
+            self,
+            "artifact",
+            wheel=wheel,
+            volume=volumes["artifacts"],
+            volume_path=volume_path(catalog, "artifacts"),
         )
-        named = dict(parameters)
-        if stage == "ingest":
-            named["corpus"] = f"/Volumes/{env.catalog.name}/raw/landing"
-        if gpu:
-            named["precision"] = "bf16"
-        jobs = env.jobs
+        self.wheel = self.upload.path
+        depends_on = [*volumes.values(), self.upload.file]
+        self.jobs = {spec.key: self._job(env, compute, spec, depends_on) for spec in job_specs(env)}
+
+    def _job(self, env: Environment, compute: JobCompute, spec: JobSpec, depends_on: list) -> Job:
+        settings = job_settings(env, spec, compute, self.wheel)
+        schedule = settings.get("schedule")
         return Job(
             self,
-            f"job-{stage}",
-            name=f"{env.prefix}-{stage}",
-            description=f"Lakeward pipeline stage: {stage}",
-            run_as=JobRunAs(service_principal_name=compute.service_principal),
-            max_concurrent_runs=1,
-            queue=JobQueue(enabled=True),
-            job_cluster=[JobJobCluster(job_cluster_key=f"{stage}-cluster", new_cluster=cluster)],
-            task=[
-                JobTask(
-                    task_key=stage,
-                    job_cluster_key=f"{stage}-cluster",
-                    python_wheel_task=JobTaskPythonWheelTask(
-                        package_name="lakeward", entry_point=f"lakeward-{stage}", named_parameters=named
-                    ),
-                    library=[JobTaskLibrary(whl=self.wheel)],
-                    max_retries=jobs.max_retries,
-                    min_retry_interval_millis=60_000,
-                    retry_on_timeout=True,
-                    timeout_seconds=jobs.timeout_minutes * 60,
+            f"job-{spec.key}",
+            name=settings["name"],
+            description=settings["description"],
+            run_as=JobRunAs(**settings["run_as"]),
+            max_concurrent_runs=settings["max_concurrent_runs"],
+            queue=JobQueue(**settings["queue"]),
+            job_cluster=[
+                JobJobCluster(
+                    job_cluster_key=cluster["job_cluster_key"],
+                    new_cluster=JobJobClusterNewCluster(**cluster["new_cluster"]),
                 )
+                for cluster in settings["job_clusters"]
             ],
-            email_notifications=JobEmailNotifications(
-                on_failure=jobs.notify_on_failure, no_alert_for_skipped_runs=True
-            ),
-            schedule=(
-                JobSchedule(quartz_cron_expression=jobs.ingest_schedule, timezone_id=jobs.timezone)
-                if stage == "ingest"
-                else None
-            ),
+            task=[_task(task) for task in settings["tasks"]],
+            email_notifications=JobEmailNotifications(**settings["email_notifications"]),
+            schedule=JobSchedule(**schedule) if schedule else None,
             tags={},
             depends_on=depends_on,
         )
+
+
+def _task(task: dict[str, Any]) -> JobTask:
+    """A task of the Jobs API's shape as the provider's block (`library`, singular, for `libraries`)."""
+    fields = {key: value for key, value in task.items() if key not in ("python_wheel_task", "libraries")}
+    return JobTask(
+        **fields,
+        python_wheel_task=JobTaskPythonWheelTask(**task["python_wheel_task"]),
+        library=[JobTaskLibrary(**library) for library in task["libraries"]],
+    )

@@ -7,6 +7,7 @@ import json
 import socket
 from pathlib import Path
 
+from lakeward.wheel import project_wheel
 from tests.cli import run_cli
 from tests.drift.conftest import serving
 from tests.fakes.databricks_api import FakeAccount
@@ -40,10 +41,22 @@ def test_a_refused_token_is_bad_input(workspace: FakeAccount, dev: Synthesized) 
     assert "refused the credentials" in result.stderr and "DATABRICKS_TOKEN" in result.stderr
 
 
-def test_the_report_is_written_and_gates_ci(workspace: FakeAccount, tmp_path: Path) -> None:
+def deployed_with_the_project_wheel(workspace: FakeAccount, dev: Synthesized) -> None:
+    """The fake was deployed from the stand-in wheel the footprint tests use; a synth from the command
+    line uploads this checkout's wheel, so the jobs install that one."""
+    stand_in = dev.one("workspace", "databricks_file")[1]["path"].split("/")[-2]
+    real = project_wheel().sha256
+    for job in workspace.workspace.jobs:
+        for task in job["settings"]["tasks"]:
+            for library in task.get("libraries", []):
+                library["whl"] = library["whl"].replace(stand_in, real)
+
+
+def test_the_report_is_written_and_gates_ci(workspace: FakeAccount, dev: Synthesized, tmp_path: Path) -> None:
     """Signed in through a profile of a Databricks configuration file; without --input the environment
     is synthesized first, as CI runs it."""
     workspace.workspace.workspace_conf["enableExportNotebook"] = "true"
+    deployed_with_the_project_wheel(workspace, dev)
     report, config = tmp_path / "drift.json", tmp_path / "databrickscfg"
     with serving(workspace) as environ:
         config.write_text(

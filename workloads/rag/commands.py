@@ -41,7 +41,7 @@ def _setup(
 LAKEHOUSE_FIX = "pass the folder `lakeward pipeline run --lakehouse` wrote, or run the pipeline first"
 
 
-def _existing_store(folder: Path) -> Path:
+def existing_store(folder: Path) -> Path:
     """The MLflow folder, which must exist already: nothing is created in a folder that is not one."""
     if not folder.is_dir():
         raise LakewardError(
@@ -138,7 +138,7 @@ def release(lakehouse: Path, tracking: Path | None = None, config: Path | None =
     from workloads.rag.release import release as gate
 
     rag, folder = _setup(lakehouse, tracking, config, built=False)
-    result = gate(_existing_store(folder), rag)
+    result = gate(existing_store(folder), rag)
     error = None if result.promoted else failure_message(result)
     return Outcome(result.to_json(), release_view(result.to_json()), error=error)
 

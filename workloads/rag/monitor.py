@@ -97,15 +97,25 @@ def read_requests(path: Path) -> list[dict]:
     return records
 
 
+MIN_WINDOW = 10
+
+
+def enough_requests(count: int, recent: int) -> bool:
+    """Whether `count` requests fill a recent window of `recent` and a reference window, each of
+    `MIN_WINDOW` or more."""
+    return recent >= MIN_WINDOW and count >= recent + MIN_WINDOW
+
+
 def compare(
     records: list[dict], recent: int, psi_max: float = 0.25, ks_alpha: float = 0.01, ks_min: float = 0.2
 ) -> MonitorResult:
     """The last `recent` records against all earlier ones."""
     from scipy.stats import ks_2samp
 
-    if recent < 10 or len(records) < recent + 10:
+    if not enough_requests(len(records), recent):
         raise LakewardError(
-            f"needs 10+ recent and 10+ reference requests: has {len(records)} for a window of {recent}",
+            f"needs {MIN_WINDOW}+ recent and {MIN_WINDOW}+ reference requests: has {len(records)} "
+            f"for a window of {recent}",
             field="--recent",
             fix="lower --recent (10 or more) or collect more requests",
         )

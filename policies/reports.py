@@ -60,7 +60,8 @@ def write_reports(report: ScanReport, formats: list[str], out: Path) -> list[Pat
 
 
 def summary(report: ScanReport) -> Group:
-    """Counts by severity and by control, then every unwaived failure and every waiver applied."""
+    """Counts by severity and by control, then every unwaived failure, every waiver applied and every
+    check that could not decide from HCL."""
     by_severity = Table(title=f"Findings by severity (fail on {report.fail_on.value} and above)")
     for column in ("severity", "failed", "waived", "passed"):
         by_severity.add_column(column, justify="left" if column == "severity" else "right")
@@ -95,6 +96,11 @@ def summary(report: ScanReport) -> Group:
         lines.append(
             f"[dim]waived {finding.check_id} {finding.stack}/{finding.resource} "
             f"({waiver.ticket}, {waiver.owner}, until {waiver.expires})[/]"
+        )
+    for finding in report.undecided:
+        lines.append(
+            f"[yellow]undecided[/] {finding.check_id} {finding.stack}/{finding.resource} "
+            f"({finding.file}:{finding.line}): {'; '.join(finding.details)}"
         )
     if report.unused_waivers:
         tickets = ", ".join(sorted({waiver.ticket for waiver in report.unused_waivers}))

@@ -104,7 +104,8 @@ class LakewardCheck(BaseResourceCheck):
             return CheckResult.UNKNOWN
         if verdict.undecided:
             record = {"check_id": self.id, "resource": address, "open": verdict.open}
-            sys.stderr.write(UNDECIDED + json.dumps({**record, "file": self._scanned_file}) + "\n")
+            where = {"file": self._scanned_file, "line": conf.get("__start_line__", 0)}
+            sys.stderr.write(UNDECIDED + json.dumps({**record, **where}) + "\n")
             return CheckResult.UNKNOWN
         self.details = verdict.problems
         return CheckResult.FAILED if verdict.problems else CheckResult.PASSED

@@ -31,8 +31,11 @@ TRAVERSAL = re.compile(
 )
 FUNCTION_CALL = re.compile(r"^[a-z][a-z0-9_]*\(.*\)$", re.DOTALL)
 TEMPLATE = re.compile(r"\$\{|%\{")
+INTERPOLATION = re.compile(r"\$\{[^{}]*\}")
 ITERATOR = re.compile(r"^\$\{(?P<name>\w+)\.(?P<part>key|value)(?P<rest>(?:\.\w+|\[\"?[^\]\"]*\"?\])*)\}$")
 META = re.compile(r"^__\w+__$")
+OPEN_VARIABLE = re.compile(r"\bvar\.(\w+)")
+CONVERSION = re.compile(r"^\$\{(?P<function>toset|tolist|tomap)\((?P<inner>[^()]*)\)\}$")
 
 
 class Unresolved(str):
@@ -48,19 +51,23 @@ class Reads:
     def note(self, value: Any) -> None:
         self.open.extend(str(item) for item in _open_parts(value))
 
-    def note_absent(self, key: str, modules: list[str]) -> None:
-        self.open.append(f"{key} (module {', '.join(modules)} may create it)")
+    def note_elsewhere(self, type_: str, modules: list[str]) -> None:
+        self.open.append(f"{type_} (module {', '.join(modules)} may create some)")
 
 
 class Tracked(dict[str, Any]):
-    """A dictionary that notes the open values a check reads from it, by key or through `items()`;
-    `modules` names the module calls whose resources it cannot show (set on the maps of resource types
-    only). `values()` notes nothing: the pack walks it for references (`contract.references_in`), and an
-    open value is by its nature no reference to a resource of the module."""
+    """A dictionary that notes the open values a check reads from it, by key or through `items()`.
+    `values()` notes nothing: the pack walks it for references (`contract.references_in`), and an open
+    value is by its nature no reference to a resource of the module. On the maps of resource types,
+    `modules` holds the module calls whose resources the document does not show, with the types each
+    creates (None: unknown, a module checkov could not read); looking a type up there notes the calls
+    that may create more of it."""
 
-    def __init__(self, items: dict[str, Any], reads: Reads, modules: list[str] | None = None) -> None:
+    def __init__(
+        self, items: dict[str, Any], reads: Reads, modules: dict[str, frozenset[str] | None] | None = None
+    ) -> None:
         super().__init__(items)
-        self.reads, self.modules = reads, modules or []
+        self.reads, self.modules = reads, modules or {}
 
     def __getitem__(self, key: str) -> Any:
         value = super().__getitem__(key)
@@ -68,8 +75,9 @@ class Tracked(dict[str, Any]):
         return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        if key not in self and self.modules:
-            self.reads.note_absent(key, self.modules)
+        callers = [name for name, types in self.modules.items() if types is None or key in types]
+        if callers:
+            self.reads.note_elsewhere(key, callers)
         value = super().get(key, default)
         self.reads.note(value)
         return value
@@ -89,11 +97,13 @@ def _open_parts(value: Any) -> Iterator[Unresolved]:
 
 
 class Scope(NamedTuple):
-    """What expressions of one module instance can see: its resources, variables and locals."""
+    """What expressions of one module instance can see: its resources, the defaults of its variables,
+    its locals, and the variables nothing sets (no default, no argument from the module call)."""
 
     addresses: frozenset[str]
     variables: dict[str, Any]
     locals: dict[str, Any]
+    open_variables: frozenset[str] = frozenset()
 
 
 def classify(text: str, scope: Scope) -> Any:
@@ -110,9 +120,25 @@ def classify(text: str, scope: Scope) -> Any:
         if "_" in root or match["data"]:
             return Unresolved(text)
         return text
-    if TEMPLATE.search(text) or FUNCTION_CALL.match(body):
-        return Unresolved(text)
-    return text
+    if TEMPLATE.search(text):
+        return _template(text, scope)
+    return Unresolved(text) if FUNCTION_CALL.match(body) else text
+
+
+def _template(text: str, scope: Scope) -> str:
+    """A string with `${...}` in it: known when each sequence is a reference to a resource of the module
+    (kept, as synthesis writes it) or a variable or local with a stated value (put in its place)."""
+    parts = []
+    last = 0
+    for match in INTERPOLATION.finditer(text):
+        value = classify(match.group(), scope)
+        if isinstance(value, Unresolved) or not isinstance(value, str | int | float):
+            return Unresolved(text)
+        parts += [text[last : match.start()], str(value)]
+        last = match.end()
+    parts.append(text[last:])
+    literal = parts[::2]
+    return Unresolved(text) if any(TEMPLATE.search(part) for part in literal) else "".join(parts)
 
 
 def _variable(root: str, name: str, rest: str, scope: Scope, text: str) -> Any:
@@ -167,21 +193,25 @@ def _wrapped(value: Any, scope: Scope, written: Any) -> Any:
         return [body(item, scope, aligned[index]) for index, item in enumerate(value)]
     rendered = plain(value[0] if isinstance(value, list) and len(value) == 1 else value, scope)
     if written is not value and isinstance(written, list) and len(written) == 1:
-        return _references_kept(rendered, written[0], scope)
+        return _as_written(rendered, written[0], scope)
     return rendered
 
 
-def _references_kept(rendered: Any, written: Any, scope: Scope) -> Any:
-    """`rendered`, with each reference the file writes to a resource of the module kept as a reference
-    where checkov put the referenced value in its place (the reference orders creation; a copy does not)."""
+def _as_written(rendered: Any, written: Any, scope: Scope) -> Any:
+    """`rendered`, corrected by the expression the file writes: a reference to a resource of the module
+    stays a reference where checkov put the referenced value in its place (the reference orders
+    creation; a copy does not), and a value that reads a variable nothing sets stays open where checkov
+    put an empty value of the variable's type in its place."""
     if isinstance(written, str):
-        reference = classify(written, scope)
-        is_reference = isinstance(reference, str) and not isinstance(reference, Unresolved)
-        return reference if is_reference and reference.startswith("${") else rendered
+        value = classify(written, scope)
+        if isinstance(value, Unresolved):
+            reads = {name for name in OPEN_VARIABLE.findall(written) if name in scope.open_variables}
+            return value if reads else rendered
+        return value if isinstance(value, str) and value.startswith("${") else rendered
     if isinstance(written, list) and isinstance(rendered, list) and len(written) == len(rendered):
-        return [_references_kept(r, w, scope) for r, w in zip(rendered, written, strict=True)]
+        return [_as_written(r, w, scope) for r, w in zip(rendered, written, strict=True)]
     if isinstance(written, dict) and isinstance(rendered, dict):
-        return {key: _references_kept(value, written.get(key), scope) for key, value in rendered.items()}
+        return {key: _as_written(value, written.get(key), scope) for key, value in rendered.items()}
     return rendered
 
 
@@ -208,11 +238,14 @@ def expand_dynamic(raw: dict[str, Any], scope: Scope) -> dict[str, Any]:
 
 
 def _for_each(expression: Any, scope: Scope) -> list[tuple[Any, Any]] | Unresolved:
-    value = _raw_value(expression, scope)
+    """`(key, value)` of each element, as Terraform iterates a map, a list or (`toset`) a set."""
+    conversion = CONVERSION.match(expression) if isinstance(expression, str) else None
+    value = _raw_value(f"${{{conversion['inner']}}}" if conversion else expression, scope)
     if isinstance(value, dict) and not _has_open(value):
         return list(value.items())
     if isinstance(value, list) and not _has_open(value):
-        return list(enumerate(value))
+        is_set = conversion is not None and conversion["function"] == "toset"
+        return [(item, item) for item in value] if is_set else list(enumerate(value))
     return Unresolved(str(expression))
 
 
@@ -297,20 +330,60 @@ def vertex(attributes: dict[str, Any]) -> Vertex | None:
 
 
 def scopes(vertices: list[Vertex]) -> dict[str, Scope]:
-    """`{module instance: Scope}`: the addresses, variable defaults and locals each module sees."""
-    found: dict[str, tuple[set[str], dict[str, Any], dict[str, Any]]] = {}
+    """`{module instance: Scope}`: what each module instance sees (a call's arguments set variables)."""
+    addresses: dict[str, set[str]] = {}
+    variables: dict[str, dict[str, Any]] = {}
+    local_values: dict[str, dict[str, Any]] = {}
+    declared: dict[str, set[str]] = {}
     for item in vertices:
-        addresses, variables, local_values = found.setdefault(item.module, (set(), {}, {}))
         if item.kind in ("resource", "data"):
-            addresses.add(f"{'data.' if item.kind == 'data' else ''}{item.type}.{_base_name(item.name)}")
-        elif item.kind == "variable" and isinstance(item.config.get("default"), list):
-            variables[item.name] = item.config["default"][0]
+            prefix = "data." if item.kind == "data" else ""
+            addresses.setdefault(item.module, set()).add(f"{prefix}{item.type}.{_base_name(item.name)}")
+        elif item.kind == "variable":
+            declared.setdefault(item.module, set()).add(item.name)
+            if isinstance(item.config.get("default"), list):
+                variables.setdefault(item.module, {})[item.name] = item.config["default"][0]
         elif item.kind == "locals" and isinstance(item.config.get("value"), list):
-            local_values[item.name] = item.config["value"][0]
-    return {
-        module: Scope(frozenset(addresses), variables, local_values)
-        for module, (addresses, variables, local_values) in found.items()
+            local_values.setdefault(item.module, {})[item.name] = item.config["value"][0]
+    arguments = {
+        module: set(call.config)
+        for call in vertices
+        if call.kind == "module"
+        for module in declared
+        if _under(module, call, directly=True)
     }
+    return {
+        module: Scope(
+            frozenset(addresses.get(module, ())),
+            variables.get(module, {}),
+            local_values.get(module, {}),
+            frozenset(
+                declared.get(module, set()) - set(variables.get(module, {})) - arguments.get(module, set())
+            ),
+        )
+        for module in {*addresses, *declared, *local_values}
+    }
+
+
+def _under(module: str, call: Vertex, directly: bool = False) -> bool:
+    """Whether the module instance `module` (`module.a.`, `module.a["k"].`) is created by `call`, itself
+    or (unless `directly`) through the modules it calls."""
+    head = f"{call.module}module.{call.name}"
+    inside = module.startswith((f"{head}.", f"{head}["))
+    return inside and (not directly or module.count("module.") == head.count("module."))
+
+
+def created_types(vertices: list[Vertex]) -> dict[str, dict[str, frozenset[str] | None]]:
+    """`{module instance: {call name: resource types}}` for each module call: the types the call's
+    module (and the modules it calls) create, or None when checkov could not read that module."""
+    calls: dict[str, dict[str, frozenset[str] | None]] = {}
+    for call in vertices:
+        if call.kind != "module":
+            continue
+        inside = [item for item in vertices if _under(item.module, call)]
+        types = frozenset(item.type for item in inside if item.kind == "resource")
+        calls.setdefault(call.module, {})[call.name] = types if inside else None
+    return calls
 
 
 def _base_name(name: str) -> str:
@@ -324,11 +397,9 @@ def documents(
     """`{module instance: document}`; `raw` gives each resource and data source as its file writes it,
     by `(module, type, name)` (see `body`)."""
     known = scopes(vertices)
-    modules: dict[str, list[str]] = {}
+    modules = created_types(vertices)
     blocks: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
     for item in vertices:
-        if item.kind == "module":
-            modules.setdefault(item.module, []).append(item.name)
         if item.kind not in ("resource", "data"):
             continue
         scope = known.get(item.module, Scope(frozenset(), {}, {}))
@@ -338,14 +409,14 @@ def documents(
         kind.setdefault(item.type, {})[item.name] = converted
     return {
         module: _track(
-            {kind: _track_types(types, reads, modules.get(module, [])) for kind, types in content.items()},
+            {kind: _track_types(types, reads, modules.get(module, {})) for kind, types in content.items()},
             reads,
         )
         for module, content in blocks.items()
     }
 
 
-def _track_types(types: dict[str, Any], reads: Reads, modules: list[str]) -> Tracked:
+def _track_types(types: dict[str, Any], reads: Reads, modules: dict[str, frozenset[str] | None]) -> Tracked:
     return Tracked({name: _track(items, reads) for name, items in types.items()}, reads, modules)
 
 

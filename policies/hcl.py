@@ -17,6 +17,7 @@ that rests on an open value is undecided, never passed. Standard library only, l
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -35,6 +36,7 @@ INTERPOLATION = re.compile(r"\$\{[^{}]*\}")
 ITERATOR = re.compile(r"^\$\{(?P<name>\w+)\.(?P<part>key|value)(?P<rest>(?:\.\w+|\[\"?[^\]\"]*\"?\])*)\}$")
 META = re.compile(r"^__\w+__$")
 OPEN_VARIABLE = re.compile(r"\bvar\.(\w+)")
+JSONENCODE = re.compile(r"^\$\{jsonencode\((?P<value>.*)\)\}$", re.DOTALL)
 CONVERSION = re.compile(r"^\$\{(?P<function>toset|tolist|tomap)\((?P<inner>[^()]*)\)\}$")
 
 
@@ -206,13 +208,26 @@ def _as_written(rendered: Any, written: Any, scope: Scope) -> Any:
         value = classify(written, scope)
         if isinstance(value, Unresolved):
             reads = {name for name in OPEN_VARIABLE.findall(written) if name in scope.open_variables}
-            return value if reads else rendered
+            if reads:
+                return value
+            return _jsonencoded(written, scope) if isinstance(rendered, Unresolved) else rendered
         return value if isinstance(value, str) and value.startswith("${") else rendered
     if isinstance(written, list) and isinstance(rendered, list) and len(written) == len(rendered):
         return [_as_written(r, w, scope) for r, w in zip(rendered, written, strict=True)]
     if isinstance(written, dict) and isinstance(rendered, dict):
         return {key: _as_written(value, written.get(key), scope) for key, value in rendered.items()}
     return rendered
+
+
+def _jsonencoded(written: str, scope: Scope) -> Any:
+    """The object a `jsonencode(...)` that checkov left unevaluated encodes, its strings classified as
+    any value is (hcl2 writes the object as a Python literal, expressions as `${...}` strings)."""
+    match = JSONENCODE.match(written)
+    try:
+        value = ast.literal_eval(match["value"]) if match else None
+    except (ValueError, SyntaxError):
+        value = None
+    return _raw_value(value, scope) if isinstance(value, dict | list) else Unresolved(written)
 
 
 def expand_dynamic(raw: dict[str, Any], scope: Scope) -> dict[str, Any]:

@@ -51,6 +51,22 @@ resource "databricks_grants" "catalog" {
   }
 }
 
+resource "databricks_schema" "raw" {
+  catalog_name = databricks_catalog.main.name
+  name         = "raw"
+}
+
+resource "databricks_grants" "schema" {
+  schema = databricks_schema.raw.id
+  dynamic "grant" {
+    for_each = var.schema_grants
+    content {
+      principal  = grant.key
+      privileges = grant.value
+    }
+  }
+}
+
 resource "databricks_workspace_conf" "this" {
   custom_config = {
     enableTokensConfig                = "true"

@@ -25,3 +25,11 @@ variable "endpoints" {
     embed = { model = "system.ai.databricks-gte-large-en", max_concurrency = 4 }
   }
 }
+
+variable "schema_grants" {
+  type = map(list(string))
+  default = {
+    analysts          = ["USE_SCHEMA", "SELECT"]
+    "platform-admins" = ["ALL_PRIVILEGES"]
+  }
+}

@@ -37,6 +37,8 @@ ITERATOR = re.compile(r"^\$\{(?P<name>\w+)\.(?P<part>key|value)(?P<rest>(?:\.\w+
 META = re.compile(r"^__\w+__$")
 OPEN_VARIABLE = re.compile(r"\bvar\.(\w+)")
 JSONENCODE = re.compile(r"^\$\{jsonencode\((?P<value>.*)\)\}$", re.DOTALL)
+# Marks a variable a `.tfvars` file of the folder sets: checkov renders its value into the attributes.
+SET_BY_TFVARS = "__tfvars__"
 CONVERSION = re.compile(r"^\$\{(?P<function>toset|tolist|tomap)\((?P<inner>[^()]*)\)\}$")
 
 
@@ -100,7 +102,8 @@ def _open_parts(value: Any) -> Iterator[Unresolved]:
 
 class Scope(NamedTuple):
     """What expressions of one module instance can see: its resources, the defaults of its variables,
-    its locals, and the variables nothing sets (no default, no argument from the module call)."""
+    its locals, and the variables nothing sets (no default, no argument from the module call, no
+    `.tfvars` file)."""
 
     addresses: frozenset[str]
     variables: dict[str, Any]
@@ -163,7 +166,7 @@ def plain(value: Any, scope: Scope) -> Any:
 def body(config: dict[str, Any], scope: Scope, raw: dict[str, Any] | None = None) -> dict[str, Any]:
     """A block's configuration with each wrapped value unwrapped. `raw`, the same block as the HCL file
     writes it, tells blocks from map attributes (checkov wraps both the same way) and supplies the
-    `dynamic` blocks."""
+    `dynamic` blocks (open without it)."""
     result: dict[str, Any] = {}
     for key, value in config.items():
         if META.match(key) or key == "dynamic":
@@ -172,6 +175,9 @@ def body(config: dict[str, Any], scope: Scope, raw: dict[str, Any] | None = None
         result[key] = _wrapped(value, scope, written if written is not None else value)
     if raw is not None:
         result.update(expand_dynamic(raw, scope))
+    else:
+        for entry in config.get("dynamic") or []:
+            result.update({name: Unresolved(f"dynamic {name}") for name in entry})
     return result
 
 
@@ -338,7 +344,11 @@ def vertex(attributes: dict[str, Any]) -> Vertex | None:
         return Vertex(kind, module, type_, name, inner, file) if isinstance(inner, dict) else None
     if kind in ("variable", "module"):
         inner = config.get(block_name)
-        return Vertex(kind, module, "", block_name, inner if isinstance(inner, dict) else {}, file)
+        inner = inner if isinstance(inner, dict) else {}
+        sources = (attributes.get("rendering_breadcrumbs_") or {}).get("default") or []
+        if kind == "variable" and any(source.get("type") == "tfvar" for source in sources):
+            inner = {**inner, SET_BY_TFVARS: True}
+        return Vertex(kind, module, "", block_name, inner, file)
     if kind == "locals":
         return Vertex(kind, module, "", block_name, {"value": config.get(block_name)}, file)
     return None
@@ -354,7 +364,7 @@ def scopes(vertices: list[Vertex]) -> dict[str, Scope]:
         if item.kind in ("resource", "data"):
             prefix = "data." if item.kind == "data" else ""
             addresses.setdefault(item.module, set()).add(f"{prefix}{item.type}.{_base_name(item.name)}")
-        elif item.kind == "variable":
+        elif item.kind == "variable" and SET_BY_TFVARS not in item.config:
             declared.setdefault(item.module, set()).add(item.name)
             if isinstance(item.config.get("default"), list):
                 variables.setdefault(item.module, {})[item.name] = item.config["default"][0]

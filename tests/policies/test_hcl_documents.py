@@ -10,7 +10,7 @@ import pytest
 from policies.base import Resource
 from policies.checks.grants import GrantsBroadGroupsReadOnly
 from policies.checks.workspace import IpAccessListNarrow
-from policies.hcl import Reads, Scope, Unresolved, Vertex, classify, documents, expand_dynamic, judge
+from policies.hcl import Reads, Scope, Unresolved, Vertex, body, classify, documents, expand_dynamic, judge
 
 SCOPE = Scope(
     frozenset({"aws_s3_bucket.root", "data.aws_iam_policy_document.tls"}),
@@ -84,6 +84,12 @@ def test_dynamic_blocks_expand_after_the_static_ones() -> None:
     ]
     open_raw = {"dynamic": [{"grant": {"for_each": ["${var.nothing_sets_this}"], "content": [{}]}}]}
     assert isinstance(expand_dynamic(open_raw, SCOPE)["grant"], Unresolved)
+
+
+def test_a_dynamic_block_whose_hcl_is_not_at_hand_is_open() -> None:
+    config = {"dynamic": [{"grant": {"content": [{"principal": ["grant.value"]}]}}], "catalog": ["main"]}
+    converted = body(config, SCOPE)
+    assert converted["catalog"] == "main" and isinstance(converted["grant"], Unresolved)
 
 
 def resource(type_: str, config: dict[str, Any], raw: dict[str, Any] | None = None) -> tuple[Resource, Reads]:

@@ -11,6 +11,7 @@ a resource of each type the pack checks.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
@@ -160,6 +161,21 @@ def test_a_check_that_cannot_decide_from_the_hcl_says_so_rather_than_passing(
     assert open_value in finding.details[0] and finding.details[0].startswith("cannot decide from the HCL")
     assert finding.line > 1 and finding.file.endswith("undecided/main.tf")
     assert not [f for f in report.findings if (f.check_id, f.resource) == (check_id, resource)]
+
+
+def test_a_tfvars_file_in_the_folder_decides_what_it_sets(tmp_path: Path) -> None:
+    folder = tmp_path / "with-tfvars"
+    shutil.copytree(FIXTURES / "undecided", folder)
+    (folder / "terraform.tfvars").write_text(
+        'allowed_ranges = ["10.0.0.0/8", "0.0.0.0/0"]\npii_behavior = "NONE"\n', encoding="utf-8"
+    )
+    report = scan_hcl(folder, [])
+    assert found(report, "LKW_DBX_075", "databricks_ip_access_list.corporate").details == [
+        "0.0.0.0/0 is broader than /8"
+    ]
+    assert found(report, "LKW_DBX_052", "databricks_model_serving.chat").details == [
+        "guardrails.input.pii.behavior is 'NONE', not BLOCK or MASK"
+    ]
 
 
 def test_undecided_checks_neither_pass_nor_block_and_appear_in_the_json_report(tmp_path: Path) -> None:

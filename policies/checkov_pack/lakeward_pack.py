@@ -90,7 +90,7 @@ class LakewardCheck(BaseResourceCheck):
 
     def _scan_hcl(self, conf: dict[str, list[Any]]) -> CheckResult:
         """The policy on the resource as the module's document holds it; UNKNOWN when undecided."""
-        folder = _folder(self.graph)
+        folder = _folder(getattr(self, "graph", None))
         address = str(conf.get("__address__") or f"{self.entity_type}.{self._entity_name}")
         module = address.removesuffix(f"{self.entity_type}.{self._entity_name}")
         document = folder.documents.get(module)
@@ -112,6 +112,10 @@ class LakewardCheck(BaseResourceCheck):
 
 
 class _Folder(NamedTuple):
+    """The documents of one graph and the reads of the check judging them; holding the graph keeps its
+    id, the cache key, from being reused."""
+
+    graph: Any
     documents: dict[str, Any]
     reads: Any
 
@@ -131,7 +135,7 @@ def _folder(graph: Any) -> _Folder:
     if key not in _FOLDERS:
         reads = _hcl.Reads()
         vertices = [v for v in map(_hcl.vertex, _vertex_attributes(graph)) if v is not None]
-        _FOLDERS[key] = _Folder(_hcl.documents(vertices, reads, _written(vertices)), reads)
+        _FOLDERS[key] = _Folder(graph, _hcl.documents(vertices, reads, _written(vertices)), reads)
     return _FOLDERS[key]
 
 

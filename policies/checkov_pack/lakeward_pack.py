@@ -163,8 +163,13 @@ def _written(vertices: list[Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
 
 @cache
 def _parsed(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as handle:
-        parsed: dict[str, Any] = hcl2.load(handle)
+    """A `.tf` file as hcl2 reads it; empty when it cannot (its blocks are then read without the file,
+    and their `dynamic` blocks stay open)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parsed: dict[str, Any] = hcl2.load(handle)
+    except Exception:  # hcl2 raises lark's own errors; checkov reports the file itself
+        return {}
     return parsed
 
 

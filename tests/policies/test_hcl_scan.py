@@ -116,6 +116,8 @@ def test_the_compliant_module_passes_every_check() -> None:
         if check_id.startswith("LKW_") and check_id != "LKW_DBX_021":
             expected = resource.replace('["embed"]', '["chat"]').replace("[1]", "[0]")
             assert (check_id, expected) in passed, f"{check_id} did not pass on {expected}"
+    for check_id in ("LKW_DBX_082", "LKW_DBX_083", "LKW_DBX_084"):
+        assert (check_id, "databricks_storage_credential.metastore") in passed, "required settings present"
     builtins = {(f.check_id, f.status) for f in report.findings if f.resource == "aws_s3_bucket.root"}
     assert {(check, "passed") for check in S3_BUILTINS} <= builtins
 

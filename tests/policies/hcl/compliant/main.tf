@@ -141,3 +141,17 @@ module "app_secrets" {
   name             = "app-${var.environment}"
   manage_principal = "platform-admins"
 }
+
+resource "databricks_restrict_workspace_admins_setting" "this" {
+  restrict_workspace_admins {
+    status = "RESTRICT_TOKENS_AND_JOB_RUN_AS"
+  }
+}
+
+# The metastore's storage credential: the workspace stack's anchor for the settings it must hold.
+resource "databricks_storage_credential" "metastore" {
+  name = "metastore-${var.environment}"
+  aws_iam_role {
+    role_arn = aws_iam_role.cross_account.arn
+  }
+}

@@ -238,7 +238,9 @@ def _jsonencoded(written: str, scope: Scope) -> Any:
 
 def expand_dynamic(raw: dict[str, Any], scope: Scope) -> dict[str, Any]:
     """`{block name: blocks}` for each block name a `dynamic` block generates, static blocks of the same
-    name first, as Terraform expands them; the name is `Unresolved` when `for_each` is open."""
+    name first; the name is `Unresolved` when `for_each` is open. The iterator's `key` is the map key or
+    list index, and the element itself for a set
+    (https://developer.hashicorp.com/terraform/language/expressions/dynamic-blocks)."""
     expanded: dict[str, Any] = {}
     for entry in raw.get("dynamic") or []:
         for name, spec in entry.items():

@@ -89,7 +89,9 @@ class LakewardCheck(BaseResourceCheck):
         return CheckResult.FAILED if problems else CheckResult.PASSED
 
     def _scan_hcl(self, conf: dict[str, list[Any]]) -> CheckResult:
-        """The policy on the resource as the module's document holds it; UNKNOWN when undecided."""
+        """The policy on the resource as the module's document holds it; UNKNOWN when undecided. checkov
+        hands each check the graph of the folder it scans before running it (`check.graph = self.graph`
+        in checkov/common/checks/base_check_registry.py, checkov 3.3.30)."""
         folder = _folder(getattr(self, "graph", None))
         address = str(conf.get("__address__") or f"{self.entity_type}.{self._entity_name}")
         module = address.removesuffix(f"{self.entity_type}.{self._entity_name}")

@@ -18,6 +18,7 @@ that rests on an open value is undecided, never passed. Standard library only, l
 from __future__ import annotations
 
 import ast
+import os
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -356,39 +357,46 @@ def vertex(attributes: dict[str, Any]) -> Vertex | None:
     return None
 
 
-def scopes(vertices: list[Vertex]) -> dict[str, Scope]:
+# A module instance: the folder of its files and its address prefix (`""` for a root module,
+# `module.a.` or `module.a["k"].` for a called one). checkov reads a folder's subfolders as root modules
+# of their own (examples, environments), each with its own resources and variables.
+Instance = tuple[str, str]
+
+
+def instance(item: Vertex) -> Instance:
+    return os.path.dirname(item.file), item.module
+
+
+def scopes(vertices: list[Vertex]) -> dict[Instance, Scope]:
     """`{module instance: Scope}`: what each module instance sees (a call's arguments set variables)."""
-    addresses: dict[str, set[str]] = {}
-    variables: dict[str, dict[str, Any]] = {}
-    local_values: dict[str, dict[str, Any]] = {}
-    declared: dict[str, set[str]] = {}
+    addresses: dict[Instance, set[str]] = {}
+    variables: dict[Instance, dict[str, Any]] = {}
+    local_values: dict[Instance, dict[str, Any]] = {}
+    declared: dict[Instance, set[str]] = {}
     for item in vertices:
+        key = instance(item)
         if item.kind in ("resource", "data"):
             prefix = "data." if item.kind == "data" else ""
-            addresses.setdefault(item.module, set()).add(f"{prefix}{item.type}.{_base_name(item.name)}")
+            addresses.setdefault(key, set()).add(f"{prefix}{item.type}.{_base_name(item.name)}")
         elif item.kind == "variable" and SET_BY_TFVARS not in item.config:
-            declared.setdefault(item.module, set()).add(item.name)
+            declared.setdefault(key, set()).add(item.name)
             if isinstance(item.config.get("default"), list):
-                variables.setdefault(item.module, {})[item.name] = item.config["default"][0]
+                variables.setdefault(key, {})[item.name] = item.config["default"][0]
         elif item.kind == "locals" and isinstance(item.config.get("value"), list):
-            local_values.setdefault(item.module, {})[item.name] = item.config["value"][0]
-    arguments = {
-        module: set(call.config)
-        for call in vertices
-        if call.kind == "module"
-        for module in declared
-        if _under(module, call, directly=True)
-    }
+            local_values.setdefault(key, {})[item.name] = item.config["value"][0]
+    arguments: dict[Instance, set[str]] = {}
+    for call in (item for item in vertices if item.kind == "module"):
+        for key in declared:
+            if _under(key[1], call, directly=True):
+                arguments.setdefault(key, set()).update(call.config)
     return {
-        module: Scope(
-            frozenset(addresses.get(module, ())),
-            variables.get(module, {}),
-            local_values.get(module, {}),
-            frozenset(
-                declared.get(module, set()) - set(variables.get(module, {})) - arguments.get(module, set())
-            ),
+        key: Scope(
+            frozenset(addresses.get(key, ())),
+            variables.get(key, {}),
+            local_values.get(key, {}),
+            frozenset(declared.get(key, set()) - set(variables.get(key, {})) - arguments.get(key, set())),
         )
-        for module in {*addresses, *declared, *local_values}
+        for key in {*addresses, *declared, *local_values}
     }
 
 
@@ -400,16 +408,16 @@ def _under(module: str, call: Vertex, directly: bool = False) -> bool:
     return inside and (not directly or module.count("module.") == head.count("module."))
 
 
-def created_types(vertices: list[Vertex]) -> dict[str, dict[str, frozenset[str] | None]]:
+def created_types(vertices: list[Vertex]) -> dict[Instance, dict[str, frozenset[str] | None]]:
     """`{module instance: {call name: resource types}}` for each module call: the types the call's
     module (and the modules it calls) create, or None when checkov could not read that module."""
-    calls: dict[str, dict[str, frozenset[str] | None]] = {}
+    calls: dict[Instance, dict[str, frozenset[str] | None]] = {}
     for call in vertices:
         if call.kind != "module":
             continue
         inside = [item for item in vertices if _under(item.module, call)]
         types = frozenset(item.type for item in inside if item.kind == "resource")
-        calls.setdefault(call.module, {})[call.name] = types if inside else None
+        calls.setdefault(instance(call), {})[call.name] = types if inside else None
     return calls
 
 
@@ -420,26 +428,27 @@ def _base_name(name: str) -> str:
 
 def documents(
     vertices: list[Vertex], reads: Reads, raw: dict[tuple[str, str, str], dict[str, Any]] | None = None
-) -> dict[str, Tracked]:
+) -> dict[Instance, Tracked]:
     """`{module instance: document}`; `raw` gives each resource and data source as its file writes it,
-    by `(module, type, name)` (see `body`)."""
+    by `(file, type, name)` (see `body`)."""
     known = scopes(vertices)
     modules = created_types(vertices)
-    blocks: dict[str, dict[str, dict[str, dict[str, Any]]]] = {}
+    blocks: dict[Instance, dict[str, dict[str, dict[str, Any]]]] = {}
     for item in vertices:
         if item.kind not in ("resource", "data"):
             continue
-        scope = known.get(item.module, Scope(frozenset(), {}, {}))
-        source = (raw or {}).get((item.module, item.type, _base_name(item.name)))
+        key = instance(item)
+        scope = known.get(key, Scope(frozenset(), {}, {}))
+        source = (raw or {}).get((item.file, item.type, _base_name(item.name)))
         converted = body(item.config, scope, source)
-        kind = blocks.setdefault(item.module, {}).setdefault(item.kind, {})
+        kind = blocks.setdefault(key, {}).setdefault(item.kind, {})
         kind.setdefault(item.type, {})[item.name] = converted
     return {
-        module: _track(
-            {kind: _track_types(types, reads, modules.get(module, {})) for kind, types in content.items()},
+        key: _track(
+            {kind: _track_types(types, reads, modules.get(key, {})) for kind, types in content.items()},
             reads,
         )
-        for module, content in blocks.items()
+        for key, content in blocks.items()
     }
 
 

@@ -95,10 +95,10 @@ class LakewardCheck(BaseResourceCheck):
         folder = _folder(getattr(self, "graph", None))
         address = str(conf.get("__address__") or f"{self.entity_type}.{self._entity_name}")
         module = address.removesuffix(f"{self.entity_type}.{self._entity_name}")
-        document = folder.documents.get(module)
-        if document is None or self._entity_name not in _resources(document, self.entity_type):
+        document = self._document(folder, module)
+        if document is None:
             alone = _hcl.Vertex("resource", "", self.entity_type, self._entity_name, conf, "")
-            document = _hcl.documents([alone], folder.reads)[""]
+            document = _hcl.documents([alone], folder.reads)[("", "")]
         attributes = _resources(document, self.entity_type)[self._entity_name]
         resource = self.resource_class(self.entity_type, self._entity_name, attributes, document)
         verdict = _hcl.judge(self.policy, resource, folder.reads)
@@ -112,13 +112,25 @@ class LakewardCheck(BaseResourceCheck):
         self.details = verdict.problems
         return CheckResult.FAILED if verdict.problems else CheckResult.PASSED
 
+    def _document(self, folder: _Folder, module: str) -> Any:
+        """The document of the module instance that declares the resource: of the folders whose file
+        ends as the scanned path (relative to the folder checkov scans) does, the shortest is that one."""
+        candidates = [
+            (directory, document)
+            for (directory, prefix), document in folder.documents.items()
+            if prefix == module and self._entity_name in _resources(document, self.entity_type)
+        ]
+        here = os.path.basename(self._scanned_file)
+        exact = [c for c in candidates if f"{c[0]}/{here}".endswith(self._scanned_file)]
+        return min(exact or candidates, key=lambda c: len(c[0]))[1] if candidates else None
+
 
 class _Folder(NamedTuple):
     """The documents of one graph and the reads of the check judging them; holding the graph keeps its
     id, the cache key, from being reused."""
 
     graph: Any
-    documents: dict[str, Any]
+    documents: dict[tuple[str, str], Any]
     reads: Any
 
 
@@ -150,7 +162,7 @@ def _vertex_attributes(graph: Any) -> list[dict[str, Any]]:
 
 
 def _written(vertices: list[Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
-    """Each resource and data source as its file writes it, by `(module, type, name)`: it tells blocks
+    """Each resource and data source as its file writes it, by `(file, type, name)`: it tells blocks
     from maps and holds the `dynamic` blocks checkov does not expand."""
     raw = {}
     for item in vertices:
@@ -159,7 +171,7 @@ def _written(vertices: list[Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
             for entry in _parsed(item.file).get(item.kind, []):
                 body = entry.get(item.type, {}).get(name)
                 if isinstance(body, dict):
-                    raw[(item.module, item.type, name)] = body
+                    raw[(item.file, item.type, name)] = body
     return raw
 
 

@@ -99,7 +99,7 @@ def resource(type_: str, config: dict[str, Any], raw: dict[str, Any] | None = No
         Vertex("variable", "", "", "nothing_sets_this", {}, "main.tf"),
         Vertex("resource", "", type_, "r", config, "main.tf"),
     ]
-    document = documents(vertices, reads, {("", type_, "r"): raw} if raw else None)[""]
+    document = documents(vertices, reads, {("main.tf", type_, "r"): raw} if raw else None)[("", "")]
     return Resource(type_, "r", document["resource"][type_]["r"], document), reads
 
 

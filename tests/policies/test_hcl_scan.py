@@ -165,6 +165,30 @@ def test_a_check_that_cannot_decide_from_the_hcl_says_so_rather_than_passing(
     assert not [f for f in report.findings if (f.check_id, f.resource) == (check_id, resource)]
 
 
+def test_subfolders_checkov_reads_as_roots_of_their_own_are_judged_apart(tmp_path: Path) -> None:
+    """checkov reads every subfolder (examples, environments) as a root module of its own; resources of
+    the same name in two of them are judged each on its own file."""
+    folder = tmp_path / "module"
+    shutil.copytree(FIXTURES / "compliant", folder)
+    shutil.copytree(FIXTURES / "violations", folder / "examples" / "basic")
+    report = scan_hcl(folder, [])
+    verdicts = {
+        (f.file.removeprefix(f"{folder.as_posix()}/"), f.status)
+        for f in report.findings
+        if (f.check_id, f.resource) == ("LKW_DBX_041", "databricks_grants.catalog")
+    }
+    assert verdicts == {("main.tf", "passed"), ("examples/basic/main.tf", "failed")}
+    scopes = {
+        (f.file.removeprefix(f"{folder.as_posix()}/"), f.status)
+        for f in report.findings
+        if (f.check_id, f.resource) == ("LKW_DBX_032", "module.app_secrets.databricks_secret_scope.this")
+    }
+    assert scopes == {
+        ("modules/secret_scope/main.tf", "passed"),
+        ("examples/basic/modules/secret_scope/main.tf", "failed"),
+    }
+
+
 def test_a_tfvars_file_in_the_folder_decides_what_it_sets(tmp_path: Path) -> None:
     folder = tmp_path / "with-tfvars"
     shutil.copytree(FIXTURES / "undecided", folder)

@@ -186,20 +186,22 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict:
 
 
 def to_junit(report: ScanReport) -> str:
-    """One test suite per stack, one test case per check and resource; waived findings are skipped."""
+    """One test suite per stack, one test case per check and resource; waived findings, and checks that
+    could not decide from HCL, are skipped."""
     suites = ET.Element("testsuites", name="lakeward scan")
-    for stack in sorted({f.stack for f in report.findings}):
+    for stack in sorted({f.stack for f in [*report.findings, *report.undecided]}):
         findings = [f for f in report.findings if f.stack == stack]
+        undecided = [f for f in report.undecided if f.stack == stack]
         suite = ET.SubElement(
             suites,
             "testsuite",
             name=stack,
-            tests=str(len(findings)),
+            tests=str(len(findings) + len(undecided)),
             failures=str(sum(f.status == "failed" for f in findings)),
-            skipped=str(sum(f.status == "waived" for f in findings)),
+            skipped=str(sum(f.status == "waived" for f in findings) + len(undecided)),
             errors="0",
         )
-        for finding in findings:
+        for finding in [*findings, *undecided]:
             case = ET.SubElement(
                 suite,
                 "testcase",
@@ -218,8 +220,10 @@ def to_junit(report: ScanReport) -> str:
                 ET.SubElement(
                     case, "skipped", message=f"waived: {finding.waiver.ticket} until {finding.waiver.expires}"
                 )
-    suites.set("tests", str(len(report.findings)))
+            elif finding.status == "undecided":
+                ET.SubElement(case, "skipped", message=f"undecided: {'; '.join(finding.details)}")
+    suites.set("tests", str(len(report.findings) + len(report.undecided)))
     suites.set("failures", str(len(report.with_status("failed"))))
-    suites.set("skipped", str(len(report.with_status("waived"))))
+    suites.set("skipped", str(len(report.with_status("waived")) + len(report.undecided)))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from functools import cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import pytest
 from policies import checkov_runner
 from policies.base import Policy
 from policies.registry import all_policies
+from policies.reports import to_junit
 from policies.scan import Finding, ScanReport, scan_hcl
 from tests.cli import run_cli
 
@@ -204,7 +206,7 @@ def test_a_tfvars_file_in_the_folder_decides_what_it_sets(tmp_path: Path) -> Non
     ]
 
 
-def test_undecided_checks_neither_pass_nor_block_and_appear_in_the_json_report(tmp_path: Path) -> None:
+def test_undecided_checks_neither_pass_nor_block_and_appear_in_the_reports() -> None:
     report = scan("undecided")
     certain = {
         f.check_id for f in report.with_status("failed") if f.resource == "databricks_model_serving.chat"
@@ -213,6 +215,10 @@ def test_undecided_checks_neither_pass_nor_block_and_appear_in_the_json_report(t
     payload = report.as_dict()
     assert payload["failed"] == len(report.with_status("failed"))
     assert {item["status"] for item in payload["undecided"]} == {"undecided"}
+    junit = ET.fromstring(to_junit(report))
+    messages = [skip.get("message", "") for skip in junit.iter("skipped")]
+    assert len(messages) == len(report.undecided) and junit.get("skipped") == str(len(messages))
+    assert all(message.startswith("undecided: cannot decide from the HCL") for message in messages)
 
 
 @pytest.mark.parametrize("policy", all_policies(), ids=lambda policy: policy.id)

@@ -55,7 +55,7 @@ def found(report: ScanReport, check_id: str, resource: str, status: str = "faile
 
 
 VIOLATIONS = [
-    # (check, resource, file, the line its block starts with, the style the violation is written in)
+    # (check, resource, file, how the line that opens its block starts); the styles: see the test below
     ("LKW_DBX_041", "databricks_grants.catalog", "main.tf", 'resource "databricks_grants" "catalog"'),
     ("LKW_DBX_040", "databricks_grants.schema", "main.tf", 'resource "databricks_grants" "schema"'),
     ("LKW_DBX_075", "databricks_ip_access_list.corporate", "main.tf", 'resource "databricks_ip_access_list"'),

@@ -289,7 +289,10 @@ def bundle(
 def scan(
     env: Annotated[str | None, typer.Option("--env", help="Synthesize this environment and scan it.")] = None,
     input_dir: Annotated[
-        Path | None, typer.Option("--input", help="Scan a synth output folder (DIR/stacks/*/cdk.tf.json).")
+        Path | None,
+        typer.Option(
+            "--input", help="Scan a synth output folder (DIR/stacks/*/cdk.tf.json) or a folder of .tf files."
+        ),
     ] = None,
     plans: Annotated[
         list[Path] | None,

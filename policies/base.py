@@ -144,6 +144,8 @@ class Policy(Check):
     """
 
     resource_types: ClassVar[tuple[str, ...]]
+    # True for a check that guards what synthesis generates and means nothing in hand-written HCL.
+    synthesized_only: ClassVar[bool] = False
 
     def applies(self, resource: Resource) -> bool:
         return True

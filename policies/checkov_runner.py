@@ -1,4 +1,5 @@
-"""Runs checkov once over a set of synthesized stacks, offline, in its own virtual environment.
+"""Runs checkov once over a set of synthesized stacks, or a folder of hand-written HCL, offline, in its
+own virtual environment.
 
 checkov pins packaging<24 and boto3==1.35.49, which conflict with the project's own pins, so the Makefile
 installs it into `.venv/checkov` (version pinned in pyproject's `[tool.lakeward] scanner-requirements`)
@@ -27,6 +28,7 @@ from . import contract
 
 PACK_DIR = package_file("policies", "checkov_pack")
 PACK_LOADED = re.compile(r"lakeward-pack: loaded (\d+) checks")
+UNDECIDED = "lakeward-pack: undecided "
 BLOCKS_WITH_NESTED_NAMES = ("resource", "data", "provider", "locals", "//")
 
 
@@ -113,6 +115,17 @@ class CheckovResult:
     details: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class UndecidedResult:
+    """A Lakeward check that could not decide from HCL, and the open values its verdict rests on."""
+
+    check_id: str
+    resource: str
+    file: str
+    line: int
+    open: list[str]
+
+
 def checkov_executable() -> Path:
     """`$LAKEWARD_CHECKOV`, else the isolated install beside this interpreter, else checkov on PATH."""
     candidates = [
@@ -184,8 +197,69 @@ def run_checkov(
         return _parse(json.loads(report_file.read_text(encoding="utf-8")), stack_files)
 
 
+def run_checkov_hcl(folder: Path) -> tuple[list[CheckovResult], list[UndecidedResult]]:
+    """Scan a folder of `.tf` files (and the local modules it calls) with the built-in checks and the
+    pack; results name files relative to `folder`. Modules from a registry are not downloaded."""
+    executable = checkov_executable()
+    with tempfile.TemporaryDirectory(prefix="lakeward-scan-hcl-") as tmp:
+        command = [str(executable), "-d", str(folder.resolve()), "--framework", "terraform"]
+        command += ["--skip-download", "--compact", "-o", "json", "--output-file-path", tmp]
+        command += ["--external-checks-dir", str(PACK_DIR)]
+        done = subprocess.run(
+            command,
+            env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        report_file = Path(tmp) / "results_json.json"
+        if done.returncode not in (0, 1) or not report_file.exists():
+            raise LakewardError(
+                f"checkov exited with {done.returncode}: {done.stderr.strip()[-2000:]}",
+                field="scanner",
+                fix="run the command again with LAKEWARD_CHECKOV pointing at a working checkov 3.3",
+            )
+        _verify_pack(done.stderr, with_pack=True)
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    unreadable = [
+        str(path)
+        for part in (report if isinstance(report, list) else [report])
+        for path in part.get("results", {}).get("parsing_errors", [])
+    ]
+    if unreadable:
+        raise LakewardError(
+            f"checkov could not parse {', '.join(sorted(unreadable))}",
+            source=str(folder),
+            field="--input",
+            fix="run `terraform validate` in the folder and fix the HCL it reports",
+        )
+    return _parse(report, {}), _undecided(done.stderr)
+
+
+def _undecided(stderr: str) -> list[UndecidedResult]:
+    records = [
+        json.loads(line[len(UNDECIDED) :]) for line in stderr.splitlines() if line.startswith(UNDECIDED)
+    ]
+    return [
+        UndecidedResult(
+            str(r["check_id"]),
+            str(r["resource"]),
+            str(r["file"]).lstrip("/"),
+            int(r["line"]),
+            list(r["open"]),
+        )
+        for r in records
+    ]
+
+
 def _verify_pack(stderr: str, with_pack: bool) -> None:
     """checkov logs and skips a check file that fails to import; a half-loaded pack must not pass."""
+    if "Failed to run check LKW_" in stderr:
+        raise LakewardError(
+            f"a Lakeward check failed to run:\n{stderr.strip()[-3000:]}",
+            field="scanner",
+            fix="report the check and the resource named above",
+        )
     if "Failed to parse template" in stderr or "Cannot load external check" in stderr:
         raise LakewardError(
             f"checkov could not read a stack or load the policy pack:\n{stderr.strip()[-3000:]}",

@@ -60,7 +60,8 @@ def write_reports(report: ScanReport, formats: list[str], out: Path) -> list[Pat
 
 
 def summary(report: ScanReport) -> Group:
-    """Counts by severity and by control, then every unwaived failure and every waiver applied."""
+    """Counts by severity and by control, then every unwaived failure, every waiver applied and every
+    check that could not decide from HCL."""
     by_severity = Table(title=f"Findings by severity (fail on {report.fail_on.value} and above)")
     for column in ("severity", "failed", "waived", "passed"):
         by_severity.add_column(column, justify="left" if column == "severity" else "right")
@@ -95,6 +96,11 @@ def summary(report: ScanReport) -> Group:
         lines.append(
             f"[dim]waived {finding.check_id} {finding.stack}/{finding.resource} "
             f"({waiver.ticket}, {waiver.owner}, until {waiver.expires})[/]"
+        )
+    for finding in report.undecided:
+        lines.append(
+            f"[yellow]undecided[/] {finding.check_id} {finding.stack}/{finding.resource} "
+            f"({finding.file}:{finding.line}): {'; '.join(finding.details)}"
         )
     if report.unused_waivers:
         tickets = ", ".join(sorted({waiver.ticket for waiver in report.unused_waivers}))
@@ -180,20 +186,22 @@ def _sarif_result(finding: Finding, rule_index: int) -> dict:
 
 
 def to_junit(report: ScanReport) -> str:
-    """One test suite per stack, one test case per check and resource; waived findings are skipped."""
+    """One test suite per stack, one test case per check and resource; waived findings, and checks that
+    could not decide from HCL, are skipped."""
     suites = ET.Element("testsuites", name="lakeward scan")
-    for stack in sorted({f.stack for f in report.findings}):
+    for stack in sorted({f.stack for f in [*report.findings, *report.undecided]}):
         findings = [f for f in report.findings if f.stack == stack]
+        undecided = [f for f in report.undecided if f.stack == stack]
         suite = ET.SubElement(
             suites,
             "testsuite",
             name=stack,
-            tests=str(len(findings)),
+            tests=str(len(findings) + len(undecided)),
             failures=str(sum(f.status == "failed" for f in findings)),
-            skipped=str(sum(f.status == "waived" for f in findings)),
+            skipped=str(sum(f.status == "waived" for f in findings) + len(undecided)),
             errors="0",
         )
-        for finding in findings:
+        for finding in [*findings, *undecided]:
             case = ET.SubElement(
                 suite,
                 "testcase",
@@ -212,8 +220,10 @@ def to_junit(report: ScanReport) -> str:
                 ET.SubElement(
                     case, "skipped", message=f"waived: {finding.waiver.ticket} until {finding.waiver.expires}"
                 )
-    suites.set("tests", str(len(report.findings)))
+            elif finding.status == "undecided":
+                ET.SubElement(case, "skipped", message=f"undecided: {'; '.join(finding.details)}")
+    suites.set("tests", str(len(report.findings) + len(report.undecided)))
     suites.set("failures", str(len(report.with_status("failed"))))
-    suites.set("skipped", str(len(report.with_status("waived"))))
+    suites.set("skipped", str(len(report.with_status("waived")) + len(report.undecided)))
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

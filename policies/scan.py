@@ -1,4 +1,9 @@
-"""`lakeward scan`: checkov with the built-in AWS checks and the Lakeward pack, waivers, a verdict."""
+"""`lakeward scan`: checkov with the built-in AWS checks and the Lakeward pack, waivers, a verdict.
+
+It judges synthesized stacks, saved plans, or a folder of hand-written HCL; on HCL a Lakeward check that
+cannot decide (its verdict rests on a value the HCL leaves open) is reported as undecided, apart from
+the findings: it neither passes nor blocks.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +19,14 @@ from lakeward.errors import LakewardError
 
 from . import contract
 from .base import Severity
-from .checkov_runner import CheckovResult, WarmCheckov, run_checkov, warm_checkov
+from .checkov_runner import (
+    CheckovResult,
+    UndecidedResult,
+    WarmCheckov,
+    run_checkov,
+    run_checkov_hcl,
+    warm_checkov,
+)
 from .plan import PlanError, write_plan_stacks
 from .registry import all_policies, by_id
 from .waivers import WAIVERS_FILE, Waiver, load_waivers
@@ -26,7 +38,8 @@ BUILTIN_SEVERITY = (
 
 @dataclass(frozen=True)
 class Finding:
-    """One check on one resource, after waivers: status is passed, failed or waived."""
+    """One check on one resource, after waivers: status is passed, failed or waived (or undecided, for a
+    Lakeward check that could not decide from HCL)."""
 
     check_id: str
     name: str
@@ -65,6 +78,7 @@ class ScanReport:
     source: str
     seconds: float
     unused_waivers: list[Waiver] = field(default_factory=list)
+    undecided: list[Finding] = field(default_factory=list)
 
     def with_status(self, status: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.status == status]
@@ -79,7 +93,8 @@ class ScanReport:
         return 1 if self.blocking else 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """The report for machines; `undecided` appears only where a check could not decide (HCL)."""
+        data = {
             "source": self.source,
             "fail_on": self.fail_on.value,
             "exit_code": self.exit_code,
@@ -92,6 +107,9 @@ class ScanReport:
             "checks": [policy.metadata() for policy in all_policies()],
             "unused_waivers": [waiver.model_dump(mode="json") for waiver in self.unused_waivers],
         }
+        if self.undecided:
+            data["undecided"] = [finding.as_dict() for finding in self.undecided]
+        return data
 
 
 def stack_files(input_dir: Path) -> dict[str, Path]:
@@ -99,10 +117,10 @@ def stack_files(input_dir: Path) -> dict[str, Path]:
     files = contract.stack_paths(input_dir)
     if not files:
         raise LakewardError(
-            f"no {contract.STACK_GLOB} under this folder",
+            f"no {contract.STACK_GLOB} and no .tf file in this folder",
             source=str(input_dir),
             field="--input",
-            fix="pass a folder written by `lakeward synth --out DIR`, or use --env to synthesize",
+            fix="pass a folder written by `lakeward synth --out DIR` or a folder of .tf files, or use --env",
         )
     for path in files.values():
         try:
@@ -127,6 +145,71 @@ def scan_stacks(
     return build_report(results, files, waivers, fail_on, source, time.perf_counter() - started)
 
 
+def is_hcl_folder(input_dir: Path) -> bool:
+    """A folder of hand-written Terraform: `.tf` files and no synthesized stacks."""
+    return not contract.stack_paths(input_dir) and any(input_dir.glob("*.tf"))
+
+
+def scan_hcl(
+    folder: Path, waivers: list[Waiver], fail_on: Severity = Severity.LOW, source: str = ""
+) -> ScanReport:
+    """Run checkov over a folder of `.tf` files; the folder is the stack findings and waivers name, and
+    files are named as the folder was given (`infra/main.tf`), with the line checkov reports."""
+    started = time.perf_counter()
+    results, undecided = run_checkov_hcl(folder)
+    return build_hcl_report(
+        results, undecided, folder, waivers, fail_on, source, time.perf_counter() - started
+    )
+
+
+def build_hcl_report(
+    results: list[CheckovResult],
+    undecided: list[UndecidedResult],
+    folder: Path,
+    waivers: list[Waiver],
+    fail_on: Severity = Severity.LOW,
+    source: str = "",
+    seconds: float = 0.0,
+) -> ScanReport:
+    """Findings of an HCL scan, waivers applied; the undecided checks apart."""
+    stack = folder.resolve().name
+    policies = by_id()
+    used: set[int] = set()
+    findings = [
+        _finding(
+            result,
+            result.resource,
+            stack,
+            (folder / result.file).as_posix(),
+            result.line,
+            policies,
+            waivers,
+            used,
+        )
+        for result in results
+    ]
+    findings.sort(key=lambda f: (f.stack, f.resource, f.check_id))
+    unused = [waiver for index, waiver in enumerate(waivers) if index not in used]
+    report = ScanReport(findings, fail_on, source, seconds, unused)
+    for item in sorted(undecided, key=lambda u: (u.resource, u.check_id)):
+        policy = policies[item.check_id]
+        report.undecided.append(
+            Finding(
+                check_id=item.check_id,
+                name=policy.name,
+                resource=item.resource,
+                stack=stack,
+                severity=policy.severity,
+                status="undecided",
+                controls=policy.controls(),
+                details=[f"cannot decide from the HCL: the verdict rests on {', '.join(item.open)}"],
+                file=(folder / item.file).as_posix(),
+                line=item.line,
+            )
+        )
+    return report
+
+
 def build_report(
     results: list[CheckovResult],
     files: dict[str, Path],
@@ -144,7 +227,10 @@ def build_report(
         stack = contract.stack_name(Path(result.file))
         where = locations[stack]
         resource = where.address(result.resource, policies.get(result.check_id))
-        findings.append(_finding(result, resource, stack, where, policies, waivers, used))
+        line = where.line(resource) or result.line
+        findings.append(
+            _finding(result, resource, stack, contract.stack_file(stack), line, policies, waivers, used)
+        )
     findings.sort(key=lambda f: (f.stack, f.resource, f.check_id))
     unused = [waiver for index, waiver in enumerate(waivers) if index not in used]
     return ScanReport(findings, fail_on, source, seconds, unused)
@@ -159,8 +245,9 @@ def run_scan(
     warm: WarmCheckov | None = None,
     plans: list[Path] | None = None,
 ) -> ScanReport:
-    """Scan `input_dir`, the saved plans `plans` (`terraform show -json` output: what will change), or
-    synthesize `env` into a temporary folder and scan that (checkov starts while the stacks synthesize)."""
+    """Scan `input_dir` (a synth output or a folder of `.tf` files), the saved plans `plans` (`terraform
+    show -json` output: what will change), or synthesize `env` into a temporary folder and scan that
+    (checkov starts while the stacks synthesize)."""
     if sum(x is not None and x != [] for x in (env, input_dir, plans)) != 1:
         raise LakewardError(
             "pass exactly one of --env, --input and --plan",
@@ -168,6 +255,8 @@ def run_scan(
             fix="e.g. --env dev",
         )
     waivers = load_waivers(waivers_file, today)
+    if input_dir is not None and is_hcl_folder(input_dir):
+        return scan_hcl(input_dir, waivers, fail_on, f"hcl:{input_dir}")
     if input_dir is not None:
         return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir), warm)
     if plans:
@@ -191,7 +280,8 @@ def _finding(
     result: CheckovResult,
     resource: str,
     stack: str,
-    where: _Locations,
+    file: str,
+    line: int,
     policies: dict[str, Any],
     waivers: list[Waiver],
     used: set[int],
@@ -214,8 +304,8 @@ def _finding(
         status=status,
         controls=policy.controls() if policy else [],
         details=result.details,
-        file=contract.stack_file(stack),
-        line=where.line(resource) or result.line,
+        file=file,
+        line=line,
         waiver=waiver,
     )
 

@@ -9,7 +9,7 @@ import pytest
 
 from policies.base import Severity
 from policies.registry import by_id
-from policies.scan import build_report, run_scan
+from policies.scan import build_hcl_report, build_report, run_scan, scan_hcl
 from security_tests.mutations import VIOLATIONS
 from security_tests.pack_scan import PackScan
 
@@ -17,7 +17,7 @@ BELOW_HIGH = [v for v in VIOLATIONS if by_id()[v.check_id].severity.rank < Sever
 
 
 def test_the_default_threshold_is_every_failure() -> None:
-    for function in (build_report, run_scan):
+    for function in (build_report, run_scan, build_hcl_report, scan_hcl):
         assert inspect.signature(function).parameters["fail_on"].default is Severity.LOW
 
 

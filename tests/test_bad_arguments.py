@@ -16,11 +16,14 @@ from workloads.rag.commands import checked_question
 
 @pytest.fixture(scope="module")
 def bad(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder of the usual wrong things: a file, a folder, a link loop, a dangling link, bad bytes."""
+    """A folder of the usual wrong things: a file, a folder, a link loop, a dangling link, bad bytes,
+    HCL that does not parse."""
     root = tmp_path_factory.mktemp("bad")
     (root / "afile").write_text("not what was asked for\n")
     (root / "folder.yaml").mkdir()
     (root / "notlh").mkdir()
+    (root / "broken-tf").mkdir()
+    (root / "broken-tf" / "main.tf").write_text('resource "databricks_grants" "x" {\n  catalog =\n')
     (root / "latin.yaml").write_bytes("name: d\xe9v\n".encode("latin-1"))
     (root / "loop.yaml").symlink_to(root / "loop.yaml")
     (root / "dangling").symlink_to(root / "nowhere")
@@ -52,6 +55,7 @@ CASES = [
     ("bundle", ["--env", "dev", "--out", "{bad}/afile/inside"]),
     ("scan", ["--env", "dev", "--fail-on", "SEVERE"]),
     ("scan", ["--input", "{bad}/notlh"]),
+    ("scan", ["--input", "{bad}/broken-tf"]),
     ("scan", ["--env", "dev", "--waivers", "{bad}/latin.yaml"]),
     ("rehearse", ["--env", "../dev"]),
     ("preflight", ["--env", "dev/../prod"]),

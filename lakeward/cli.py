@@ -48,6 +48,13 @@ TenantsDir = Annotated[
     typer.Option("--tenants-dir", help="Folder of tenant specs [default: the repository's tenants/]."),
 ]
 
+ReleasesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--releases", help="Folder of release files <env>.yaml [default: the repository's releases/]."
+    ),
+]
+
 
 def _finish(outcome: Outcome, json_out: bool = False) -> None:
     """Print the outcome (one JSON object with `--json`) and exit with its code."""
@@ -261,12 +268,13 @@ def synth(
     ] = Path("cdktf.out"),
     backend: Annotated[str | None, typer.Option(help="Override the state backend: s3 or local.")] = None,
     tenants_dir: TenantsDir = None,
+    releases: ReleasesDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize every stack of an environment, one per tenant, to Terraform JSON."""
     from lakeward.commands import synth as run
 
-    _finish(run(env, out, backend, tenants_dir), json_out)
+    _finish(run(env, out, backend, tenants_dir, releases), json_out)
 
 
 @app.command()

@@ -10,11 +10,8 @@ the version exists, and follow the environment's release file (`releases/<env>.y
 a challenger with its share of the traffic, and the kill switch. The vector search endpoint lives in
 the workspace stack.
 
-The kill switch keeps the endpoint and every setting but its rate limits: the default per-user limit
-becomes 0 calls a minute and the platform admins' group keeps a limit of its own. Databricks documents
-that custom (group) limits override the default user limit and that the endpoint limit is a global
-maximum applied to everyone, so the endpoint limit stays as it was and no other group keeps a limit
-(https://docs.databricks.com/aws/en/ai-gateway/rate-limits-beta, "Details and behavior").
+The kill switch keeps the endpoint and every setting but its rate limits, which admit only the
+platform admins (`lakeward.releases.killswitch` says how, with the documented semantics).
 """
 
 from __future__ import annotations
@@ -46,6 +43,7 @@ from constructs import Construct
 
 from infra.config import Environment, ServingEndpointConfig
 from infra.text import literal
+from lakeward.releases.killswitch import admitting_only
 from lakeward.releases.model import Challenger, ReleaseFile
 
 
@@ -55,12 +53,11 @@ def per_minute(key: str, calls: int, principal: str | None = None) -> ModelServi
 
 
 def admins_only(admins: str, admin_calls: int, endpoint_calls: int) -> list[ModelServingAiGatewayRateLimits]:
-    """The kill switch's limits: nobody but `admins` may call (0 a minute for every other user, service
-    principal included), the endpoint's global limit unchanged so that the admins still get through."""
+    """The kill switch's limits (`lakeward.releases.killswitch.admitting_only`): nobody but `admins`
+    may call, the endpoint's global limit unchanged so that the admins still get through."""
     return [
-        per_minute("user_group", admin_calls, admins),
-        per_minute("user", 0),
-        per_minute("endpoint", endpoint_calls),
+        per_minute(limit.key, limit.calls, limit.principal)
+        for limit in admitting_only(admins, admin_calls, endpoint_calls)
     ]
 
 

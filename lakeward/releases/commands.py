@@ -207,8 +207,9 @@ def _kill_now(environment, endpoint: str | None, tenant: str | None, host: str |
         if spec is None:
             raise LakewardError(f"no tenant {tenant}", field="--tenant", fix="pass a tenant under tenants/")
         serving = spec.spec.serving
+        tenant_admins = spec.spec.groups.by_role()["admins"]
         limits = admitting_only(
-            admins, serving.calls_per_user_per_minute, serving.calls_per_endpoint_per_minute
+            tenant_admins, serving.calls_per_user_per_minute, serving.calls_per_endpoint_per_minute
         )
         names = [Namespace.of(spec, environment.name).name(e.name) for e in serving.endpoints]
         plan = dict.fromkeys(names, limits)

@@ -16,7 +16,9 @@ from lakeward.tenants.namespace import Namespace
 class TenantServingEndpoints:
     """One endpoint per entry of the spec, `<tenant>-<endpoint>`, serving a model of the tenant's
     catalog, read while planning (the tenant registers it after its catalog exists); its inference
-    table goes into the model's schema, which it waits for."""
+    table goes into the model's schema, which it waits for. With the tenant's kill switch on (`killed`),
+    every endpoint admits only the tenant's admins group (`infra.workspace.serving.admins_only`): a
+    tenant stack names no group outside the tenant, which its blast radius check enforces."""
 
     def __init__(
         self,
@@ -52,7 +54,7 @@ def _endpoint(
     )
     rate_limits = (
         admins_only(
-            env.groups.admins,
+            groups["admins"],
             serving_spec.calls_per_user_per_minute,
             serving_spec.calls_per_endpoint_per_minute,
         )

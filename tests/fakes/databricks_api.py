@@ -1,7 +1,11 @@
-"""A local stand-in for the Databricks account and workspace REST APIs that preflight reads.
+"""A local stand-in for the Databricks account and workspace REST APIs that preflight reads and the
+kill switch writes.
 
 It answers from the documented response shapes (SCIM ListResponse paging with startIndex/count, the
-account workspaces array, `{metastores: [...]}`, SCIM Me, the current metastore assignment), signs in
+account workspaces array, `{metastores: [...]}`, SCIM Me, the current metastore assignment, a serving
+endpoint and `PUT /api/2.0/serving-endpoints/{name}/ai-gateway`, which replaces the endpoint's whole
+gateway configuration and answers with it:
+https://docs.databricks.com/api/workspace/servingendpoints/putaigateway), signs in
 with a bearer token or OAuth client credentials, answers 403 on the paths it is told to deny and 404
 where nothing exists, and records every request so tests can assert what the client sent.
 """
@@ -30,6 +34,7 @@ class Request:
     path: str
     query: dict[str, str]
     authorization: str | None
+    body: Any = None
 
 
 @dataclass
@@ -45,6 +50,7 @@ class FakeAccount:
     metastores: list[dict[str, Any]] = field(default_factory=list)
     me: dict[str, Any] | None = None
     current_assignment: dict[str, Any] | None = None
+    serving_endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # name: GET's answer
     denied: set[str] = field(default_factory=set)  # path suffixes answered with 403
     page_size: int = 1  # SCIM pages hold at most this many resources, so clients must page
     requests: list[Request] = field(default_factory=list)
@@ -73,7 +79,25 @@ def _scim_page(resources: list[dict[str, Any]], query: dict[str, str], page_size
     }
 
 
-def _answer(account: FakeAccount, method: str, path: str, query: dict[str, str], host: str) -> Any:
+def _serving(account: FakeAccount, method: str, path: str, body: Any) -> tuple[int, Any] | None:
+    """GET a serving endpoint, or PUT its AI gateway configuration; None for any other path."""
+    match = re.fullmatch(r"/api/2\.0/serving-endpoints/([^/]+)(/ai-gateway)?", path)
+    if match is None:
+        return None
+    endpoint = account.serving_endpoints.get(match[1])
+    if endpoint is None:
+        return _error(404, "RESOURCE_DOES_NOT_EXIST", f"Endpoint with name '{match[1]}' does not exist.")
+    if method == "GET" and not match[2]:
+        return 200, endpoint
+    if method == "PUT" and match[2]:
+        endpoint["ai_gateway"] = body
+        return 200, body
+    return _error(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
+
+
+def _answer(
+    account: FakeAccount, method: str, path: str, query: dict[str, str], host: str, body: Any = None
+) -> Any:
     base = f"/api/2.0/accounts/{account.account_id}"
     if any(path.endswith(suffix) for suffix in account.denied):
         return _error(403, "PERMISSION_DENIED", "This API is disabled for users without account admin")
@@ -99,6 +123,9 @@ def _answer(account: FakeAccount, method: str, path: str, query: dict[str, str],
         "/api/2.0/preview/scim/v2/Me": lambda: account.me,
         "/api/2.1/unity-catalog/current-metastore-assignment": lambda: account.current_assignment,
     }
+    serving = _serving(account, method, path, body)
+    if serving is not None:
+        return serving
     if method != "GET" or path not in routes:
         return _error(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
     body = routes[path]()
@@ -124,7 +151,11 @@ def _handler(account: FakeAccount) -> type[BaseHTTPRequestHandler]:
             url = urlsplit(self.path)
             query = {key: values[0] for key, values in parse_qs(url.query).items()}
             authorization = self.headers.get("Authorization")
-            account.requests.append(Request(method, url.path, query, authorization))
+            body = None
+            if method == "PUT":
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"null")
+            account.requests.append(Request(method, url.path, query, authorization, body))
             host = f"http://{self.headers['Host']}"
             if method == "POST" and url.path.endswith("/v1/token"):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -141,13 +172,16 @@ def _handler(account: FakeAccount) -> type[BaseHTTPRequestHandler]:
             if not url.path.startswith(("/oidc/", "/.well-known/")) and authorization != f"Bearer {TOKEN}":
                 self._reply(*_error(401, "UNAUTHENTICATED", "Invalid access token"))
                 return
-            self._reply(*_answer(account, method, url.path, query, host))
+            self._reply(*_answer(account, method, url.path, query, host, body))
 
         def do_GET(self) -> None:
             self._handle("GET")
 
         def do_POST(self) -> None:
             self._handle("POST")
+
+        def do_PUT(self) -> None:
+            self._handle("PUT")
 
     return Handler
 

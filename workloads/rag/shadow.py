@@ -183,11 +183,12 @@ Answerer = Callable[[str], dict]
 
 
 def agreement(champion: dict, challenger: dict) -> float:
+    from workloads.rag.generation import CITATION
     from workloads.rag.metrics import token_f1
 
     if champion["fallback"] or challenger["fallback"]:
         return 1.0 if champion["fallback"] == challenger["fallback"] else 0.0
-    return token_f1(challenger["answer"], champion["answer"])
+    return token_f1(challenger["answer"], CITATION.sub(" ", champion["answer"]))
 
 
 def compare(

@@ -45,6 +45,8 @@ CASES = [
     ("synth", ["--env", "../../etc/passwd"]),
     ("synth", ["--env", "dev", "--out", "{bad}/afile"]),
     ("synth", ["--env", "nope"]),
+    ("synth", ["--env", "dev", "--releases", "{bad}/afile"]),
+    ("synth", ["--env", "dev", "--releases", "{bad}/notlh", "--out", "{bad}/afile"]),
     ("scan", ["--env", "dev", "--fail-on", "SEVERE"]),
     ("scan", ["--input", "{bad}/notlh"]),
     ("scan", ["--env", "dev", "--waivers", "{bad}/latin.yaml"]),

@@ -78,6 +78,15 @@ def test_the_kill_switch_admits_only_the_admins(challenged: Synthesized) -> None
     assert {"key": "endpoint", "calls": 300, "renewal_period": "minute"} in limits
 
 
+def test_the_policy_pack_passes_the_kill_switch(challenged: Synthesized) -> None:
+    """0 calls a user is the strictest limit: LKW_DBX_050 (rate limits per user and endpoint) holds."""
+    from policies.base import Resource
+    from policies.registry import by_id
+
+    name, endpoint = challenged.one("serving", "databricks_model_serving")
+    assert by_id()["LKW_DBX_050"].evaluate(Resource("databricks_model_serving", name, endpoint)) == []
+
+
 def test_a_tenant_kill_switch_admits_only_the_tenants_admins(challenged: Synthesized) -> None:
     """A tenant stack names only the tenant's groups (its blast radius check), so its admins stay in."""
     from lakeward.tenants.loader import load_tenants

@@ -67,6 +67,15 @@ def test_a_challenger_gives_two_routes_summing_to_100(challenged: Synthesized) -
     assert '"3"' in conditions and '"4"' in conditions
 
 
+def test_a_champion_alone_takes_one_route_of_100(prod: Synthesized) -> None:
+    """The repository's prod release: one served entity, one route of 100, stated in every plan."""
+    _, endpoint = prod.one("serving", "databricks_model_serving")
+    [entity] = endpoint["config"]["served_entities"]
+    assert endpoint["config"]["traffic_config"]["routes"] == [
+        {"served_entity_name": entity["name"], "traffic_percentage": 100}
+    ]
+
+
 def test_the_kill_switch_admits_only_the_admins(challenged: Synthesized) -> None:
     """The group the endpoint's ACL lets manage it keeps its calls; the group it lets query gets none."""
     _, endpoint = challenged.one("serving", "databricks_model_serving")

@@ -102,7 +102,9 @@ def served_entities(
     max_concurrency: int,
 ) -> ModelServingConfigA:
     """The champion version and a challenger with a route of `traffic_percent` beside the champion's
-    (the two sum to 100), each between concurrency bounds; scale to zero only outside production."""
+    (the two sum to 100), each between concurrency bounds; scale to zero only outside production. The
+    routes are written even for the champion alone (one route of 100), so that every plan states the
+    whole split and none left from a finished canary can outlive it."""
     served = [(champion, 100)]
     if challenger:
         share = challenger.traffic_percent
@@ -124,8 +126,9 @@ def served_entities(
         )
         for version, share in served
     ]
-    traffic = ModelServingConfigTrafficConfig(routes=routes) if challenger else None
-    return ModelServingConfigA(served_entities=entities, traffic_config=traffic)
+    return ModelServingConfigA(
+        served_entities=entities, traffic_config=ModelServingConfigTrafficConfig(routes=routes)
+    )
 
 
 def registered_version(

@@ -103,6 +103,7 @@ CASES = [
         ["--env", "dev", "--owner", "${file}", "--reason", "long enough reason", "--expires", "2026-12-01"],
     ),
     ("rollout kill", ["--env", "dev", "--tenant", "../x", "--releases", "{bad}/notlh"]),
+    ("rollout kill", ["--env", "dev", "--tenant", "no_such_tenant", "--releases", "{bad}/notlh"]),
     ("rollout kill", ["--env", "dev", "--off", "--now", "--releases", "{bad}/notlh"]),
     ("rollout kill", ["--env", "dev", "--endpoint", "nope", "--releases", "{bad}/notlh"]),
 ]

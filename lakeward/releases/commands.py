@@ -165,10 +165,11 @@ def kill(
     from lakeward.releases.rollout import set_kill_switch
 
     environment = load_environment(env)
+    spec = None
     if tenant is not None:
-        checked_name(tenant, field="--tenant", pattern=TENANT_NAME.strip("^$"), fix="pass a tenant name")
         if endpoint is not None:
             raise LakewardError("both --endpoint and --tenant", field="--tenant", fix="pass one of them")
+        spec = _tenant(environment.name, tenant)
     if now and off:
         raise LakewardError(
             "--now stops traffic; restoring it goes through the reviewed deploy",
@@ -177,7 +178,7 @@ def kill(
         )
     folder = releases or RELEASES_DIR
     path = set_kill_switch(environment, folder, endpoint, tenant, not off)
-    applied = _kill_now(environment, endpoint, tenant, host) if now else []
+    applied = _kill_now(environment, endpoint, spec, host) if now else []
     what = f"tenant {tenant}" if tenant else f"endpoint {endpoint or environment.serving.endpoints[0].name}"
     state = "off" if off else "on"
     view = f"kill switch {state} for {what} in {path}" + (
@@ -186,33 +187,43 @@ def kill(
     return Outcome({"file": str(path), "kill_switch": not off, "applied_now": applied}, view + "\n")
 
 
-def _kill_now(environment, endpoint: str | None, tenant: str | None, host: str | None) -> list[str]:
+def _tenant(env_name: str, name: str):
+    """The spec of tenant `name`, which must list the environment among its workspaces."""
+    from lakeward.tenants.loader import load_tenants, tenants_in
+
+    checked_name(name, field="--tenant", pattern=TENANT_NAME, fix="pass a tenant name")
+    found = {t.name: t for t in tenants_in(env_name, load_tenants())}
+    if name not in found:
+        raise LakewardError(
+            f"no tenant {name} in {env_name}",
+            field="--tenant",
+            fix=f"use one of: {', '.join(found) or '(none)'}",
+        )
+    return found[name]
+
+
+def _kill_now(environment, endpoint: str | None, tenant, host: str | None) -> list[str]:
+    """Put the kill switch's rate limits on the endpoint, or on each of `tenant`'s endpoints, now."""
     from lakeward.releases.killswitch import admitting_only, put_limits, workspace_client
     from lakeward.releases.rollout import target
+    from lakeward.tenants.namespace import Namespace
 
-    admins = environment.groups.admins
     if tenant is None:
         name = target(environment, None, endpoint).endpoint
         config = next(e for e in environment.serving.endpoints if e.name == name)
-        plan = {
-            name: admitting_only(
-                admins, config.calls_per_user_per_minute, config.calls_per_endpoint_per_minute
-            )
-        }
-    else:
-        from lakeward.tenants.loader import load_tenants
-        from lakeward.tenants.namespace import Namespace
-
-        spec = load_tenants().get(tenant)
-        if spec is None:
-            raise LakewardError(f"no tenant {tenant}", field="--tenant", fix="pass a tenant under tenants/")
-        serving = spec.spec.serving
-        tenant_admins = spec.spec.groups.by_role()["admins"]
         limits = admitting_only(
-            tenant_admins, serving.calls_per_user_per_minute, serving.calls_per_endpoint_per_minute
+            environment.groups.admins, config.calls_per_user_per_minute, config.calls_per_endpoint_per_minute
         )
-        names = [Namespace.of(spec, environment.name).name(e.name) for e in serving.endpoints]
-        plan = dict.fromkeys(names, limits)
+        plan = {name: limits}
+    else:
+        serving = tenant.spec.serving
+        limits = admitting_only(
+            tenant.spec.groups.by_role()["admins"],
+            serving.calls_per_user_per_minute,
+            serving.calls_per_endpoint_per_minute,
+        )
+        namespace = Namespace.of(tenant, environment.name)
+        plan = {namespace.name(e.name): limits for e in serving.endpoints}
     client = workspace_client(host)
     for name, limits in plan.items():
         put_limits(client, name, limits)

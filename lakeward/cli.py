@@ -545,6 +545,7 @@ def evidence_export(
         str | None, typer.Option("--warehouse-id", help="Live: SQL warehouse reading the system tables.")
     ] = None,
     days: Annotated[int, typer.Option("--days", help="Live: days of audit log and lineage.")] = 7,
+    releases: ReleasesDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Collect the evidence, evaluate the controls, write and sign a bundle."""
@@ -565,6 +566,7 @@ def evidence_export(
         warehouse_id,
         days,
         live=not json_out,
+        releases=releases,
     )
     _finish(outcome, json_out)
 

@@ -34,6 +34,7 @@ def export(
     warehouse_id: str | None = None,
     days: int = 7,
     live: bool = False,
+    releases: Path | None = None,
 ) -> Outcome:
     """Collect the evidence, evaluate the controls, write and sign a bundle. With `warehouse_id`, also
     read the workspace's system tables (the token comes from DATABRICKS_TOKEN)."""
@@ -67,6 +68,7 @@ def export(
         tenants=tenants or default_tenants(),
         waivers=waivers or default_waivers(),
         live=source,
+        releases_dir=releases,
     )
     with console.status("collecting evidence") if live else nullcontext() as status:
         result = export_bundle(options, lambda step: status.update(f"evidence: {step}") if status else None)

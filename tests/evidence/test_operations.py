@@ -41,3 +41,18 @@ def test_overrides_appear_with_their_status(tmp_path: Path) -> None:
 def test_no_release_file_is_not_evaluated(tmp_path: Path) -> None:
     item = collect_releases("dev", project_path("environments"), tmp_path, NOW)
     assert item.status == "not evaluated" and "nothing served" in item.note
+
+
+def test_a_bundle_carries_the_release_state_and_the_playbooks(full_bundle) -> None:
+    index = json.loads((full_bundle.bundle / "data" / "index.json").read_text())
+    kinds = {item["kind"]: item for item in index["items"]}
+    assert kinds["releases"]["status"] == "collected"
+    assert kinds["releases"]["summary"]["endpoints"]["lakeward-rag"]["champion"] == 1
+    assert set(kinds["playbooks"]["summary"]["playbooks"]) == {
+        "cost-spike",
+        "leaked-credential",
+        "pii-exposure",
+        "prompt-injection",
+        "quality-regression",
+    }
+    assert (full_bundle.bundle / "data" / "operations" / "playbooks.json").is_file()

@@ -83,6 +83,7 @@ def load_releases(env: Environment, directory: Path | None = None) -> ReleaseFil
 
 
 def write_releases(path: Path, releases: ReleaseFile) -> None:
-    """Write the file atomically, leaving out what holds its default."""
-    data = releases.model_dump(mode="json", exclude_defaults=True)
+    """Write the file atomically, leaving out what holds its default; what is written validates as
+    the file it will be read back as."""
+    data = ReleaseFile.model_validate(releases.model_dump()).model_dump(mode="json", exclude_defaults=True)
     write_atomic(path, HEADER + yaml.safe_dump(data, sort_keys=False))

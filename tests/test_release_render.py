@@ -116,12 +116,13 @@ def test_without_a_champion_no_endpoint_is_rendered(tmp_path: Path) -> None:
     """The first deploy needs no model: with no release file, the serving stack holds no endpoint."""
     from lakeward.synth import synthesize
 
-    (tmp_path / "releases").mkdir()
+    for folder in ("releases", "tenants"):
+        (tmp_path / folder).mkdir()
     out = synthesize(
         "dev",
         tmp_path / "out",
         backend="local",
-        tenants_dir=tmp_path / "releases",
+        tenants_dir=tmp_path / "tenants",
         releases_dir=tmp_path / "releases",
     )
     serving = Synthesized.load(out.out).stack("serving")

@@ -316,7 +316,6 @@ class ServingEndpointConfig(SpecModel):
         pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$",
         description="a Unity Catalog model as catalog.schema.model",
     )
-    entity_version: str = Field(pattern=r"^\d+$", description="the registered model version number")
     workload_size: Literal["Small", "Medium", "Large"] = "Small"
     min_concurrency: int = Field(default=0, ge=0, le=256, description="provisioned concurrency floor")
     max_concurrency: int = Field(default=8, ge=4, le=256, description="provisioned concurrency ceiling")

@@ -36,7 +36,14 @@ class TenantFootprint(Construct):
     """Everything one tenant renders in one environment; others read its `namespace`."""
 
     def __init__(
-        self, scope: Construct, id_: str, *, env: Environment, tenant: Tenant, inputs: TenantInputs
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        tenant: Tenant,
+        inputs: TenantInputs,
+        killed: bool = False,
     ) -> None:
         super().__init__(scope, id_)
         self.namespace = namespace = Namespace.of(tenant, env)
@@ -62,7 +69,13 @@ class TenantFootprint(Construct):
         if not tenant.archived:
             TenantComputePolicy(self, env=env, tenant=tenant, namespace=namespace, groups=groups)
             TenantServingEndpoints(
-                self, env=env, tenant=tenant, namespace=namespace, groups=groups, schemas=catalog.schemas
+                self,
+                env=env,
+                tenant=tenant,
+                namespace=namespace,
+                groups=groups,
+                schemas=catalog.schemas,
+                killed=killed,
             )
             TenantBudget(
                 self,

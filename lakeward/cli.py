@@ -41,11 +41,23 @@ ci_app = typer.Typer(no_args_is_help=True, help="Helpers for the pipelines under
 app.add_typer(ci_app, name="ci")
 privacy_app = typer.Typer(no_args_is_help=True, help="Check tables for re-identification risk.")
 app.add_typer(privacy_app, name="privacy")
+rollout_app = typer.Typer(
+    no_args_is_help=True,
+    help="Canary, promote, roll back and stop a served model through releases/<env>.yaml.",
+)
+app.add_typer(rollout_app, name="rollout")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 TenantsDir = Annotated[
     Path | None,
     typer.Option("--tenants-dir", help="Folder of tenant specs [default: the repository's tenants/]."),
+]
+
+ReleasesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--releases", help="Folder of release files <env>.yaml [default: the repository's releases/]."
+    ),
 ]
 
 
@@ -254,6 +266,153 @@ def monitor(
 
 
 @app.command()
+def shadow(
+    requests: Annotated[
+        Path, typer.Option("--requests", help="Inference table export: JSON lines or a Delta folder.")
+    ],
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    max_requests: Annotated[int, typer.Option(help="Replay the last N requests.")] = 200,
+    out: Annotated[Path | None, typer.Option("--out", help="Write the report here (JSON).")] = None,
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Replay recent requests against the challenger and the champion offline; exit 4 when it falls behind."""
+    from workloads.rag import commands
+
+    _finish(commands.shadow(requests, lakehouse, max_requests, out, tracking, config), json_out)
+
+
+EnvOption = Annotated[str, typer.Option("--env", help="Environment name under environments/.")]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint", help="Serving endpoint [default: the environment's only one].")
+]
+PercentOption = Annotated[int, typer.Option("--percent", help="The challenger's share of traffic, 1 to 99.")]
+ShadowOption = Annotated[Path | None, typer.Option("--shadow", help="Report `lakeward shadow --out` wrote.")]
+LogOption = Annotated[Path | None, typer.Option("--log", help="Request log the monitor judges.")]
+RecentOption = Annotated[int, typer.Option(help="The monitor's recent window, in requests.")]
+
+
+@rollout_app.command("canary")
+def rollout_canary(
+    env: EnvOption,
+    percent: PercentOption = 10,
+    endpoint: EndpointOption = None,
+    releases: ReleasesDir = None,
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    log: LogOption = None,
+    recent: RecentOption = 100,
+    json_out: JsonFlag = False,
+) -> None:
+    """Make the `candidate` version the challenger with a small share of traffic; exit 5 when frozen."""
+    from lakeward.releases import commands
+
+    _finish(
+        commands.canary(env, percent, endpoint, releases, lakehouse, tracking, config, log, recent), json_out
+    )
+
+
+@rollout_app.command("step")
+def rollout_step(
+    env: EnvOption,
+    percent: PercentOption,
+    shadow: Annotated[Path, typer.Option("--shadow", help="Report `lakeward shadow --out` wrote.")],
+    log: Annotated[Path, typer.Option("--log", help="Request log the monitor judges.")],
+    endpoint: EndpointOption = None,
+    releases: ReleasesDir = None,
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    recent: RecentOption = 100,
+    json_out: JsonFlag = False,
+) -> None:
+    """Widen the challenger's share once the shadow, monitor and evaluation gates hold; exit 5 when frozen."""
+    from lakeward.releases import commands
+
+    _finish(
+        commands.step(env, percent, shadow, log, endpoint, releases, lakehouse, tracking, config, recent),
+        json_out,
+    )
+
+
+@rollout_app.command("promote")
+def rollout_promote(
+    env: EnvOption,
+    shadow: ShadowOption = None,
+    log: LogOption = None,
+    endpoint: EndpointOption = None,
+    releases: ReleasesDir = None,
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    recent: RecentOption = 100,
+    json_out: JsonFlag = False,
+) -> None:
+    """The challenger becomes champion and the champion `previous` (the first champion: the candidate)."""
+    from lakeward.releases import commands
+
+    _finish(
+        commands.promote(env, shadow, log, endpoint, releases, lakehouse, tracking, config, recent), json_out
+    )
+
+
+@rollout_app.command("rollback")
+def rollout_rollback(
+    env: EnvOption,
+    endpoint: EndpointOption = None,
+    releases: ReleasesDir = None,
+    lakehouse: LakehouseOption = Path("out/lakehouse"),
+    tracking: TrackingOption = None,
+    config: ConfigOption = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Return the champion to `previous` and drop any challenger; offline, no gates."""
+    from lakeward.releases import commands
+
+    _finish(commands.rollback(env, endpoint, releases, lakehouse, tracking, config), json_out)
+
+
+@rollout_app.command("override")
+def rollout_override(
+    env: EnvOption,
+    owner: Annotated[str, typer.Option("--owner", help="Who answers for the override.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why promotion may proceed despite the freeze.")],
+    expires: Annotated[
+        str, typer.Option("--expires", help="Last day it holds, YYYY-MM-DD (30 days at most).")
+    ],
+    releases: ReleasesDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Record a freeze override (owner, reason, expiry) in the release file; evidence bundles list it."""
+    from lakeward.releases import commands
+
+    _finish(commands.override(env, owner, reason, expires, releases), json_out)
+
+
+@rollout_app.command("kill")
+def rollout_kill(
+    env: EnvOption,
+    endpoint: EndpointOption = None,
+    tenant: Annotated[str | None, typer.Option("--tenant", help="Every endpoint of this tenant.")] = None,
+    off: Annotated[bool, typer.Option("--off", help="Turn the kill switch off again.")] = False,
+    now: Annotated[
+        bool, typer.Option("--now", help="Also stop traffic at once through the serving endpoints API.")
+    ] = False,
+    host: Annotated[
+        str | None, typer.Option("--host", help="Workspace URL for --now [default: DATABRICKS_HOST].")
+    ] = None,
+    releases: ReleasesDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """Admit nobody but the platform admins to an endpoint (or a tenant's endpoints)."""
+    from lakeward.releases import commands
+
+    _finish(commands.kill(env, endpoint, tenant, off, now, host, releases), json_out)
+
+
+@app.command()
 def synth(
     env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
     out: Annotated[
@@ -261,12 +420,13 @@ def synth(
     ] = Path("cdktf.out"),
     backend: Annotated[str | None, typer.Option(help="Override the state backend: s3 or local.")] = None,
     tenants_dir: TenantsDir = None,
+    releases: ReleasesDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize every stack of an environment, one per tenant, to Terraform JSON."""
     from lakeward.commands import synth as run
 
-    _finish(run(env, out, backend, tenants_dir), json_out)
+    _finish(run(env, out, backend, tenants_dir, releases), json_out)
 
 
 @app.command()
@@ -461,6 +621,7 @@ def evidence_export(
         Path | None,
         typer.Option("--drift", help="A `lakeward drift --out` report, or a folder: its newest is used."),
     ] = None,
+    releases: ReleasesDir = None,
     json_out: JsonFlag = False,
 ) -> None:
     """Collect the evidence, evaluate the controls, write and sign a bundle."""
@@ -482,6 +643,7 @@ def evidence_export(
         days,
         live=not json_out,
         drift=drift,
+        releases=releases,
     )
     _finish(outcome, json_out)
 

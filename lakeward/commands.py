@@ -52,11 +52,17 @@ def environment_schema(out: Path | None) -> Outcome:
     return export_schema(environment_json_schema(), out)
 
 
-def synth(env: str, out: Path, backend: str | None = None, tenants_dir: Path | None = None) -> Outcome:
-    """Synthesize every stack of `env`, one per tenant."""
+def synth(
+    env: str,
+    out: Path,
+    backend: str | None = None,
+    tenants_dir: Path | None = None,
+    releases_dir: Path | None = None,
+) -> Outcome:
+    """Synthesize every stack of `env`, one per tenant, serving what the release file names."""
     from lakeward.synth import synthesize
 
-    result = synthesize(env, out, backend=backend, tenants_dir=tenants_dir)
+    result = synthesize(env, out, backend=backend, tenants_dir=tenants_dir, releases_dir=releases_dir)
     return Outcome(result.as_dict(), synth_table(result))
 
 

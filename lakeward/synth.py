@@ -95,12 +95,15 @@ def synthesize(
     backend: str | None = None,
     environments_dir: Path | None = None,
     tenants_dir: Path | None = None,
+    releases_dir: Path | None = None,
     wheel: Wheel | None = None,
 ) -> SynthResult:
-    """Validate `environments/<env_name>.yaml` and the tenant specs, build every stack of the
-    environment (one per tenant listing it), check each tenant's blast radius and write them to `out`.
-    The workspace uploads `wheel` (default: this checkout's, built reproducibly)."""
+    """Validate `environments/<env_name>.yaml`, the tenant specs and the release file, build every
+    stack of the environment (one per tenant listing it, the endpoints the release file serves), check
+    each tenant's blast radius and write them to `out`. The workspace uploads `wheel` (default: this
+    checkout's, built reproducibly)."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
+    from lakeward.releases.files import load_releases
     from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
     if backend not in (None, "s3", "local"):
@@ -111,6 +114,7 @@ def synthesize(
         tenants = []  # an installed package without a tenants/ folder: the platform alone
     else:
         tenants = tenants_in(env.name, load_tenants(tenants_dir or TENANTS_DIR, environments_dir))
+    releases = load_releases(env, releases_dir)
     _check_target(out)
     started = time.perf_counter()
     from cdktn import App
@@ -120,17 +124,25 @@ def synthesize(
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context=APP_CONTEXT)
-        footprint = build_footprint(app, env, backend, tenants, wheel)  # type: ignore[arg-type]
+        footprint = build_footprint(app, env, backend, tenants, releases, wheel)  # type: ignore[arg-type]
         app.synth()
         check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in footprint.tenants])
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
 
 
 def synthesize_tenants(
-    env: Environment, tenants: list[Tenant], out: Path, *, backend: str | None = None
+    env: Environment,
+    tenants: list[Tenant],
+    out: Path,
+    *,
+    backend: str | None = None,
+    releases_dir: Path | None = None,
 ) -> SynthResult:
     """Build and write only the stacks of `tenants` in `env` (no foundation, account or AWS provider),
-    after checking each one's blast radius."""
+    with their kill switches from the release file, after checking each one's blast radius."""
+    from lakeward.releases.files import load_releases
+
+    releases = load_releases(env, releases_dir)
     _check_target(out)
     started = time.perf_counter()
     from cdktn import App
@@ -140,7 +152,16 @@ def synthesize_tenants(
 
     with staged_directory(out) as staging:
         app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
-        stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants]  # type: ignore[arg-type]
+        stacks = [
+            TenantStack(
+                app,
+                env=env,
+                tenant=tenant,
+                backend=backend,  # type: ignore[arg-type]
+                killed=releases.tenant_killed(tenant.name),
+            )
+            for tenant in tenants
+        ]
         app.synth()
         check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in stacks])
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from cdktn import App
 
 from infra.config import Environment, load_environment
+from lakeward.releases.files import load_releases
+from lakeward.releases.model import ReleaseFile
 from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 from lakeward.tenants.model import Tenant
 from lakeward.wheel import Wheel, project_wheel
@@ -49,11 +51,14 @@ def build_footprint(
     env: Environment,
     backend: Backend | None = None,
     tenants: list[Tenant] | None = None,
+    releases: ReleaseFile | None = None,
     wheel: Wheel | None = None,
 ) -> Footprint:
     """Add the stacks of `env` to `app` (the metastore stack only where `env` creates the region's
-    metastore), and one stack per tenant. The workspace uploads `wheel`, by default the wheel of
-    this checkout (built once per change of its sources)."""
+    metastore), and one stack per tenant; `releases` (none: nothing served) decides the endpoints. The
+    workspace uploads `wheel`, by default the wheel of this checkout (built once per change of its
+    sources)."""
+    releases = releases or ReleaseFile()
     metastore = MetastoreStack(app, env=env, backend=backend) if env.metastore.create else None
     foundation = FoundationStack(app, env=env, backend=backend)
     account = AccountStack(app, foundation=foundation, backend=backend)
@@ -63,8 +68,11 @@ def build_footprint(
     workspace = WorkspaceStack(
         app, foundation=foundation, account=account, wheel=wheel or project_wheel(), backend=backend
     )
-    serving = ServingStack(app, account=account, workspace=workspace, backend=backend)
-    tenant_stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants or []]
+    serving = ServingStack(app, account=account, workspace=workspace, releases=releases, backend=backend)
+    tenant_stacks = [
+        TenantStack(app, env=env, tenant=tenant, backend=backend, killed=releases.tenant_killed(tenant.name))
+        for tenant in tenants or []
+    ]
     return Footprint(foundation, account, workspace, serving, metastore, tenant_stacks)
 
 
@@ -73,7 +81,7 @@ def main() -> None:
     name = os.environ.get("LAKEWARD_ENV") or app.node.try_get_context("lakewardEnvironment") or "dev"
     env = load_environment(name)
     tenants = tenants_in(env.name, load_tenants()) if TENANTS_DIR.is_dir() else []
-    build_footprint(app, env, tenants=tenants)
+    build_footprint(app, env, tenants=tenants, releases=load_releases(env))
     app.synth()
 
 

@@ -1,6 +1,7 @@
 """The serving stack: the environment's model serving endpoints, applied after the workspace stack and
 after `lakeward release` has registered the model versions they serve (each endpoint reads its
-version while planning)."""
+versions while planning). The release file decides what each endpoint serves; an endpoint without a
+champion is left out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from cdktn_provider_databricks.provider import DatabricksProvider
 from constructs import Construct
 
 from infra.workspace.serving import ServingEndpoints
+from lakeward.releases.model import ReleaseFile
 from stacks.account import AccountStack
 from stacks.base import Backend, LakewardStack
 from stacks.names import SERVING, stack_id
@@ -24,6 +26,7 @@ class ServingStack(LakewardStack):
         *,
         account: AccountStack,
         workspace: WorkspaceStack,
+        releases: ReleaseFile,
         backend: Backend | None = None,
     ) -> None:
         env = account.env
@@ -33,6 +36,7 @@ class ServingStack(LakewardStack):
             self,
             "serving",
             env=env,
+            releases=releases,
             inference_schema="evaluation",
             budget_policy_id=account.budget.policy_id,
             groups=workspace.groups.names,

@@ -18,10 +18,17 @@ from stacks.names import ACCOUNT, FOUNDATION, tenant_stack_id
 
 
 class TenantStack(LakewardStack):
-    """A tenant's catalog, access, compute, secrets, serving and budget in one environment."""
+    """A tenant's catalog, access, compute, secrets, serving and budget in one environment; `killed`
+    (the tenant's kill switch in the release file) admits only the platform admins to its endpoints."""
 
     def __init__(
-        self, scope: Construct, *, env: Environment, tenant: Tenant, backend: Backend | None = None
+        self,
+        scope: Construct,
+        *,
+        env: Environment,
+        tenant: Tenant,
+        backend: Backend | None = None,
+        killed: bool = False,
     ) -> None:
         super().__init__(
             scope, tenant_stack_id(env.name, tenant.name), env=env, backend=backend, tags=tenant.tags()
@@ -49,4 +56,5 @@ class TenantStack(LakewardStack):
                 binding=binding,
                 account_provider=account_provider,
             ),
+            killed=killed,
         )

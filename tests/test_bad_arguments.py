@@ -53,6 +53,8 @@ CASES = [
     ("bundle", ["--env", "dev", "--out", "{bad}/afile"]),
     ("bundle", ["--env", "dev", "--out", "{bad}/dangling"]),
     ("bundle", ["--env", "dev", "--out", "{bad}/afile/inside"]),
+    ("synth", ["--env", "dev", "--releases", "{bad}/afile"]),
+    ("synth", ["--env", "dev", "--releases", "{bad}/notlh", "--out", "{bad}/afile"]),
     ("scan", ["--env", "dev", "--fail-on", "SEVERE"]),
     ("scan", ["--input", "{bad}/notlh"]),
     ("scan", ["--input", "{bad}/broken-tf"]),
@@ -97,6 +99,29 @@ CASES = [
     ("privacy check", ["{bad}/latin.yaml", "--quasi-identifiers", "", "--k", "2"]),
     ("ci summary", ["--plans", "{bad}/afile"]),
     ("ci summary", ["--plans", "{bad}/notlh"]),
+    ("shadow", ["--requests", "{bad}/afile", "--lakehouse", "{bad}/notlh"]),
+    ("shadow", ["--requests", "{bad}/notlh", "--lakehouse", "{bad}/notlh"]),
+    ("shadow", ["--requests", "{bad}/afile", "--lakehouse", "{bad}/notlh", "--max-requests", "0"]),
+    ("rollout canary", ["--env", "../dev", "--releases", "{bad}/notlh"]),
+    ("rollout canary", ["--env", "dev", "--releases", "{bad}/notlh", "--percent", "100"]),
+    ("rollout canary", ["--env", "dev", "--releases", "{bad}/afile", "--lakehouse", "{bad}/notlh"]),
+    ("rollout step", ["--env", "dev", "--percent", "0", "--shadow", "{bad}/afile", "--log", "{bad}/afile"]),
+    (
+        "rollout step",
+        ["--env", "dev", "--endpoint", "nope", "--percent", "50", "--shadow", "x", "--log", "y"],
+    ),
+    ("rollout promote", ["--env", "dev", "--releases", "{bad}/notlh", "--lakehouse", "{bad}/notlh"]),
+    ("rollout rollback", ["--env", "dev", "--releases", "{bad}/notlh", "--lakehouse", "{bad}/notlh"]),
+    ("rollout rollback", ["--env", "dev", "--releases", "{bad}/dangling"]),
+    ("rollout override", ["--env", "dev", "--owner", "x", "--reason", "short", "--expires", "someday"]),
+    (
+        "rollout override",
+        ["--env", "dev", "--owner", "${file}", "--reason", "long enough reason", "--expires", "2026-12-01"],
+    ),
+    ("rollout kill", ["--env", "dev", "--tenant", "../x", "--releases", "{bad}/notlh"]),
+    ("rollout kill", ["--env", "dev", "--tenant", "no_such_tenant", "--releases", "{bad}/notlh"]),
+    ("rollout kill", ["--env", "dev", "--off", "--now", "--releases", "{bad}/notlh"]),
+    ("rollout kill", ["--env", "dev", "--endpoint", "nope", "--releases", "{bad}/notlh"]),
 ]
 
 

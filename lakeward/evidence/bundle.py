@@ -26,6 +26,7 @@ from lakeward.evidence.collectors.databricks_live import LiveSource, collect_sys
 from lakeward.evidence.collectors.drift import collect_drift
 from lakeward.evidence.collectors.lineage import collect_lineage
 from lakeward.evidence.collectors.mlflow_registry import collect_mlflow
+from lakeward.evidence.collectors.operations import collect_playbooks, collect_releases
 from lakeward.evidence.collectors.provenance import collect_provenance
 from lakeward.evidence.collectors.results import collect_results
 from lakeward.evidence.collectors.scan import collect_scan
@@ -82,6 +83,7 @@ class ExportOptions:
     live: LiveSource | None = None
     drift: Path | None = None
     environments_dir: Path | None = None
+    releases_dir: Path | None = None
     extra_items: list[Item] = field(default_factory=list)
 
 
@@ -145,6 +147,7 @@ def collect(
     """Every collector, in a fixed order."""
     root = repo_root()
     environments = options.environments_dir or root / "environments"
+    releases = options.releases_dir or root / "releases"
     steps: list[tuple[str, Callable[[], Item | list[Item]]]] = [
         ("stacks", lambda: collect_stacks(stacks_dir, now)),
         ("access matrix", lambda: collect_access_matrix(stacks_dir, now)),
@@ -153,6 +156,8 @@ def collect(
         ("environment spec", lambda: collect_environment(options.env, environments, now)),
         ("tenant specs", lambda: collect_tenants(options.tenants, environments, now)),
         ("waivers", lambda: collect_waivers(options.waivers, now)),
+        ("release state", lambda: collect_releases(options.env, environments, releases, now)),
+        ("playbooks", lambda: collect_playbooks(root / "docs" / "playbooks", now)),
         ("lineage", lambda: collect_lineage(options.lineage, now)),
         ("MLflow", lambda: collect_mlflow(options.mlflow_uri, now)),
         ("provenance", lambda: collect_provenance(root, now)),
@@ -196,6 +201,7 @@ def export_bundle(options: ExportOptions, progress: Progress = lambda _: None) -
                 Path(tmp) / "synth",
                 environments_dir=options.environments_dir,
                 tenants_dir=options.tenants if options.tenants and options.tenants.is_dir() else None,
+                releases_dir=options.releases_dir,
             ).out
         items = collect(options, stacks_dir, now, progress)
     progress("evaluating controls")

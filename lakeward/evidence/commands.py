@@ -35,6 +35,7 @@ def export(
     days: int = 7,
     live: bool = False,
     drift: Path | None = None,
+    releases: Path | None = None,
 ) -> Outcome:
     """Collect the evidence, evaluate the controls, write and sign a bundle. With `warehouse_id`, also
     read the workspace's system tables (the token comes from DATABRICKS_TOKEN); with `drift`, include
@@ -70,6 +71,7 @@ def export(
         waivers=waivers or default_waivers(),
         live=source,
         drift=drift,
+        releases_dir=releases,
     )
     with console.status("collecting evidence") if live else nullcontext() as status:
         result = export_bundle(options, lambda step: status.update(f"evidence: {step}") if status else None)

@@ -28,6 +28,8 @@ MAX_AGE_DAYS: dict[str, int] = {
     "security-tests": 7,
     "rehearsal": 30,
     "waivers": 30,
+    "releases": 30,
+    "playbooks": 90,
     "lineage": 7,
     "models": 30,
     "prompts": 30,

@@ -39,8 +39,11 @@ class ServingRateLimits(Policy):
             if not matching:
                 yield f"no ai_gateway rate limit with key = {key}"
             for limit in matching:
-                if not isinstance(limit.get("calls"), int) or limit["calls"] < 1:
-                    yield f"the {key} rate limit has no positive calls value"
+                # 0 calls a user is the kill switch (only a group limit of the admins gets through), the
+                # strictest limit there is; the endpoint limit stays positive so that the admins can.
+                floor = 0 if key == "user" else 1
+                if not isinstance(limit.get("calls"), int) or limit["calls"] < floor:
+                    yield f"the {key} rate limit has no {'positive' if floor else 'non-negative'} calls value"
 
 
 class ServingInferenceTables(Policy):

@@ -13,6 +13,7 @@ from rich.console import Console
 
 from lakeward.drift.commands import drift
 from policies.registry import by_id
+from stacks.names import ACCOUNT, SERVING, WORKSPACE, stack_id
 from tests.drift.conftest import Run, serving
 from tests.drift.deployed import deploy_account
 from tests.fakes.databricks_api import FakeAccount
@@ -20,7 +21,7 @@ from tests.footprint import Synthesized
 
 pytestmark = pytest.mark.slow
 
-WORKSPACE = "lakeward-dev-workspace"
+WORKSPACE_STACK = stack_id("dev", WORKSPACE)
 
 
 def one(entries: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
@@ -98,7 +99,7 @@ def test_console_edits_are_drift_with_the_check_that_would_have_caught_them(
         resource="databricks_cluster_policy.compute_jobs-policy_3D4BA1D2",
         attribute="definition.data_security_mode",
     )
-    assert widened["kind"] == "changed" and widened["stack"] == WORKSPACE
+    assert widened["kind"] == "changed" and widened["stack"] == WORKSPACE_STACK
     assert widened["code"] == {"type": "fixed", "value": "SINGLE_USER"}
     assert widened["live"]["values"] == ["SINGLE_USER", "NONE"]
     assert {"LKW_DBX_010", "LKW_DBX_011"} <= set(widened["checks"])
@@ -169,7 +170,7 @@ def test_jobs_serving_and_deleted_objects(workspace: FakeAccount, run_drift: Run
     assert (removed["kind"], removed["attribute"], removed["code"]) == ("removed", "", "lakeward-dev-index")
     assert data["vanished"] == [f"job {index['job_id']}"]
     guard = one(drift, attribute="ai_gateway.guardrails.output.pii.behavior")
-    assert guard["stack"] == "lakeward-dev-serving" and guard["checks"] == ["LKW_DBX_052"]
+    assert guard["stack"] == stack_id("dev", SERVING) and guard["checks"] == ["LKW_DBX_052"]
     # Someone's own job is not drift, but it is judged like any other, and waived the same way.
     assert data["unmanaged"] == [{"type": "databricks_job", "name": "adhoc"}]
     adhoc = one(data["findings"], check_id="LKW_DBX_060", resource="databricks_job.adhoc")
@@ -203,7 +204,7 @@ def test_the_account_is_read_with_account_host(
     read = data["summary"]["read"]
     assert read["databricks_mws_workspaces"] == 1 and read["databricks_mws_log_delivery"] == 2
     opened = one(data["drift"], attribute="allowed_vpc_endpoint_ids")
-    assert opened["stack"] == "lakeward-dev-account" and opened["checks"] == ["LKW_DBX_001"]
+    assert opened["stack"] == stack_id("dev", ACCOUNT) and opened["checks"] == ["LKW_DBX_001"]
     stopped = one(findings := data["findings"], check_id="LKW_DBX_007")
     assert (
         stopped["resource"] == "databricks_mws_log_delivery.audit-logs_691B2A5F"

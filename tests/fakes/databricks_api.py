@@ -1,11 +1,14 @@
 """A local stand-in for the Databricks account and workspace REST APIs that preflight, drift and the
-bootstrap use.
+bootstrap read and the kill switch writes.
 
 It answers from the documented response shapes (SCIM ListResponse paging with startIndex/count, the
 account workspaces array, `{metastores: [...]}`, SCIM Me, the current metastore assignment, and the
-workspace objects `FakeWorkspace` holds), signs in with a bearer token or OAuth client credentials,
-answers 403 on the paths it is told to deny and 404 where nothing exists, and records every request so
-tests can assert what the client sent.
+workspace objects `FakeWorkspace` holds; a serving endpoint and
+`PUT /api/2.0/serving-endpoints/{name}/ai-gateway`, which replaces the endpoint's whole gateway
+configuration and answers with it:
+https://docs.databricks.com/api/workspace/servingendpoints/putaigateway), signs in with a bearer
+token or OAuth client credentials, answers 403 on the paths it is told to deny and 404 where nothing
+exists, and records every request so tests can assert what the client sent.
 
 With a `FakeWarehouse` it also answers the SQL warehouses list, the Tag Policies API and the Statement
 Execution API (https://docs.databricks.com/api/workspace/statementexecution): a statement is
@@ -40,7 +43,7 @@ class Request:
     path: str
     query: dict[str, str]
     authorization: str | None
-    body: dict[str, Any] | None = None
+    body: Any = None
 
 
 QUOTED = r"`(\w+)`\.`(\w+)`\.`(\w+)`"
@@ -164,6 +167,7 @@ class FakeAccount:
     me: dict[str, Any] | None = None
     current_assignment: dict[str, Any] | None = None
     workspace: FakeWorkspace = field(default_factory=lambda: FakeWorkspace())
+    serving_endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)  # name: GET's answer
     denied: set[str] = field(default_factory=set)  # path suffixes answered with 403
     page_size: int = 1  # SCIM pages hold at most this many resources, so clients must page
     warehouse: FakeWarehouse | None = None
@@ -214,6 +218,24 @@ def _warehouse_answer(
     return None
 
 
+def _serving(account: FakeAccount, method: str, path: str, body: Any) -> tuple[int, Any] | None:
+    """GET a serving endpoint, or PUT its AI gateway configuration; None for any other path."""
+    match = re.fullmatch(r"/api/2\.0/serving-endpoints/([^/]+)(/ai-gateway)?", path)
+    if match is None:
+        return None
+    endpoint = account.serving_endpoints.get(match[1])
+    if endpoint is None and method == "GET":
+        return None  # the workspace's endpoints, if it holds any
+    if endpoint is None:
+        return _error(404, "RESOURCE_DOES_NOT_EXIST", f"Endpoint with name '{match[1]}' does not exist.")
+    if method == "GET" and not match[2]:
+        return 200, endpoint
+    if method == "PUT" and match[2]:
+        endpoint["ai_gateway"] = body
+        return 200, body
+    return _error(404, "ENDPOINT_NOT_FOUND", f"No API found for '{method} {path}'")
+
+
 def _answer(
     account: FakeAccount,
     method: str,
@@ -258,6 +280,9 @@ def _answer(
         "/api/2.0/preview/scim/v2/Me": lambda: account.me,
         "/api/2.1/unity-catalog/current-metastore-assignment": lambda: account.current_assignment,
     }
+    serving = _serving(account, method, path, body)
+    if serving is not None:
+        return serving
     if method == "GET" and path not in routes:
         return _workspace_answer(account.workspace, path, query)
     if method != "GET":
@@ -440,6 +465,9 @@ def _handler(account: FakeAccount) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             self._handle("POST")
+
+        def do_PUT(self) -> None:
+            self._handle("PUT")
 
     return Handler
 

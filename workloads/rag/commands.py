@@ -1,15 +1,16 @@
-"""The RAG commands: ask, serve, eval, release and monitor, each returning an `Outcome`.
+"""The RAG commands: ask, serve, eval, release, monitor and shadow, each returning an `Outcome`.
 
 `tracking` defaults to LAKEHOUSE/_mlflow and `config` to the built-in RAG configuration."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from lakeward.errors import LakewardError
 from lakeward.output import Outcome
 from workloads.rag.config import RagConfig
-from workloads.rag.report import answer_view, eval_view, monitor_view, release_view
+from workloads.rag.report import answer_view, eval_view, monitor_view, release_view, shadow_view
 
 MAX_QUESTION_CHARS = 4000
 
@@ -51,6 +52,12 @@ def existing_store(folder: Path) -> Path:
             fix="run `lakeward eval --register` first",
         )
     return folder
+
+
+def registry_folder(lakehouse: Path, tracking: Path | None, config: Path | None) -> tuple[RagConfig, Path]:
+    """The RAG configuration and an MLflow folder that must exist already (the release registry)."""
+    rag, folder = _setup(lakehouse, tracking, config, built=False)
+    return rag, existing_store(folder)
 
 
 def checked_question(text: str) -> str:
@@ -157,3 +164,65 @@ def monitor(
     result = compare(read_requests(log or folder / "requests.jsonl"), recent, psi_max=psi_max)
     error = drift_error(result) if result.breaches else None
     return Outcome(result.to_json(), monitor_view(result.to_json()), error=error)
+
+
+def shadow(
+    requests: Path,
+    lakehouse: Path,
+    max_requests: int = 200,
+    out: Path | None = None,
+    tracking: Path | None = None,
+    config: Path | None = None,
+) -> Outcome:
+    """Replay recent requests against the `challenger` and the `champion` offline and compare them;
+    write the report to `out` (the canary's step and promotion read it); exit 4 when a check fails."""
+    from lakeward.files import write_atomic
+    from workloads.rag.shadow import (
+        EXIT_SHADOW,
+        ShadowReport,
+        chunk_texts,
+        compare,
+        read_replays,
+        registered_chain,
+    )
+    from workloads.rag.tracking import use_tracking, version_by_alias
+
+    rag, folder = _setup(lakehouse, tracking, config, built=False)
+    replays, skipped = read_replays(requests, max_requests)
+    use_tracking(existing_store(folder))
+    fix = "start a canary with `lakeward rollout canary` (champion and challenger aliases)"
+    versions = {
+        alias: int(version_by_alias(folder, rag.model_name, alias, alias, fix).version)
+        for alias in ("champion", "challenger")
+    }
+    champion, challenger = (registered_chain(rag.model_name, alias) for alias in versions)
+    metrics, checks, disagreements = compare(
+        replays,
+        lambda q: champion.answer(q).to_json(),
+        lambda q: challenger.answer(q).to_json(),
+        chunk_texts(champion, challenger),
+        rag.shadow,
+    )
+    report = ShadowReport(
+        rag.model_name,
+        versions["champion"],
+        versions["challenger"],
+        len(replays),
+        skipped,
+        metrics,
+        checks,
+        disagreements,
+    )
+    data = report.to_json()
+    if out is not None:
+        write_atomic(out, json.dumps(data, indent=2, sort_keys=True) + "\n")
+    error = None
+    if not report.passed:
+        failed = [c.metric for c in checks if not c.passed]
+        error = LakewardError(
+            f"challenger {report.challenger} falls behind champion {report.champion} on {', '.join(failed)}",
+            field=failed[0],
+            fix="keep the challenger's share where it is, improve it and register it again",
+            exit_code=EXIT_SHADOW,
+        )
+    return Outcome(data, shadow_view(data), error=error)

@@ -80,6 +80,26 @@ class ReleaseThresholds(Model):
     )
 
 
+class ShadowThresholds(Model):
+    """How far a challenger may fall behind the champion on replayed requests (`lakeward shadow`)."""
+
+    min_answer_agreement: float = Field(
+        default=0.3, ge=0, le=1, description="mean token F1 between the two versions' answers"
+    )
+    max_groundedness_drop: float = Field(default=0.05, ge=0, le=1)
+    max_citation_validity_drop: float = Field(default=0.05, ge=0, le=1)
+    max_refusal_rate_rise: float = Field(default=0.05, ge=0, le=1)
+    max_latency_p95_ratio: float = Field(
+        default=1.5, gt=0, description="challenger p95 over champion p95 (plus 50 ms for timer noise)"
+    )
+    max_cost_ratio: float = Field(
+        default=1.25, gt=0, description="challenger cost per request over champion's"
+    )
+    price_per_1k_tokens: float = Field(
+        default=0.0, ge=0, description="what 1,000 tokens cost on the generator's endpoint"
+    )
+
+
 class RagConfig(Model):
     catalog: str = "llm_dev"
     schema_name: str = Field(default="curated", alias="schema")
@@ -88,6 +108,7 @@ class RagConfig(Model):
     generation: GenerationConfig = Field(default_factory=GenerationConfig)
     guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)
     release: ReleaseThresholds = Field(default_factory=ReleaseThresholds)
+    shadow: ShadowThresholds = Field(default_factory=ShadowThresholds)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from lakeward.errors import LakewardError
-from workloads.rag.config import RagConfig
+from workloads.rag.config import RagConfig, ReleaseThresholds
 
 CANDIDATE, CHAMPION = "candidate", "champion"
 
@@ -47,24 +47,12 @@ def _check(metrics: dict[str, float], metric: str, operator: str, threshold: flo
     return Check(metric, value, operator, round(threshold, 6), passed)
 
 
-def release(tracking: Path, config: RagConfig) -> ReleaseResult:
-    """Gate the candidate; move the `champion` alias to it when every check passes."""
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
-
-    from workloads import openlineage
-    from workloads.rag.tracking import use_tracking, version_by_alias
-
-    use_tracking(tracking)
-    client, name, gate = MlflowClient(), config.model_name, config.release
-    candidate = version_by_alias(
-        tracking, name, CANDIDATE, "candidate", "register one with `lakeward eval ... --register`"
-    )
-    try:
-        champion = client.get_model_version_by_alias(name, CHAMPION)
-    except MlflowException:
-        champion = None
-    run = client.get_run(candidate.run_id)
+def gate_checks(
+    client, name: str, version: str, champion: str | None, gate: ReleaseThresholds
+) -> list[Check]:
+    """The release thresholds on the metrics of `version`'s source run and, when a champion other than
+    `version` exists, no regression of hybrid nDCG@10 beyond `gate.max_regression`."""
+    run = client.get_run(client.get_model_version(name, version).run_id)
     metrics = run.data.metrics
     checks = [
         _check(metrics, "hybrid.ndcg_at_10", ">=", gate.min_ndcg_at_10),
@@ -77,13 +65,41 @@ def release(tracking: Path, config: RagConfig) -> ReleaseResult:
         checks.append(_check(metrics, "answers.correctness", ">=", gate.min_correctness))
     if run.data.params.get("generator", "extractive") != "extractive":
         checks.append(_check(metrics, "answers.groundedness", ">=", gate.min_groundedness))
-    if champion is not None and champion.version != candidate.version:
-        best = client.get_run(str(champion.run_id)).data.metrics.get("hybrid.ndcg_at_10", 0.0)
+    if champion is not None and champion != version:
+        champion_run = client.get_model_version(name, champion).run_id
+        best = client.get_run(champion_run).data.metrics.get("hybrid.ndcg_at_10", 0.0)
         check = _check(metrics, "hybrid.ndcg_at_10", ">=", best - gate.max_regression)
         checks.append(
             Check("hybrid.ndcg_at_10 vs champion", check.value, ">=", check.threshold, check.passed)
         )
-    result = ReleaseResult(name, candidate.version, champion.version if champion else None, False, checks)
+    return checks
+
+
+def alias_version(client, name: str, alias: str) -> str | None:
+    """The version under `alias`, or None when the alias is not set."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        return str(client.get_model_version_by_alias(name, alias).version)
+    except MlflowException:
+        return None
+
+
+def release(tracking: Path, config: RagConfig) -> ReleaseResult:
+    """Gate the candidate; move the `champion` alias to it when every check passes."""
+    from mlflow import MlflowClient
+
+    from workloads import openlineage
+    from workloads.rag.tracking import use_tracking, version_by_alias
+
+    use_tracking(tracking)
+    client, name = MlflowClient(), config.model_name
+    candidate = version_by_alias(
+        tracking, name, CANDIDATE, "candidate", "register one with `lakeward eval ... --register`"
+    )
+    champion = alias_version(client, name, CHAMPION)
+    checks = gate_checks(client, name, str(candidate.version), champion, config.release)
+    result = ReleaseResult(name, candidate.version, champion, False, checks)
     if not result.failures:
         client.set_registered_model_alias(name, CHAMPION, candidate.version)
         result.promoted = True

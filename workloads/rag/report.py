@@ -78,3 +78,21 @@ def monitor_view(result: dict) -> Table:
             "BREACH" if s["breach"] else "",
         )
     return table
+
+
+def shadow_view(report: dict) -> Group:
+    table = Table(
+        title=f"shadow: challenger {report['challenger']} against champion {report['champion']} "
+        f"on {report['requests']} replayed requests ({report['skipped']} skipped)"
+    )
+    for column in ("metric", "champion", "challenger", "needs", "result"):
+        table.add_column(column)
+    for c in report["checks"]:
+        table.add_row(
+            c["metric"],
+            f"{c['champion']:g}",
+            f"{c['challenger']:g}",
+            f"{c['operator']} {c['threshold']:g}",
+            "[green]pass" if c["passed"] else "[red]FAIL",
+        )
+    return Group(table, Text(f"{len(report['disagreements'])} request(s) answered differently", style="dim"))

@@ -66,7 +66,7 @@ class Violation:
     name_part: str = ""
     env: str = "dev"
     where: Callable[[Body], bool] | None = None
-    stack: str = r"-(metastore|foundation|account|workspace|serving)$"
+    stack: str = r"-(metastore|foundation|account|workspace|retrieval|serving)$"
     document: bool = False
     in_stack: bool = False
     stack_change: Callable[[Body], None] | None = None

@@ -1,5 +1,5 @@
 """Inside the workspace: groups assigned to it, Unity Catalog (with its IAM role), compute policies,
-secrets, vector search, hardening and jobs."""
+secrets, hardening and jobs."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from infra.workspace.hardening import WorkspaceHardening
 from infra.workspace.identity import JobsServicePrincipal
 from infra.workspace.jobs import JobCompute, PipelineJobs
 from infra.workspace.secrets import PipelineSecrets
-from infra.workspace.serving import VectorSearch
 from stacks.account import AccountStack
 from stacks.base import ACCOUNTS_HOST, Backend, LakewardStack
 from stacks.foundation import FoundationStack
@@ -22,8 +21,9 @@ from stacks.names import WORKSPACE, stack_id
 
 
 class WorkspaceStack(LakewardStack):
-    """Everything the LLM pipeline needs inside the workspace the account stack created, except the
-    serving endpoints (the serving stack, once a model version is registered)."""
+    """Everything the LLM pipeline needs inside the workspace the account stack created, except vector
+    search (the retrieval stack, once the tables exist) and the serving endpoints (the serving stack,
+    once a model version is registered)."""
 
     def __init__(
         self,
@@ -71,7 +71,6 @@ class WorkspaceStack(LakewardStack):
             self, "compute", env=env, groups=[env.groups.engineers], service_principal=principal
         )
         self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
-        self.vector_search = VectorSearch(self, "serving", env=env, budget_policy_id=account.budget.policy_id)
         self.hardening = WorkspaceHardening(self, "hardening", env=env)
         self.jobs = PipelineJobs(
             self,

@@ -12,7 +12,16 @@ import pytest
 from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
 from policies import contract
-from stacks.names import ACCOUNT, FOUNDATION, METASTORE, SERVING, WORKSPACE, stack_id, tenant_stack_id
+from stacks.names import (
+    ACCOUNT,
+    FOUNDATION,
+    METASTORE,
+    RETRIEVAL,
+    SERVING,
+    WORKSPACE,
+    stack_id,
+    tenant_stack_id,
+)
 from tests.cli import run_cli
 
 
@@ -26,6 +35,7 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
         stack_id("dev", ACCOUNT),
         stack_id("dev", FOUNDATION),
         stack_id("dev", METASTORE),
+        stack_id("dev", RETRIEVAL),
         stack_id("dev", SERVING),
         tenant_stack_id("dev", "claims_analytics"),
         tenant_stack_id("dev", "support_insights"),
@@ -100,6 +110,7 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
     assert [s.name for s in summarize(tmp_path)] == [
         stack_id("prod", ACCOUNT),
         stack_id("prod", FOUNDATION),
+        stack_id("prod", RETRIEVAL),
         stack_id("prod", SERVING),
         tenant_stack_id("prod", "claims_analytics"),
         tenant_stack_id("prod", "hr_assistant"),

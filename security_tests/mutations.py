@@ -882,6 +882,13 @@ VIOLATIONS: list[Violation] = [
         env="prod",
     ),
     Violation(
+        "LKW_DEPLOY_004",
+        "databricks_vector_search_index",
+        "index-sync-mode-unknown",
+        at("delta_sync_index_spec.pipeline_type", "HOURLY"),
+        name_part="llm_dev",
+    ),
+    Violation(
         "LKW_DEPLOY_005",
         "databricks_metastore",
         "beside-a-workspace",

@@ -106,7 +106,7 @@ def jaccard(a: set, b: set) -> float:
 
 def admitted_classes(config: RetrievalConfig, filters: Filters) -> list[str]:
     """The classifications answers may use, narrowed by the request's filter."""
-    allowed = [c for c in config.allowed_classifications]
+    allowed = list(config.allowed_classifications)
     return allowed if filters.classification is None else [c for c in allowed if c in filters.classification]
 
 
@@ -215,13 +215,6 @@ class HybridRetriever:
             return self.dense(vector, k, allowed)
         depth = max(k, self.config.candidates)
         return self.fuse(self.bm25(query, depth, allowed), self.dense(vector, depth, allowed))[:k]
-
-    def search(
-        self, query: str, k: int, filters: Filters | None = None, vector: np.ndarray | None = None
-    ) -> list[ScoredChunk]:
-        """The top-k of BM25 and dense hits fused by reciprocal rank fusion."""
-        vector = self.embed([query])[0] if vector is None else vector
-        return self.rank("hybrid", query, vector, k, filters)
 
     def _context(self, hit: ScoredChunk) -> Context:
         text = self.catalog.metadata.column("text")[hit.row].as_py()

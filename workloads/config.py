@@ -116,11 +116,12 @@ class EmbedConfig:
 class IndexConfig:
     """HNSW graph parameters; BM25 has none worth tuning at this size.
 
-    `m` and `ef_search` are the lowest-latency pair reaching recall@10 of 0.95 against exact search
-    on SciFact's embeddings (`python -m benchmarks hnsw_recall`, which fails if these miss it): M=16,
-    ef_search=24 gave recall@10 0.963 at p50 0.019 ms, p99 0.028 ms per query. hnswlib searches with
-    the larger of `ef_search` and the number of hits asked for, so retrieval's deeper candidate lists
-    search wider on their own."""
+    `m` and `ef_search` reach recall@10 of 0.95 against exact search at the lowest latency on SciFact's
+    embeddings (`python -m benchmarks hnsw_recall`, which fails if these miss it): M=16, ef_search=24
+    gave recall@10 0.963 at p50 0.019-0.020 ms per query. M=32, ef_search=16 (0.953) is as fast within
+    the runs' noise (p50 0.017-0.020 ms; the two trade places between runs); M=16 is kept for its
+    recall margin and its graph of half the links. hnswlib searches with the larger of `ef_search` and
+    the number of hits asked for, so retrieval's deeper candidate lists search wider on their own."""
 
     m: int = 16
     ef_construction: int = 200

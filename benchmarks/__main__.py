@@ -20,6 +20,7 @@ BENCHMARKS = [
     "incremental_rerun",
     "maintenance",
     "rag",
+    "hnsw_recall",
     "pii_quality",
     "pii_throughput",
     "pii_retrieval",
@@ -36,6 +37,7 @@ NEEDS_SCIFACT = {
     "pii_retrieval",
     "pii_throughput",
     "rag",
+    "hnsw_recall",
 }
 
 

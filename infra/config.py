@@ -338,6 +338,11 @@ class ServingEndpointConfig(SpecModel):
 class ServingConfig(SpecModel):
     endpoints: list[ServingEndpointConfig] = Field(min_length=1, description="at least one endpoint")
     vector_search_endpoint: Name = Field(description="name of the vector search endpoint")
+    vector_search_sync: Literal["TRIGGERED", "CONTINUOUS"] = Field(
+        default="TRIGGERED",
+        description="how the indexes follow their tables: TRIGGERED (a sync after each pipeline run) or "
+        "CONTINUOUS (within seconds, billed while running)",
+    )
     blocked_keywords: Annotated[list[Keyword], ESCAPED] = Field(
         default_factory=list, max_length=100, description="terms the AI gateway refuses, 1 to 100 characters"
     )

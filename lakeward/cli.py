@@ -114,6 +114,12 @@ def pipeline_run(
     pii_mode: Annotated[
         str, typer.Option(help="mask (typed placeholders) or pseudonymize (keyed tokens; LAKEWARD_PII_KEY).")
     ] = "mask",
+    tenant: Annotated[
+        str, typer.Option(help="The tenant owning the corpus, written on every row (lowercase name).")
+    ] = "default",
+    classification: Annotated[
+        str, typer.Option(help="public, internal, confidential or restricted, written on every row.")
+    ] = "internal",
     json_out: JsonFlag = False,
 ) -> None:
     """Bring the Delta tables and the index up to date with a corpus; reruns only do what changed."""
@@ -130,6 +136,8 @@ def pipeline_run(
         limit,
         lock_wait,
         pii_mode,
+        tenant,
+        classification,
         live=not json_out,
     )
     _finish(outcome, json_out)

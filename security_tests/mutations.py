@@ -66,7 +66,7 @@ class Violation:
     name_part: str = ""
     env: str = "dev"
     where: Callable[[Body], bool] | None = None
-    stack: str = r"-(metastore|foundation|account|workspace|serving)$"
+    stack: str = r"-(metastore|foundation|account|workspace|retrieval|serving)$"
     document: bool = False
     in_stack: bool = False
     stack_change: Callable[[Body], None] | None = None
@@ -880,6 +880,13 @@ VIOLATIONS: list[Violation] = [
         "soc2-standard",
         at("compliance_security_profile_workspace.compliance_standards", ["HIPAA", "SOC2"]),
         env="prod",
+    ),
+    Violation(
+        "LKW_DEPLOY_004",
+        "databricks_vector_search_index",
+        "index-sync-mode-unknown",
+        at("delta_sync_index_spec.pipeline_type", "HOURLY"),
+        name_part="llm_dev",
     ),
     Violation(
         "LKW_DEPLOY_005",

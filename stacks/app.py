@@ -21,6 +21,7 @@ from stacks.account import AccountStack
 from stacks.base import Backend, LakewardStack
 from stacks.foundation import FoundationStack
 from stacks.metastore import MetastoreStack
+from stacks.retrieval import RetrievalStack
 from stacks.serving import ServingStack
 from stacks.tenant import TenantStack
 from stacks.workspace import WorkspaceStack
@@ -36,6 +37,7 @@ class Footprint:
     foundation: FoundationStack
     account: AccountStack
     workspace: WorkspaceStack
+    retrieval: RetrievalStack
     serving: ServingStack
     metastore: MetastoreStack | None = None
     tenants: list[TenantStack] = field(default_factory=list)
@@ -43,7 +45,8 @@ class Footprint:
     def stacks(self) -> list[LakewardStack]:
         """Every stack, in deploy order."""
         first = [self.metastore] if self.metastore else []
-        return [*first, self.foundation, self.account, self.workspace, self.serving, *self.tenants]
+        platform = [self.foundation, self.account, self.workspace]
+        return [*first, *platform, *self.tenants, self.retrieval, self.serving]
 
 
 def build_footprint(
@@ -68,12 +71,18 @@ def build_footprint(
     workspace = WorkspaceStack(
         app, foundation=foundation, account=account, wheel=wheel or project_wheel(), backend=backend
     )
-    serving = ServingStack(app, account=account, workspace=workspace, releases=releases, backend=backend)
     tenant_stacks = [
         TenantStack(app, env=env, tenant=tenant, backend=backend, killed=releases.tenant_killed(tenant.name))
         for tenant in tenants or []
     ]
-    return Footprint(foundation, account, workspace, serving, metastore, tenant_stacks)
+    retrieval = RetrievalStack(
+        app, account=account, workspace=workspace, tenants=tenants or [], backend=backend
+    )
+    for stack in (workspace, *tenant_stacks):
+        # The indexes read tables in the catalogs these stacks create.
+        retrieval.add_dependency(stack)
+    serving = ServingStack(app, account=account, workspace=workspace, releases=releases, backend=backend)
+    return Footprint(foundation, account, workspace, retrieval, serving, metastore, tenant_stacks)
 
 
 def main() -> None:

@@ -11,10 +11,12 @@ METASTORE = "metastore"
 FOUNDATION = "foundation"
 ACCOUNT = "account"
 WORKSPACE = "workspace"
+RETRIEVAL = "retrieval"
 SERVING = "serving"
 TENANT = "tenant"
-# In deploy order; only the environment that creates the region's metastore has a metastore stack.
-PLATFORM_KINDS = (METASTORE, FOUNDATION, ACCOUNT, WORKSPACE, SERVING)
+# In deploy order (the tenant stacks go between the workspace and retrieval stacks); only the
+# environment that creates the region's metastore has a metastore stack.
+PLATFORM_KINDS = (METASTORE, FOUNDATION, ACCOUNT, WORKSPACE, RETRIEVAL, SERVING)
 
 _PROJECT = "lakeward"
 # Tenant names hold no dash, so the last `-tenant-` separates environment and tenant.
@@ -32,7 +34,7 @@ class StackId:
 
 
 def stack_id(env: str, kind: str) -> str:
-    """The ID of the `kind` stack (metastore, foundation, account, workspace, serving) of the
+    """The ID of the `kind` stack (metastore, foundation, account, workspace, retrieval, serving) of the
     environment named `env`."""
     if kind not in PLATFORM_KINDS:
         raise ValueError(f"unknown stack kind '{kind}': use one of {', '.join(PLATFORM_KINDS)}")

@@ -10,11 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from stacks.names import ACCOUNT, FOUNDATION, METASTORE, SERVING, TENANT, WORKSPACE, parse_stack_id
-
-# The Vector Search stack's kind: stacks/names.py declares it together with that stack, and then this
-# line imports it from there.
-RETRIEVAL = "retrieval"
+from stacks.names import (
+    ACCOUNT,
+    FOUNDATION,
+    METASTORE,
+    RETRIEVAL,
+    SERVING,
+    TENANT,
+    WORKSPACE,
+    parse_stack_id,
+)
 
 # What a step creates that Terraform cannot, and stacks then use.
 UC_FUNCTIONS = "Unity Catalog functions"
@@ -99,8 +104,9 @@ STAGES = (
     Stage(
         "retrieval",
         "stack",
-        "the Vector Search endpoint and its Delta Sync index over the bootstrap's tables",
-        needs=("workspace", "bootstrap"),
+        "the Vector Search endpoint and a Delta Sync index over each set of pipeline tables (the "
+        "platform's and each active tenant's)",
+        needs=("workspace", "bootstrap", "tenants"),
         stack_kind=RETRIEVAL,
     ),
     Stage(

@@ -1,6 +1,6 @@
 """Inside the workspace: groups assigned to it, Unity Catalog (with its IAM role), compute policies,
-secrets, vector search, hardening, the serverless SQL warehouse of `lakeward bootstrap`, the uploaded
-wheel and the jobs that install it."""
+secrets, hardening, the serverless SQL warehouse of `lakeward bootstrap`, the uploaded wheel and the
+jobs that install it."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from infra.workspace.identity import JobsServicePrincipal
 from infra.workspace.job_specs import JobCompute
 from infra.workspace.jobs import PipelineJobs
 from infra.workspace.secrets import PipelineSecrets
-from infra.workspace.serving import VectorSearch
 from infra.workspace.warehouse import GovernanceWarehouse
 from lakeward.wheel import Wheel
 from stacks import outputs
@@ -28,8 +27,9 @@ from stacks.names import WORKSPACE, stack_id
 
 
 class WorkspaceStack(LakewardStack):
-    """Everything the LLM pipeline needs inside the workspace the account stack created, except the
-    serving endpoints (the serving stack, once a model version is registered)."""
+    """Everything the LLM pipeline needs inside the workspace the account stack created, except vector
+    search (the retrieval stack, once the tables exist) and the serving endpoints (the serving stack,
+    once a model version is registered)."""
 
     def __init__(
         self,
@@ -78,7 +78,6 @@ class WorkspaceStack(LakewardStack):
             self, "compute", env=env, groups=[env.groups.engineers], service_principal=principal
         )
         self.secrets = PipelineSecrets(self, "secrets", env=env, jobs_principal=principal)
-        self.vector_search = VectorSearch(self, "serving", env=env, budget_policy_id=account.budget.policy_id)
         self.hardening = WorkspaceHardening(self, "hardening", env=env)
         self.warehouse = GovernanceWarehouse(self, "warehouse", env=env)
         TerraformOutput(self, outputs.SQL_WAREHOUSE_ID, value=self.warehouse.id)

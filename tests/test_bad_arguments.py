@@ -77,6 +77,8 @@ CASES = [
     ("pipeline run", ["--corpus", "{bad}/notlh", "--lakehouse", "{bad}/lh-b", "--limit", "0"]),
     ("pipeline run", ["--corpus", "{bad}/notlh", "--lakehouse", "{bad}/lh-c", "--engine", "dask"]),
     ("pipeline run", ["--corpus", "{bad}/notlh", "--lakehouse", "{bad}/lh-d", "--catalog", "a;b"]),
+    ("pipeline run", ["--corpus", "{bad}/notlh", "--lakehouse", "{bad}/lh-e", "--tenant", "../acme"]),
+    ("pipeline run", ["--corpus", "{bad}/notlh", "--lakehouse", "{bad}/lh-f", "--classification", "secret"]),
     ("tenant new", ["../escape", "--tenants-dir", "{bad}/t"]),
     ("tenant new", ["fine_name", "--tenants-dir", "{bad}/t", "--env", "dev}\n - {name: prod"]),
     ("tenant validate", ["{bad}/latin.yaml"]),

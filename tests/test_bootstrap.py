@@ -62,7 +62,8 @@ def test_first_run_creates_everything_and_records_it(account: FakeAccount, envir
     assert all("TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')" in text for text in created)
     # The DDL comes from the pipeline's own Arrow specs: every column, NOT NULL where the spec says so.
     documents = next(text for text in created if "`documents`" in text)
-    assert "`doc_id` string NOT NULL" in documents and "`duplicate_of` string)" in documents
+    assert "`doc_id` string NOT NULL" in documents and "`duplicate_of` string," in documents
+    assert "`tenant` string," in documents and "`source_modified_at` timestamp)" in documents
     assert set(warehouse.tables) >= {("curated", name) for name in PIPELINE_TABLES}
     assert any("ADD CONSTRAINT `doc_id_not_empty` CHECK (doc_id <> '')" in text for text in sent)
     # Reads carry the catalog as a statement parameter, never in the text.

@@ -13,7 +13,16 @@ from lakeward.errors import LakewardError
 from lakeward.synth import summarize, synthesize
 from lakeward.wheel import project_wheel
 from policies import contract
-from stacks.names import ACCOUNT, FOUNDATION, METASTORE, SERVING, WORKSPACE, stack_id, tenant_stack_id
+from stacks.names import (
+    ACCOUNT,
+    FOUNDATION,
+    METASTORE,
+    RETRIEVAL,
+    SERVING,
+    WORKSPACE,
+    stack_id,
+    tenant_stack_id,
+)
 from stacks.stages import STAGES
 from tests.cli import run_cli
 
@@ -28,6 +37,7 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
         stack_id("dev", ACCOUNT),
         stack_id("dev", FOUNDATION),
         stack_id("dev", METASTORE),
+        stack_id("dev", RETRIEVAL),
         stack_id("dev", SERVING),
         tenant_stack_id("dev", "claims_analytics"),
         tenant_stack_id("dev", "support_insights"),
@@ -48,7 +58,10 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
         "needs": ["foundation", "account"],
     }
     assert stages["bootstrap"]["kind"] == "step" and stages["bootstrap"]["stacks"] == []
-    assert stages["tenants"]["stacks"] == names[4:6]
+    assert stages["tenants"]["stacks"] == [n for n in names if n.startswith(tenant_stack_id("dev", ""))]
+    assert stages["retrieval"]["stacks"] == [stack_id("dev", RETRIEVAL)]
+    order = [stage.name for stage in STAGES]
+    assert order.index("bootstrap") < order.index("tenants") < order.index("retrieval") < order.index("serving")
     # Without an injected artifact the workspace uploads this checkout's wheel, named by its digest.
     wheel = project_wheel()
     workspace = contract.read_document(contract.stack_path(out, stack_id("dev", WORKSPACE)))
@@ -117,6 +130,7 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
     assert [s.name for s in summarize(tmp_path)] == [
         stack_id("prod", ACCOUNT),
         stack_id("prod", FOUNDATION),
+        stack_id("prod", RETRIEVAL),
         stack_id("prod", SERVING),
         tenant_stack_id("prod", "claims_analytics"),
         tenant_stack_id("prod", "hr_assistant"),

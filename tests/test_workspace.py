@@ -145,8 +145,6 @@ def test_serving_autoscaling_gateway_and_scale_to_zero_outside_prod(
         assert gateway["inference_table_config"]["catalog_name"] == env.catalog.name
         assert gateway["guardrails"]["input"]["pii"]["behavior"] == "BLOCK"
         assert gateway["guardrails"]["output"]["safety"] is True
-    _, vector = synth.one("workspace", "databricks_vector_search_endpoint")
-    assert vector["name"] == env.serving.vector_search_endpoint and vector["endpoint_type"] == "STANDARD"
 
 
 def test_workspace_hardening(case: tuple[Synthesized, Environment]) -> None:
@@ -189,7 +187,7 @@ def test_serverless_usage_is_attributed_to_the_budget_policy(case: tuple[Synthes
     assert reference(policy["binding_workspace_ids"][0])[0] == "databricks_mws_workspaces"
     endpoints = [
         *synth.resources("serving", "databricks_model_serving").values(),
-        *synth.resources("workspace", "databricks_vector_search_endpoint").values(),
+        *synth.resources("retrieval", "databricks_vector_search_endpoint").values(),
     ]
     for endpoint in endpoints:
         kind, _, attribute = reference(synth.resolve(endpoint["budget_policy_id"]))

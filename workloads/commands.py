@@ -18,6 +18,8 @@ def pipeline_run(
     limit: int | None = None,
     lock_wait: float = 60.0,
     pii_mode: str = "mask",
+    tenant: str = "default",
+    classification: str = "internal",
     live: bool = False,
 ) -> Outcome:
     """Options are checked before anything runs; with `live`, one progress bar per stage on stderr."""
@@ -26,7 +28,7 @@ def pipeline_run(
     from workloads.progress import stage_bars
     from workloads.summary import summary_table
 
-    config = pipeline_config(catalog, schema, precision, tables, lock_wait, pii_mode)
+    config = pipeline_config(catalog, schema, precision, tables, lock_wait, pii_mode, tenant, classification)
     with stage_bars(enabled=live) as progress:
         result = run_pipeline(corpus, lakehouse, config, engine=engine, progress=progress, limit=limit)
     return Outcome(result.to_json(), summary_table(result))

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -48,10 +49,12 @@ class Quarantined:
 
 @dataclass
 class Corpus:
-    """The documents read (`RAW_SCHEMA`) and the files quarantined instead."""
+    """The documents read (`RAW_SCHEMA`), the files quarantined instead, and when each document's
+    source last changed (a file's modification time; for a BEIR record, that of its `corpus.jsonl`)."""
 
     documents: pa.Table
     quarantined: list[Quarantined] = field(default_factory=list)
+    modified_at: dict[str, datetime] = field(default_factory=dict)
 
 
 class _HtmlToMarkdown(HTMLParser):
@@ -205,6 +208,7 @@ def _read_folder(root: Path, limit: int | None, max_bytes: int) -> Corpus:
     files, quarantined = _candidates(root)
     targets: dict[Path, str] = {}
     rows: list[dict[str, str]] = []
+    modified: dict[str, datetime] = {}
     for relative, path in sorted(files, key=lambda item: (item[1].is_symlink(), item[0])):
         if limit is not None and len(rows) >= limit:
             break
@@ -216,6 +220,7 @@ def _read_folder(root: Path, limit: int | None, max_bytes: int) -> Corpus:
             if reason is None:
                 targets[target] = relative
                 rows.append(_document(relative, _read_text(target, max_bytes)))
+                modified[relative] = _modified(target)
         except PermissionError:
             reason = "cannot be read: permission denied"
         except (OSError, RuntimeError) as exc:
@@ -225,7 +230,15 @@ def _read_folder(root: Path, limit: int | None, max_bytes: int) -> Corpus:
         if reason is not None:
             quarantined.append(Quarantined(relative, reason))
     rows.sort(key=lambda row: row["doc_id"])
-    return Corpus(pa.Table.from_pylist(rows, schema=RAW_SCHEMA), sorted(quarantined, key=lambda q: q.source))
+    return Corpus(
+        pa.Table.from_pylist(rows, schema=RAW_SCHEMA),
+        sorted(quarantined, key=lambda q: q.source),
+        {row["doc_id"]: modified[row["doc_id"]] for row in rows},
+    )
+
+
+def _modified(path: Path) -> datetime:
+    return datetime.fromtimestamp(path.stat().st_mtime, UTC)
 
 
 def read_corpus(path: Path, limit: int | None = None, max_bytes: int = MAX_DOCUMENT_BYTES) -> Corpus:
@@ -241,7 +254,9 @@ def read_corpus(path: Path, limit: int | None = None, max_bytes: int = MAX_DOCUM
         )
     beir = path if path.is_file() else path / "corpus.jsonl"
     if beir.name == "corpus.jsonl" and beir.is_file():
-        corpus = Corpus(pa.Table.from_pylist(_read_beir(beir, limit), schema=RAW_SCHEMA))
+        records = pa.Table.from_pylist(_read_beir(beir, limit), schema=RAW_SCHEMA)
+        changed = _modified(beir)
+        corpus = Corpus(records, modified_at=dict.fromkeys(records["doc_id"].to_pylist(), changed))
     elif path.is_dir():
         corpus = _read_folder(path, limit, max_bytes)
     else:

@@ -153,10 +153,11 @@ class ChunkIndex:
     def __len__(self) -> int:
         return self.manifest["count"]
 
-    def _allowed(self, where: dict[str, object] | None) -> np.ndarray | None:
+    def _allowed(self, where: dict[str, object] | None, rows: np.ndarray | None = None) -> np.ndarray | None:
+        """The rows that match every `where` column and are set in `rows`; None when unrestricted."""
         if not where:
-            return None
-        mask = np.ones(len(self), dtype=bool)
+            return rows
+        mask = np.ones(len(self), dtype=bool) if rows is None else rows.copy()
         for column, wanted in where.items():
             values = wanted if isinstance(wanted, list | tuple | set) else [wanted]
             mask &= pc.is_in(self.metadata.column(column), pa.array(list(values))).to_numpy(
@@ -171,22 +172,32 @@ class ChunkIndex:
             for r, s in zip(rows, scores, strict=True)
         ]
 
-    def search_bm25(self, query: str, k: int = 10, where: dict[str, object] | None = None) -> list[Hit]:
-        """Top-k chunks by BM25 score (only chunks with a positive score)."""
+    def search_bm25(
+        self, query: str, k: int = 10, where: dict[str, object] | None = None, mask: np.ndarray | None = None
+    ) -> list[Hit]:
+        """Top-k chunks by BM25 score (only chunks with a positive score) among the rows `where` and
+        `mask` admit."""
         if self.bm25 is None:
             return []
-        allowed = self._allowed(where)
-        mask = None if allowed is None else allowed.astype(np.float32)
+        allowed = self._allowed(where, mask)
+        weights = None if allowed is None else allowed.astype(np.float32)
         k = min(k, len(self))
-        rows, scores = self.bm25.retrieve(_bm25_tokens([query]), k=k, show_progress=False, weight_mask=mask)
+        rows, scores = self.bm25.retrieve(
+            _bm25_tokens([query]), k=k, show_progress=False, weight_mask=weights
+        )
         keep = scores[0] > 0
         return self._hits(rows[0][keep], scores[0][keep])
 
     def search_vector(
-        self, vector: np.ndarray, k: int = 10, where: dict[str, object] | None = None
+        self,
+        vector: np.ndarray,
+        k: int = 10,
+        where: dict[str, object] | None = None,
+        mask: np.ndarray | None = None,
     ) -> list[Hit]:
-        """Top-k chunks by cosine similarity (vectors are unit length, so inner product)."""
-        allowed = self._allowed(where)
+        """Top-k chunks by cosine similarity (vectors are unit length, so inner product) among the
+        rows `where` and `mask` admit."""
+        allowed = self._allowed(where, mask)
         available = len(self) if allowed is None else int(allowed.sum())
         k = min(k, available)
         if k == 0:

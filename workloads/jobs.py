@@ -28,7 +28,16 @@ from typing import cast
 from lakeward.errors import LakewardError
 from lakeward.output import errors, run_job
 from workloads import openlineage
-from workloads.config import EmbedConfig, PiiConfig, PiiMode, PipelineConfig, Precision, TableStore
+from workloads.config import (
+    CLASSIFICATIONS,
+    EmbedConfig,
+    PiiConfig,
+    PiiMode,
+    PipelineConfig,
+    Precision,
+    SourceLabels,
+    TableStore,
+)
 from workloads.corpus import Corpus
 from workloads.pipeline import Run, check, embed, index, ingest, open_run, read
 from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUARANTINE, check_name
@@ -43,6 +52,8 @@ def pipeline_config(
     tables: str = "path",
     lock_wait: float = 60.0,
     pii_mode: str = "mask",
+    tenant: str = "default",
+    classification: str = "internal",
 ) -> PipelineConfig:
     """The configuration the CLI and the jobs share; names are checked like Unity Catalog identifiers."""
     check_name(catalog, "--catalog")
@@ -68,6 +79,7 @@ def pipeline_config(
         tables=cast(TableStore, tables),
         embed=replace(EmbedConfig(), precision=cast(Precision, precision)),
         pii=PiiConfig(mode=cast(PiiMode, pii_mode)),
+        labels=SourceLabels(tenant=tenant, classification=classification),
     )
 
 
@@ -84,6 +96,8 @@ def _parser(stage: str) -> argparse.ArgumentParser:
     parser.add_argument("--lock-wait", type=float, default=60.0)
     if stage in ("ingest", "pipeline"):
         parser.add_argument("--pii-mode", choices=("mask", "pseudonymize"), default="mask")
+        parser.add_argument("--tenant", default="default")
+        parser.add_argument("--classification", choices=CLASSIFICATIONS, default="internal")
     return parser
 
 
@@ -108,6 +122,8 @@ def run_stage(stage: str, argv: list[str]) -> dict:
         args.tables,
         args.lock_wait,
         getattr(args, "pii_mode", "mask"),
+        getattr(args, "tenant", "default"),
+        getattr(args, "classification", "internal"),
     )
     run = open_run(args.lakehouse, config, args.engine)
     documents = read(run, args.corpus) if stage in ("ingest", "pipeline") else None

@@ -28,7 +28,7 @@ from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, check_name
 
 MIN_RETAIN_HOURS = 168
 # The columns retrieval filters and joins on, per table; Z-ordering co-locates them in few files.
-# Columns a table lacks (tenant and classification, before the pipeline writes them) are skipped.
+# Columns a table lacks (one made before the pipeline wrote tenant and classification) are skipped.
 Z_ORDER = {
     CHUNKS.name: ["tenant", "classification", "source", "doc_id"],
     EMBEDDINGS.name: ["chunk_id"],

@@ -40,7 +40,17 @@ from workloads.lock import lakehouse_lock
 from workloads.model import model_version
 from workloads.normalize import normalize_batch
 from workloads.pii import scrub_batch, scrub_settings
-from workloads.tables import CHUNKS, DOCUMENTS, EMBEDDINGS, QUALITY, QUARANTINE, PathTables, TableStore
+from workloads.tables import (
+    CHUNKS,
+    DOCUMENTS,
+    EMBEDDING_CONTEXT_FIELDS,
+    EMBEDDINGS,
+    LABELS,
+    QUALITY,
+    QUARANTINE,
+    PathTables,
+    TableStore,
+)
 
 log = logging.getLogger(__name__)
 StageProgress = Callable[[str, int], Callable[[int], None]]
@@ -100,7 +110,13 @@ def prepare_batch(batch: pa.RecordBatch, config: PipelineConfig, key: bytes | No
 
 def content_hash(text: str, title: str, config: PipelineConfig) -> str:
     settings = json.dumps(
-        [asdict(config.normalize), config.pii.fingerprint(), asdict(config.chunk)], sort_keys=True
+        [
+            asdict(config.normalize),
+            config.pii.fingerprint(),
+            asdict(config.chunk),
+            config.labels.fingerprint(),
+        ],
+        sort_keys=True,
     )
     return stable_hash(title, text, settings, model_version())
 
@@ -237,7 +253,10 @@ def ingest(run: Run, corpus: Corpus) -> int:
     hashes = [content_hash(t, h, config) for t, h in zip(prepared["text"].to_pylist(), titles, strict=True)]
     originals = [collapses[d].duplicate_of if d in collapses else None for d in ids]
     prepared = _with(
-        prepared, content_hash=pa.array(hashes, pa.string()), duplicate_of=pa.array(originals, pa.string())
+        prepared,
+        content_hash=pa.array(hashes, pa.string()),
+        duplicate_of=pa.array(originals, pa.string()),
+        **_labels(config, prepared["source"].to_pylist(), [corpus.modified_at.get(d) for d in ids]),
     )
     run.timed("prepare", begin)
 
@@ -251,10 +270,18 @@ def ingest(run: Run, corpus: Corpus) -> int:
         _record(store, outcomes, now)
         raise _stop(expectations.failures(outcomes), "on the staged documents; nothing was written")
 
-    existing = store.read(DOCUMENTS, ["doc_id", "content_hash", "duplicate_of"])
-    known = {row["doc_id"]: (row["content_hash"], row["duplicate_of"]) for row in existing.to_pylist()}
-    current = zip(ids, hashes, originals, strict=True)
-    changed = prepared.filter(pa.array([known.get(d) != (h, o) for d, h, o in current]))
+    existing = store.read(
+        DOCUMENTS, ["doc_id", "content_hash", "duplicate_of", "tenant", "source_modified_at"]
+    ).to_pylist()
+    tenant = config.labels.tenant
+    _refuse_foreign(existing, ids, tenant, store.full_name(DOCUMENTS))
+    known = {
+        row["doc_id"]: (row["content_hash"], row["duplicate_of"], row["source_modified_at"])
+        for row in existing
+        if row["tenant"] in (tenant, None)
+    }
+    current = zip(ids, hashes, originals, prepared["source_modified_at"].to_pylist(), strict=True)
+    changed = prepared.filter(pa.array([known.get(d) != (h, o, m) for d, h, o, m in current]))
     deleted_ids = sorted(set(known) - set(ids))
     result.changed, result.deleted = changed.num_rows, len(deleted_ids)
 
@@ -286,7 +313,9 @@ def ingest(run: Run, corpus: Corpus) -> int:
             schema=pa.schema([("doc_id", pa.string()), ("chunk_id", pa.string())]),
         ),
     )
-    store.upsert(CHUNKS, _with(chunks, updated_at=_stamp(now, chunks.num_rows)))
+    store.upsert(
+        CHUNKS, _with(chunks, updated_at=_stamp(now, chunks.num_rows), **_doc_labels(changed, chunks))
+    )
     counts = chunks.group_by("doc_id").aggregate([("chunk_id", "count")])
     per_doc = dict(zip(counts["doc_id"].to_pylist(), counts["chunk_id_count"].to_pylist(), strict=True))
     chunk_counts = pa.array([per_doc.get(d, 0) for d in changed["doc_id"].to_pylist()], pa.int32())
@@ -298,6 +327,43 @@ def ingest(run: Run, corpus: Corpus) -> int:
     result.quarantined = [asdict(q) for q in corpus.quarantined]
     run.timed("write", begin)
     return len({chunk for _, chunk in new_keys})
+
+
+def _labels(config: PipelineConfig, sources: list[str], modified: list[datetime | None]) -> dict:
+    """The label columns of documents read from `sources`: the run's tenant, each source's
+    classification (`SourceLabels`) and when each source last changed."""
+    labels = config.labels
+    return {
+        "tenant": pa.array([labels.tenant] * len(sources), pa.string()),
+        "classification": pa.array([labels.classify(source) for source in sources], pa.string()),
+        "source_modified_at": pa.array(modified, pa.timestamp("us", tz="UTC")),
+    }
+
+
+def _doc_labels(documents: pa.Table, chunks: pa.Table) -> dict[str, pa.Array]:
+    """Each chunk's label columns, taken from its document."""
+    row_of = {doc: row for row, doc in enumerate(documents["doc_id"].to_pylist())}
+    rows = pa.array([row_of[doc] for doc in chunks["doc_id"].to_pylist()], pa.int64())
+    return {name: documents[name].combine_chunks().take(rows) for name in LABELS}
+
+
+def _refuse_foreign(existing: list[dict], ids: list[str], tenant: str, table: str) -> None:
+    """A run writes only its own tenant's rows: a document ID another tenant holds in the same
+    tables stops the run before anything is written."""
+    wanted = set(ids)
+    foreign = sorted(
+        (row["doc_id"], row["tenant"])
+        for row in existing
+        if row["doc_id"] in wanted and row["tenant"] not in (tenant, None)
+    )
+    if foreign:
+        doc, owner = foreign[0]
+        raise LakewardError(
+            f"{len(foreign)} document(s) of this corpus, such as {doc!r}, belong to tenant {owner!r} "
+            f"in {table}, not to {tenant!r}",
+            field="--tenant",
+            fix="give each tenant its own tables (--catalog/--schema), or run with that tenant's name",
+        )
 
 
 def _record_quarantine(store: TableStore, corpus: Corpus, now: datetime) -> None:
@@ -320,23 +386,18 @@ def _record_quarantine(store: TableStore, corpus: Corpus, now: datetime) -> None
 
 
 def embed(run: Run) -> int:
-    """Embed every chunk without an embedding (committing as it goes); drop embeddings no chunk uses."""
+    """Embed every chunk without an embedding (committing as it goes), bring the chunk context beside
+    each stored vector up to date, and drop embeddings no chunk uses."""
     config, store, now = run.config, run.store, run.now
     begin = time.perf_counter()
-    referenced = store.read(CHUNKS, ["chunk_id"])["chunk_id"].unique()
+    context = _chunk_context(store)
+    referenced = context["chunk_id"]
     stored = store.read(EMBEDDINGS, ["chunk_id"])["chunk_id"]
-    missing = referenced.filter(pc.invert(pc.is_in(referenced, stored)))
-    if len(missing):
-        chunks = store.read(CHUNKS, ["chunk_id", "text"])
-        chunks = chunks.filter(pc.is_in(chunks["chunk_id"], missing))
-        to_embed = (
-            chunks.group_by("chunk_id").aggregate([("text", "min")]).rename_columns(["chunk_id", "text"])
-        )
-        to_embed = to_embed.sort_by("chunk_id")
-    else:
-        to_embed = TO_EMBED_SCHEMA.empty_table()
+    missing = context.filter(pc.invert(pc.is_in(referenced, stored)))
+    to_embed = missing.select(["chunk_id", "text"]) if missing.num_rows else TO_EMBED_SCHEMA.empty_table()
     embed_config = replace(config.embed, workers=run.engine.workers)
     advance = run.progress("embed", to_embed.num_rows)
+    row_of = {chunk: row for row, chunk in enumerate(missing["chunk_id"].to_pylist())}
     embedded = 0
     for part in run.engine.map_batches(
         to_embed,
@@ -345,13 +406,17 @@ def embed(run: Run) -> int:
         config.commit_every,
         advance,
     ):
+        rows = missing.take(pa.array([row_of[c] for c in part["chunk_id"].to_pylist()], pa.int64()))
         rows = _with(
-            part,
+            rows.drop_columns(["chunk_id"]),
+            chunk_id=part["chunk_id"],
+            embedding=part["embedding"],
             model_version=pa.array([model_version()] * part.num_rows, pa.string()),
             created_at=_stamp(now, part.num_rows),
         )
         store.upsert(EMBEDDINGS, rows)
         embedded += part.num_rows
+    _refresh_context(store, context)
     orphans = stored.filter(pc.invert(pc.is_in(stored, referenced)))
     store.delete(EMBEDDINGS, pa.table({"chunk_id": orphans}))
     run.result.embedded += embedded
@@ -361,6 +426,35 @@ def embed(run: Run) -> int:
         run.result.precision = embed_config.precision
     run.timed("embed", begin)
     return embedded
+
+
+CONTEXT_COLUMNS = ["chunk_id", *(f.name for f in EMBEDDING_CONTEXT_FIELDS)]
+
+
+def _chunk_context(store: TableStore) -> pa.Table:
+    """One row per chunk ID, sorted by it: what the embeddings table keeps beside the vector, from the
+    chunk's row with the first doc_id (the same text in two documents is one chunk ID)."""
+    chunks = store.read(CHUNKS, CONTEXT_COLUMNS).sort_by([("chunk_id", "ascending"), ("doc_id", "ascending")])
+    ids = chunks["chunk_id"].to_numpy(zero_copy_only=False)
+    first = np.ones(len(ids), dtype=bool)
+    first[1:] = ids[1:] != ids[:-1]
+    return chunks.filter(pa.array(first))
+
+
+def _refresh_context(store: TableStore, context: pa.Table) -> None:
+    """Rewrite the stored embeddings whose chunk context changed (a relabelled or retitled document),
+    keeping their vectors, so the index synced from the table filters on current labels."""
+    want = {row["chunk_id"]: row for row in context.to_pylist()}
+    have = store.read(EMBEDDINGS, CONTEXT_COLUMNS).to_pylist()
+    stale = [row["chunk_id"] for row in have if row["chunk_id"] in want and row != want[row["chunk_id"]]]
+    if not stale:
+        return
+    kept = store.read(EMBEDDINGS, ["chunk_id", "model_version", "embedding", "created_at"])
+    kept = kept.filter(pc.is_in(kept["chunk_id"], pa.array(stale, pa.string())))
+    fresh = context.filter(pc.is_in(context["chunk_id"], kept["chunk_id"]))
+    row_of = {chunk: row for row, chunk in enumerate(fresh["chunk_id"].to_pylist())}
+    order = pa.array([row_of[c] for c in kept["chunk_id"].to_pylist()], pa.int64())
+    store.upsert(EMBEDDINGS, _with(kept, **{n: fresh[n].take(order) for n in CONTEXT_COLUMNS[1:]}))
 
 
 def check(run: Run, specs: tuple = (DOCUMENTS, CHUNKS, EMBEDDINGS)) -> dict[str, pa.Table]:

@@ -38,6 +38,20 @@ def check_name(value: str, field: str) -> str:
     return value
 
 
+LABEL_FIELDS = (
+    pa.field("tenant", pa.string(), nullable=True),
+    pa.field("classification", pa.string(), nullable=True),
+    pa.field("source_modified_at", TIMESTAMP, nullable=True),
+)
+"""Set by the pipeline on every document, chunk and embedding: the run's tenant and classification
+(`SourceLabels`) and when the source last changed (a file's modification time; null where the corpus
+gives none). Nullable only so that tables made before them gain them; every row written has the
+first two."""
+
+
+LABELS = tuple(f.name for f in LABEL_FIELDS)
+
+
 @dataclass(frozen=True)
 class TableSpec:
     """A table's schema, unique key and CHECK constraints."""
@@ -64,6 +78,7 @@ DOCUMENTS = TableSpec(
             pa.field("chunk_count", pa.int32(), nullable=False),
             pa.field("updated_at", TIMESTAMP, nullable=False),
             pa.field("duplicate_of", pa.string(), nullable=True),
+            *LABEL_FIELDS,
         ]
     ),
     ("doc_id",),
@@ -74,13 +89,22 @@ DOCUMENTS = TableSpec(
     },
 )
 """`duplicate_of`: the doc_id of the document this one duplicates (`duplicates.py`); such a document
-is kept here, with no chunks, so that every document read is in the table. It is the last column
-because tables made before it gain it at the end."""
+is kept here, with no chunks, so that every document read is in the table. It and the label columns
+come last because tables made before them gain them at the end."""
 CHUNKS = TableSpec(
     "chunks",
-    CHUNK_SCHEMA.append(pa.field("updated_at", TIMESTAMP, nullable=False)),
+    pa.schema([*CHUNK_SCHEMA, pa.field("updated_at", TIMESTAMP, nullable=False), *LABEL_FIELDS]),
     ("doc_id", "chunk_id"),
     {"chunk_index_not_negative": "chunk_index >= 0", "token_count_positive": "token_count > 0"},
+)
+EMBEDDING_CONTEXT_FIELDS = (
+    pa.field("doc_id", pa.string(), nullable=True),
+    pa.field("text", pa.string(), nullable=True),
+    pa.field("source", pa.string(), nullable=True),
+    pa.field("title", pa.string(), nullable=True),
+    pa.field("token_count", pa.int32(), nullable=True),
+    *LABEL_FIELDS,
+    pa.field("updated_at", TIMESTAMP, nullable=True),
 )
 EMBEDDINGS = TableSpec(
     "embeddings",
@@ -90,11 +114,15 @@ EMBEDDINGS = TableSpec(
             pa.field("model_version", pa.string(), nullable=False),
             pa.field("embedding", EMBEDDING_TYPE, nullable=False),
             pa.field("created_at", TIMESTAMP, nullable=False),
+            *EMBEDDING_CONTEXT_FIELDS,
         ]
     ),
     ("chunk_id",),
     {"chunk_id_not_empty": "chunk_id <> ''"},
 )
+"""The source of the Vector Search index (`workloads/vector_index.py`): beside each vector, what the
+index syncs of its chunk (text, citation, labels), taken from the chunk's first row by doc_id when
+the same text occurs in more than one document."""
 QUALITY = TableSpec(
     "quality_metrics",
     pa.schema(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Usage: apply-stage.sh PLANS_DIR ENV STAGE   (STAGE: foundation, with the metastore stack first where
-# this environment creates it; account; workspace; or tenants, with the serving stack first)
+# this environment creates it; account; workspace; or tenants, with the serving stack first and the
+# retrieval stack, whose indexes read the tenants' tables, last)
 # Applies the plans that plan-stacks.sh saved for one stage of one environment, and nothing else: it
 # refuses when the plans are missing, when a file differs from SHA256SUMS or is not listed there, or when
 # they were planned from another tree than the one checked out. Terraform itself refuses a saved plan
@@ -39,8 +40,11 @@ case "$stage" in
       stacks=("$plans_dir/lakeward-$env_name-metastore" "${stacks[@]}")
     fi
     ;;
-  # The serving stack (endpoints of released model versions) and then each tenant, after the workspace.
-  tenants) stacks=("$plans_dir/lakeward-$env_name-servin"[g]/ "$plans_dir/lakeward-$env_name-tenant-"*/) ;;
+  # The serving stack (endpoints of released model versions), each tenant, then the retrieval stack.
+  tenants)
+    stacks=("$plans_dir/lakeward-$env_name-servin"[g]/ "$plans_dir/lakeward-$env_name-tenant-"*/
+      "$plans_dir/lakeward-$env_name-retrieva"[l]/)
+    ;;
   *) refuse "unknown stage '$stage'" "$usage" ;;
 esac
 for stack_dir in "${stacks[@]%/}"; do

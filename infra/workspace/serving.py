@@ -1,4 +1,4 @@
-"""Model serving behind an AI gateway, and the vector search endpoint the retriever queries.
+"""Model serving behind an AI gateway.
 
 Every endpoint autoscales between configured concurrency bounds, scales to zero only outside
 production, and has rate limits, usage tracking, inference tables and input/output guardrails.
@@ -8,7 +8,7 @@ endpoint first reads it (`registered_version`) while planning, so a missing vers
 instead of failing the apply halfway. The platform's endpoints live in the serving stack, applied once
 the version exists, and follow the environment's release file (`releases/<env>.yaml`): its champion,
 a challenger with its share of the traffic, and the kill switch. The vector search endpoint lives in
-the workspace stack.
+the retrieval stack (`infra/workspace/vector_search.py`).
 
 The kill switch keeps the endpoint and every setting but its rate limits, which admit only the
 platform admins (`lakeward.releases.killswitch` says how, with the documented semantics).
@@ -38,7 +38,6 @@ from cdktn_provider_databricks.model_serving import (
     ModelServingTags,
 )
 from cdktn_provider_databricks.permissions import Permissions, PermissionsAccessControl
-from cdktn_provider_databricks.vector_search_endpoint import VectorSearchEndpoint
 from constructs import Construct
 
 from infra.config import Environment, ServingEndpointConfig
@@ -152,29 +151,6 @@ def registered_version(
             ]
         ),
     )
-
-
-class VectorSearch(Construct):
-    """The vector search endpoint the retriever queries, with who may use or manage it."""
-
-    def __init__(self, scope: Construct, id_: str, *, env: Environment, budget_policy_id: str) -> None:
-        super().__init__(scope, id_)
-        self.vector_search = VectorSearchEndpoint(
-            self,
-            "vector-search",
-            name=env.serving.vector_search_endpoint,
-            endpoint_type="STANDARD",
-            budget_policy_id=budget_policy_id,
-        )
-        Permissions(
-            self,
-            "vector-search-permissions",
-            vector_search_endpoint_id=self.vector_search.endpoint_id,
-            access_control=[
-                PermissionsAccessControl(group_name=env.groups.admins, permission_level="CAN_MANAGE"),
-                PermissionsAccessControl(group_name=env.groups.engineers, permission_level="CAN_USE"),
-            ],
-        )
 
 
 class ServingEndpoints(Construct):

@@ -405,6 +405,18 @@ ENUMERATIONS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
         ("STANDARD", "STORAGE_OPTIMIZED"),
         "https://docs.databricks.com/api/workspace/vectorsearchendpoints/createendpoint",
     ),
+    (
+        "databricks_vector_search_index",
+        "index_type",
+        ("DELTA_SYNC", "DIRECT_ACCESS"),
+        "https://docs.databricks.com/api/workspace/vectorsearchindexes/createindex",
+    ),
+    (
+        "databricks_vector_search_index",
+        "delta_sync_index_spec.pipeline_type",
+        ("TRIGGERED", "CONTINUOUS"),
+        "https://docs.databricks.com/api/workspace/vectorsearchindexes/createindex",
+    ),
 )
 
 

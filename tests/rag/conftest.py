@@ -8,24 +8,27 @@ from pathlib import Path
 import pytest
 
 from lakeward.locate import scifact_dir, scifact_missing
-from workloads.rag.config import RagConfig, ReleaseThresholds, RetrievalConfig
+from workloads.rag.config import RagConfig, ReleaseThresholds
 
-from .corpus import write_handbook
+from .corpus import RESTRICTED, write_handbook
 
 SCIFACT = scifact_dir()
 # The release tests judge retrieval and answers; latency is judged on a quiet machine, not on a test run.
 GATED = RagConfig(release=ReleaseThresholds(max_latency_p99_ms=60_000))
-CONFIG = RagConfig(retrieval=RetrievalConfig(classifications={"*/restricted/*": "restricted"}))
+CONFIG = RagConfig()
 
 
 @pytest.fixture(scope="session")
 def handbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A lakehouse whose tables and index the workloads pipeline built from the handbook."""
+    """A lakehouse whose tables and index the workloads pipeline built from the handbook, one run per
+    tenant into the same tables."""
+    from workloads.config import PipelineConfig, SourceLabels
     from workloads.pipeline import run_pipeline
 
     root = tmp_path_factory.mktemp("handbook")
     lakehouse = root / "lakehouse"
-    run_pipeline(write_handbook(root / "corpus"), lakehouse)
+    for tenant, corpus in write_handbook(root / "corpus").items():
+        run_pipeline(corpus, lakehouse, PipelineConfig(labels=SourceLabels(tenant, rules=RESTRICTED)))
     return lakehouse
 
 

@@ -32,9 +32,17 @@ DOCS = {
 }
 
 
-def write_handbook(root: Path) -> Path:
+TENANTS = ("acme", "globex")
+RESTRICTED = (("*/restricted/*", "restricted"),)
+"""The classification rule the handbook's runs are configured with."""
+
+
+def write_handbook(root: Path) -> dict[str, Path]:
+    """One corpus folder per tenant (each keeps the tenant's folder, so document IDs stay
+    `acme/...` and `globex/...`); the tenant of a document comes from the run, not from the path."""
+    corpora = {tenant: root / tenant for tenant in TENANTS}
     for name, text in DOCS.items():
-        path = root / name
+        path = corpora[name.split("/", 1)[0]] / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    return root
+    return corpora

@@ -36,7 +36,7 @@ def test_pre_filters_tenant_source_classification_and_age(chain) -> None:
     }
     assert "acme/restricted/salaries.md" not in docs(retriever, "salary bands for engineers")
     restricted = HybridRetriever(
-        chain.catalog,
+        chain.retriever.catalog,
         retriever.embed,
         retriever.config.model_copy(update={"allowed_classifications": ["internal", "restricted"]}),
     )
@@ -50,8 +50,9 @@ def test_near_duplicates_are_dropped_and_the_budget_holds(chain) -> None:
     result = chain.retriever.retrieve("How long are audit logs kept?")
     retention = [c for c in result.contexts if c.doc_id.startswith("acme/policies/retention")]
     assert len(retention) == 1 and len(result.dropped_duplicates) == 1
+    retriever = chain.retriever
     tight = HybridRetriever(
-        chain.catalog, chain.retriever.embed, chain.retriever.config.model_copy(update={"context_tokens": 80})
+        retriever.catalog, retriever.embed, retriever.config.model_copy(update={"context_tokens": 80})
     )
     packed = tight.retrieve("How long are audit logs kept?")
     assert sum(c.tokens for c in packed.contexts) <= 80 and packed.over_budget

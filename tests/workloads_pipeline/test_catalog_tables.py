@@ -155,11 +155,14 @@ def test_every_spark_statement_parses_to_its_plan(spark, spec: TableSpec) -> Non
 
 
 @pytest.mark.slow
-def test_an_old_documents_table_gains_duplicate_of_and_then_matches_the_spec(spark, tmp_path) -> None:
+def test_an_old_documents_table_gains_duplicate_of_and_the_labels_and_then_matches_the_spec(
+    spark, tmp_path
+) -> None:
     spark.sql(f"CREATE DATABASE lakeward_migrate LOCATION '{tmp_path}'")
     try:
         name = TableName("spark_catalog", "lakeward_migrate", "documents")
-        old = replace(DOCUMENTS, schema=pa.schema([f for f in DOCUMENTS.schema if f.name != "duplicate_of"]))
+        first = DOCUMENTS.schema.get_field_index("duplicate_of")
+        old = replace(DOCUMENTS, schema=pa.schema(list(DOCUMENTS.schema)[:first]))
         spark.sql(f"CREATE TABLE {name.sql} ({column_definitions(old)}) USING PARQUET")
         columns = [row[0] for row in spark.sql(show_columns(name)).collect()]
         spark.sql(add_columns(name, missing_columns(DOCUMENTS, columns)))

@@ -21,7 +21,7 @@ def _manifest(config: IndexConfig) -> dict:
 def test_an_index_built_with_other_settings_is_not_current() -> None:
     config = IndexConfig()
     assert indexing.is_current(_manifest(config), KEYS, config, "m1")
-    assert not indexing.is_current(_manifest(config), KEYS, replace(config, m=16), "m1")
+    assert not indexing.is_current(_manifest(config), KEYS, replace(config, m=config.m * 2), "m1")
     assert not indexing.is_current(_manifest(config), KEYS, config, "m2")
     assert not indexing.is_current(_manifest(config), KEYS[:1], config, "m1")
     older = _manifest(config) | {"bm25": {**indexing.BM25_SETTINGS, "stemmer": None}}

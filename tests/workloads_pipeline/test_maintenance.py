@@ -47,7 +47,7 @@ def test_upkeep_leaves_fewer_files_and_the_same_rows(grown: Path) -> None:
         assert results[name].files_after == 1 <= results[name].files_before, results[name]
         assert results[name].rows == len(before[name])
     assert results["chunks"].files_before > 1 and results["embeddings"].files_before > 1
-    assert results["chunks"].z_order == ["source", "doc_id"]
+    assert results["chunks"].z_order == ["tenant", "classification", "source", "doc_id"]
     assert {name: _rows(path) for name, path in tables.items()} == before
     # Nothing newer than the retention is vacuumed: time travel to the last good version still works.
     travelled = DeltaTable(str(tables["chunks"]), version=last_good).to_pyarrow_table()
@@ -78,7 +78,10 @@ def test_cli_reports_files_and_bytes_before_and_after(grown: Path, tmp_path: Pat
 
 def test_databricks_statements_zorder_the_retrieval_columns() -> None:
     sql = statements("llm_dev", "curated", retain_hours=24)
-    assert "OPTIMIZE `llm_dev`.`curated`.`chunks` ZORDER BY (`source`, `doc_id`)" in sql
+    assert (
+        "OPTIMIZE `llm_dev`.`curated`.`chunks` ZORDER BY (`tenant`, `classification`, `source`, `doc_id`)"
+        in sql
+    )
     assert "VACUUM `llm_dev`.`curated`.`embeddings` RETAIN 168 HOURS" in sql
     with pytest.raises(LakewardError):
         statements("llm_dev; DROP", "curated")

@@ -1,38 +1,28 @@
-"""The chunk catalog: the pipeline's index plus the document attributes that retrieval filters on.
+"""The chunk catalog: the pipeline's index plus the chunk attributes that retrieval filters on.
 
 The pipeline (`workloads`) builds the BM25 and HNSW indexes and the Delta tables; this module
-only reads them. Each index row gets its document's `tenant`, `classification` and `updated_at`:
-taken from columns of those names when the corpus carries them, otherwise the tenant is the first
-folder of the document's source path ("default" at the top level) and the classification comes from
-the configured source globs. `lineage` records the table and index versions an answer was drawn from.
+only reads them. Each index row gets its chunk's `tenant`, `classification` and `modified_at` (when
+its source last changed, else when the pipeline wrote it) from the columns the pipeline set from its
+configuration. A row without labels (written before the pipeline set them) has no tenant and no
+classification, so no tenant filter and no allowed classification admits it until the next run labels
+it. `lineage` records the table and index versions an answer was drawn from.
 """
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from lakeward.errors import LakewardError
 from workloads.indexing import INDEX_FOLDER, ChunkIndex, index_dir
-from workloads.rag.config import RagConfig, RetrievalConfig
-
-
-def tenant_of(source: str) -> str:
-    return source.split("/", 1)[0] if "/" in source else "default"
-
-
-def classification_of(source: str, config: RetrievalConfig) -> str:
-    for pattern, label in sorted(config.classifications.items()):
-        if fnmatch.fnmatchcase(source, pattern):
-            return label
-    return config.default_classification
+from workloads.rag.config import RagConfig
+from workloads.tables import CHUNKS, LABELS, PathTables
 
 
 @dataclass
@@ -79,29 +69,20 @@ def load_catalog(lakehouse: Path, config: RagConfig) -> ChunkCatalog:
                 fix="run `lakeward pipeline run --lakehouse DIR` first",
             )
         tables[name] = DeltaTable(str(path))
-    documents = tables["documents"].to_pyarrow_table()
-    doc_columns = {name: documents.column(name).to_pylist() for name in documents.schema.names}
-    by_doc = {doc: i for i, doc in enumerate(doc_columns["doc_id"])}
-    chunks = tables["chunks"].to_pyarrow_table(columns=["chunk_id", "token_count"])
-    tokens = dict(zip(chunks["chunk_id"].to_pylist(), chunks["token_count"].to_pylist(), strict=True))
-    rows = index.metadata.select(["chunk_id", "doc_id", "source"]).to_pylist()
-    epoch = datetime(1970, 1, 1, tzinfo=UTC)
-
-    def doc_value(doc: str, column: str, fallback):
-        values = doc_columns.get(column)
-        return values[by_doc[doc]] if values is not None and doc in by_doc else fallback
-
+    store = PathTables(lakehouse, config.catalog, config.schema_name)
+    chunks = store.read(CHUNKS, ["doc_id", "chunk_id", "token_count", *LABELS, "updated_at"])
+    pairs = zip(chunks["doc_id"].to_pylist(), chunks["chunk_id"].to_pylist(), strict=True)
+    row_of = {key: row for row, key in enumerate(pairs)}
+    keys = zip(index.metadata["doc_id"].to_pylist(), index.metadata["chunk_id"].to_pylist(), strict=True)
+    rows = pa.array([row_of.get(key) for key in keys], pa.int64())
     attributes = pa.table(
         {
-            "tenant": [doc_value(r["doc_id"], "tenant", tenant_of(r["source"])) for r in rows],
-            "classification": [
-                doc_value(r["doc_id"], "classification", classification_of(r["source"], config.retrieval))
-                for r in rows
-            ],
-            "updated_at": pa.array(
-                [doc_value(r["doc_id"], "updated_at", epoch) for r in rows], pa.timestamp("us", tz="UTC")
+            "tenant": chunks["tenant"].take(rows),
+            "classification": chunks["classification"].take(rows),
+            "modified_at": pc.coalesce(
+                chunks["source_modified_at"].take(rows), chunks["updated_at"].take(rows)
             ),
-            "token_count": pa.array([int(tokens.get(r["chunk_id"], 0)) for r in rows], pa.int32()),
+            "token_count": pc.fill_null(chunks["token_count"].take(rows), 0),
         }
     )
     lineage = {

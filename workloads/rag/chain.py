@@ -10,12 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
+from lakeward.errors import LakewardError
 from workloads.rag.catalog import ChunkCatalog, load_catalog
 from workloads.rag.config import RagConfig
 from workloads.rag.generation import Generator, make_generator
 from workloads.rag.guardrails import REFUSAL, Guardrails
 from workloads.rag.prompts import PromptVersion, ensure_prompt
-from workloads.rag.retrieval import Embed, Filters, HybridRetriever, minilm_embedder
+from workloads.rag.retrieval import Embed, Filters, HybridRetriever, Retriever, minilm_embedder
 from workloads.rag.tracing import configure_redaction, documents
 
 
@@ -43,8 +44,7 @@ class Answer:
 class RagChain:
     def __init__(
         self,
-        catalog: ChunkCatalog,
-        retriever: HybridRetriever,
+        retriever: Retriever,
         generator: Generator,
         guardrails: Guardrails,
         prompt: PromptVersion,
@@ -52,7 +52,7 @@ class RagChain:
         request_log: Path | None = None,
         trace: bool = True,
     ) -> None:
-        self.catalog, self.retriever, self.generator = catalog, retriever, generator
+        self.retriever, self.generator = retriever, generator
         self.guardrails, self.prompt, self.model = guardrails, prompt, model or {}
         self.request_log, self.trace = request_log, trace
         if trace:
@@ -73,7 +73,8 @@ class RagChain:
                 {
                     "prompt.uri": self.prompt.uri,
                     "model": json.dumps(self.model),
-                    "index.chunkset": self.catalog.lineage["index"]["chunkset"],
+                    "index.chunkset": self.retriever.lineage["index"]["chunkset"],
+                    "retrieval.backend": self.retriever.backend,
                     "refused": result.refused,
                 }
             )
@@ -165,7 +166,7 @@ class RagChain:
             refused=refused,
             guardrails=[d.as_dict() for d in decisions],
             prompt={"name": self.prompt.name, "version": self.prompt.version, "uri": self.prompt.uri},
-            lineage={**self.catalog.lineage, "model": self.model},
+            lineage={**self.retriever.lineage, "model": self.model},
             latency_ms=round(latency, 3),
             generator=generator,
             timings_ms={k: round(v, 3) for k, v in timings.items()},
@@ -191,19 +192,32 @@ class RagChain:
             handle.write(json.dumps(record) + "\n")
 
 
+def make_retriever(config: RagConfig, catalog: ChunkCatalog | None, embed: Embed | None = None) -> Retriever:
+    """The backend `retrieval.backend` names: the local index of `catalog`, or Vector Search."""
+    embed = embed or minilm_embedder()
+    if config.retrieval.backend == "vector_search":
+        from workloads.rag.vector_search import vector_search_retriever
+
+        return vector_search_retriever(config, embed)
+    if catalog is None:
+        raise LakewardError(
+            "the local backend needs the pipeline's index",
+            field="retrieval.backend",
+            fix="run `lakeward pipeline run` first, or set retrieval.backend: vector_search",
+        )
+    return HybridRetriever(catalog, embed, config.retrieval)
+
+
 def assemble(
-    catalog: ChunkCatalog,
+    retriever: Retriever,
     config: RagConfig,
     prompt: PromptVersion,
-    embed: Embed | None = None,
     model: dict | None = None,
     request_log: Path | None = None,
     trace: bool = True,
 ) -> RagChain:
     """A chain from its parts: the same wiring for the CLI, the evaluation and the served model."""
-    retriever = HybridRetriever(catalog, embed or minilm_embedder(), config.retrieval)
     return RagChain(
-        catalog,
         retriever,
         make_generator(config.generation),
         Guardrails(config.guardrails),
@@ -215,12 +229,14 @@ def assemble(
 
 
 def build_chain(lakehouse: Path, config: RagConfig, tracking: Path, trace: bool = True) -> RagChain:
-    """The chain over the index the pipeline built in `lakehouse`, with MLflow in `tracking`."""
+    """The chain over the configured backend (the index the pipeline built in `lakehouse`, or Vector
+    Search), with MLflow in `tracking`."""
     from workloads.rag.tracking import use_tracking
 
     use_tracking(tracking)
+    catalog = load_catalog(lakehouse, config) if config.retrieval.backend == "local" else None
     return assemble(
-        load_catalog(lakehouse, config),
+        make_retriever(config, catalog),
         config,
         ensure_prompt(),
         request_log=tracking / "requests.jsonl",

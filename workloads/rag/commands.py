@@ -18,8 +18,8 @@ MAX_QUESTION_CHARS = 4000
 def _setup(
     lakehouse: Path, tracking: Path | None, config: Path | None, *, built: bool = True
 ) -> tuple[RagConfig, Path]:
-    """The RAG configuration and MLflow folder; with `built`, the lakehouse must already hold the
-    index, checked before anything (MLflow's folder included) is created inside it."""
+    """The RAG configuration and MLflow folder; with `built` and the local backend, the lakehouse must
+    already hold the index, checked before anything (MLflow's folder included) is created inside it."""
     from workloads.indexing import index_dir, read_manifest
     from workloads.rag.config import load_rag_config
     from workloads.rag.tracking import default_tracking
@@ -29,7 +29,8 @@ def _setup(
         raise LakewardError(
             "a file, not a lakehouse folder", source=str(lakehouse), field="--lakehouse", fix=LAKEHOUSE_FIX
         )
-    if built and read_manifest(index_dir(lakehouse, rag.catalog, rag.schema_name)) is None:
+    local = rag.retrieval.backend == "local"
+    if built and local and read_manifest(index_dir(lakehouse, rag.catalog, rag.schema_name)) is None:
         raise LakewardError(
             f"holds no index for {rag.catalog}.{rag.schema_name}",
             source=str(lakehouse),

@@ -15,6 +15,24 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class VectorSearchConfig(Model):
+    """Where the vector_search backend queries; credentials come from the environment (the serving
+    endpoint's service principal), never from this file."""
+
+    endpoint: str | None = Field(
+        default=None,
+        description="the Vector Search endpoint (the environment's serving.vector_search_endpoint)",
+    )
+    index: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*\.[A-Za-z][A-Za-z0-9_]*$",
+        description="catalog.schema.index; default: the index over this configuration's catalog and schema",
+    )
+    query_type: Literal["HYBRID", "ANN"] = Field(
+        default="HYBRID", description="HYBRID (keywords and vectors) or ANN (vectors only) for answers"
+    )
+
+
 class RetrievalConfig(Model):
     candidates: int = Field(default=100, ge=1, le=1000, description="hits taken from BM25 and from HNSW each")
     rrf_k: int = Field(default=60, ge=1, description="the reciprocal rank fusion constant")
@@ -23,14 +41,18 @@ class RetrievalConfig(Model):
     near_duplicate: float = Field(
         default=0.8, gt=0, le=1, description="word-shingle Jaccard at or above which a chunk is a duplicate"
     )
-    max_age_days: float | None = Field(default=None, gt=0, description="drop chunks updated longer ago")
-    default_classification: str = "internal"
-    classifications: dict[str, str] = Field(
-        default_factory=dict, description="source glob -> classification, for corpora that carry none"
+    max_age_days: float | None = Field(
+        default=None, gt=0, description="drop chunks whose source changed longer ago"
     )
     allowed_classifications: list[str] = Field(
         default_factory=lambda: ["public", "internal"], description="classifications answers may use"
     )
+    backend: Literal["local", "vector_search"] = Field(
+        default="local",
+        description="local: the BM25 and HNSW index the pipeline built (carried by the model); "
+        "vector_search: the Databricks Vector Search index over the pipeline's tables",
+    )
+    vector_search: VectorSearchConfig = Field(default_factory=VectorSearchConfig)
 
 
 class GenerationConfig(Model):
@@ -111,6 +133,13 @@ class RagConfig(Model):
     shadow: ShadowThresholds = Field(default_factory=ShadowThresholds)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @property
+    def index_name(self) -> str:
+        """The Vector Search index the vector_search backend queries."""
+        from workloads.vector_index import index_name
+
+        return self.retrieval.vector_search.index or index_name(self.catalog, self.schema_name)
 
 
 def load_rag_config(path: Path | None) -> RagConfig:

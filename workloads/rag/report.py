@@ -24,11 +24,14 @@ def eval_view(result: dict) -> Group:
         title=f"retrieval ({result['questions']} questions, {result['corpus_documents']} documents)"
     )
     names = list(next(iter(result["systems"].values())))
+    backends = result.get("backends") or {"": {"systems": result["systems"]}}
+    systems.add_column("backend")
     systems.add_column("system")
     for name in names:
         systems.add_column(name, justify="right")
-    for system, values in result["systems"].items():
-        systems.add_row(system, *(f"{values[n]:.4f}" for n in names))
+    for backend, measured in backends.items():
+        for system, values in measured["systems"].items():
+            systems.add_row(backend, system, *(f"{values[n]:.4f}" for n in names))
     answers = Table(title=f"answers ({result['answered']} questions)")
     answers.add_column("metric")
     answers.add_column("value", justify="right")

@@ -1,0 +1,87 @@
+"""The Vector Search endpoint and the Delta Sync indexes the retriever queries, one per table set.
+
+Constraints from the provider's documentation (terraform-provider-databricks,
+docs/resources/vector_search_index.md; the registry page
+https://registry.terraform.io/providers/databricks/databricks/latest/docs/resources/vector_search_index):
+- "change of any parameter leads to recreation of the resource": the name, endpoint, key, columns and
+  pipeline type are all force-new, so changing any of them rebuilds the index from its table;
+- `embedding_vector_columns` (self-managed vectors) need `embedding_dimension`;
+- `columns_to_sync` left out syncs every column; Lakeward names them, so the vector and the columns
+  retrieval reads are all that leaves the table;
+- the source table must have change data feed on (Delta Sync reads it; the pipeline's tables are made
+  with `delta.enableChangeDataFeed`), and must exist when the index is created: the retrieval stack is
+  applied after the tables are made (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+from cdktn_provider_databricks.permissions import Permissions, PermissionsAccessControl
+from cdktn_provider_databricks.vector_search_endpoint import VectorSearchEndpoint
+from cdktn_provider_databricks.vector_search_index import (
+    VectorSearchIndex,
+    VectorSearchIndexDeltaSyncIndexSpec,
+    VectorSearchIndexDeltaSyncIndexSpecEmbeddingVectorColumns,
+)
+from constructs import Construct
+
+from infra.config import Environment
+from workloads import vector_index
+
+
+class VectorSearch(Construct):
+    """The endpoint, who may use or manage it (`groups` maps admins and engineers to the names their
+    ACL uses), and one Delta Sync index for each catalog in `catalogs` (the platform's and each
+    tenant's): an endpoint never stands without an index."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        env: Environment,
+        budget_policy_id: str,
+        groups: dict[str, str],
+        catalogs: list[str],
+    ) -> None:
+        super().__init__(scope, id_)
+        if not catalogs:
+            raise ValueError("a vector search endpoint needs at least one index")
+        self.endpoint = VectorSearchEndpoint(
+            self,
+            "vector-search",
+            name=env.serving.vector_search_endpoint,
+            endpoint_type="STANDARD",
+            budget_policy_id=budget_policy_id,
+        )
+        Permissions(
+            self,
+            "vector-search-permissions",
+            vector_search_endpoint_id=self.endpoint.endpoint_id,
+            access_control=[
+                PermissionsAccessControl(group_name=groups["admins"], permission_level="CAN_MANAGE"),
+                PermissionsAccessControl(group_name=groups["engineers"], permission_level="CAN_USE"),
+            ],
+        )
+        self.indexes = [
+            self._index(catalog, env.serving.vector_search_sync) for catalog in dict.fromkeys(catalogs)
+        ]
+
+    def _index(self, catalog: str, pipeline_type: str) -> VectorSearchIndex:
+        return VectorSearchIndex(
+            self,
+            f"index-{catalog}",
+            name=vector_index.index_name(catalog),
+            endpoint_name=self.endpoint.name,
+            index_type="DELTA_SYNC",
+            primary_key=vector_index.PRIMARY_KEY,
+            delta_sync_index_spec=VectorSearchIndexDeltaSyncIndexSpec(
+                source_table=vector_index.source_table(catalog),
+                pipeline_type=pipeline_type,
+                embedding_vector_columns=[
+                    VectorSearchIndexDeltaSyncIndexSpecEmbeddingVectorColumns(
+                        name=vector_index.VECTOR_COLUMN, embedding_dimension=vector_index.DIMENSION
+                    )
+                ],
+                columns_to_sync=list(vector_index.SYNCED_COLUMNS),
+            ),
+        )

@@ -29,7 +29,7 @@ NAME_FIELD = {
     "databricks_job": "name",
     "databricks_model_serving": "name",
     "databricks_ip_access_list": "label",
-    "databricks_secret_scope": "name",
+    "databricks_secret_scope": "name",  # pragma: allowlist secret
     "databricks_service_principal": "display_name",
     "databricks_mws_workspaces": "workspace_name",
     "databricks_mws_networks": "network_name",

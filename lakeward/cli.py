@@ -782,6 +782,19 @@ def ci_summary(
     _finish(summary(plans, scan_files or [], tenant_plans or [], out))
 
 
+@ci_app.command("stages")
+def ci_stages(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    releases: ReleasesDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """The deploy stages in order, one `NAME ACTION TARGET` line each: apply a stack kind's saved plans,
+    run a step's command, or skip it (the model release; serving without a champion)."""
+    from lakeward.ci.stages import stages
+
+    _finish(stages(env, releases), json_out)
+
+
 @privacy_app.command("check")
 def privacy_check(
     path: Annotated[Path, typer.Argument(help="A Delta table folder, or a parquet or CSV file.")],

@@ -7,14 +7,14 @@
 # or when a stack of the stage was not planned (its plan failed or waited for a step). Terraform itself
 # refuses a saved plan whose state changed since it was made ("Saved plan is stale"). A step stage runs
 # its command (`lakeward bootstrap --env ENV`); a skipped stage (the model release; serving while no
-# champion is released) says why. LAKEWARD names the lakeward command (default: lakeward).
+# champion is released) says why. LAKEWARD names the command that runs Lakeward (default: `lakeward`).
 set -euo pipefail
 
 usage="usage: apply-stage.sh PLANS_DIR ENV STAGE (see \`lakeward ci stages --env ENV\`)"
 plans_dir=${1:?$usage}
 env_name=${2:?$usage}
 stage=${3:?$usage}
-read -ra lakeward <<<"${LAKEWARD:-lakeward}"
+read -ra cli <<<"${LAKEWARD:-lakeward}"
 refuse() {
   echo "error: $1; nothing was applied" >&2
   echo "  fix: $2" >&2
@@ -34,7 +34,7 @@ planned_tree=$(sed -n 's/^tree //p' "$plans_dir/source")
     "update the pull request branch with main so that its checks plan again, review and merge"
 
 shopt -s nullglob
-listed=$("${lakeward[@]}" ci stages --env "$env_name")
+listed=$("${cli[@]}" ci stages --env "$env_name")
 line=$(awk -F '\t' -v stage="$stage" '$1 == stage' <<<"$listed")
 [[ -n "$line" ]] || refuse "unknown stage '$stage'" "use one of: $(cut -f1 <<<"$listed" | paste -sd ' ')"
 IFS=$'\t' read -r _ action target <<<"$line"
@@ -45,9 +45,9 @@ case "$action" in
     ;;
   run)
     read -ra command <<<"$target"
-    [[ "${command[0]}" == lakeward ]] || refuse "step $stage runs '$target'" "run steps through lakeward"
+    [[ "${command[0]}" == "lakeward" ]] || refuse "step $stage runs '$target'" "run steps through Lakeward"
     echo "$stage: $target"
-    exec "${lakeward[@]}" "${command[@]:1}"
+    exec "${cli[@]}" "${command[@]:1}"
     ;;
 esac
 # A tenant stage has one stack per tenant; every other stack kind, at most one stack per environment.

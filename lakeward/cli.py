@@ -775,11 +775,13 @@ def ci_summary(
         list[Path] | None, typer.Option("--tenant-plan", help="`lakeward tenant plan --json` (repeatable).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    json_out: JsonFlag = False,
 ) -> None:
-    """One Markdown pull-request summary: changes per stack, policy findings, tenant blast radius."""
+    """One Markdown pull-request summary: changes per stack, stacks not planned (waiting for a deploy
+    step, or failed: exit 1), policy findings, tenant blast radius."""
     from lakeward.ci.summary import summary
 
-    _finish(summary(plans, scan_files or [], tenant_plans or [], out))
+    _finish(summary(plans, scan_files or [], tenant_plans or [], out), json_out)
 
 
 @ci_app.command("stages")

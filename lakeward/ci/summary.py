@@ -15,7 +15,7 @@ from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.output import Outcome
 from stacks.names import parse_stack_id
-from stacks.stages import STAGES, stage_named
+from stacks.stages import STAGES
 
 PLAN_SUFFIX = ".plan.json"
 # What plan-stacks.sh keeps of a stack whose plan failed.
@@ -52,10 +52,12 @@ def _deploy_order(stack: str) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class UnplannedStack:
-    """A stack whose plan stopped: `waits_for` names the deploy step it waits for, else it failed."""
+    """A stack whose plan stopped: `waits_for` names the deploy step it waits for and `run` its command
+    as the plan said it, else it failed."""
 
     stack: str
     waits_for: str | None
+    run: str | None
     errors: list[str]
 
 
@@ -64,7 +66,7 @@ def _step_pattern(command: str) -> re.Pattern[str]:
     "Resource postcondition failed" (hashicorp/terraform internal/terraform/eval_conditions.go), then the
     condition's message ending "does not exist: run `COMMAND`" (infra/workspace/tenant/abac.py)."""
     run = re.escape(command).replace("ENV", "[a-z0-9_-]+")
-    return re.compile(rf"^Resource postcondition failed\b.* does not exist: run `{run}`")
+    return re.compile(rf"^Resource postcondition failed\b.* does not exist: run `(?P<run>{run})`")
 
 
 def plan_errors(log: str) -> list[str]:
@@ -73,12 +75,19 @@ def plan_errors(log: str) -> list[str]:
     return [" ".join(error.split()) for error in re.split(r"\bError: ", " ".join(text.split()))[1:]]
 
 
-def waits_for(errors: list[str]) -> str | None:
-    """The step every error waits for, or None when any error is something else (a real failure)."""
-    steps = {
-        next((stage.name for stage in STAGES if stage.run and _step_pattern(stage.run).search(error)), None)
-        for error in errors
-    }
+def _waits_for(error: str) -> tuple[str, str] | None:
+    """The step one error waits for and its command, if the error is a step's postcondition."""
+    for stage in STAGES:
+        found = _step_pattern(stage.run).search(error) if stage.run else None
+        if found:
+            return stage.name, found["run"]
+    return None
+
+
+def waits_for(errors: list[str]) -> tuple[str, str] | None:
+    """The step every error waits for and its command, or None when any error is something else (a
+    real failure) or there is none."""
+    steps = {_waits_for(error) for error in errors}
     return steps.pop() if len(steps) == 1 and None not in steps else None
 
 
@@ -90,7 +99,8 @@ def unplanned_stack(path: Path) -> UnplannedStack:
         raise LakewardError(
             f"cannot read: {exc}", source=str(path), field="--plans", fix="plan the stack again"
         ) from None
-    return UnplannedStack(path.name.removesuffix(LOG_SUFFIX), waits_for(errors), errors)
+    step, run = waits_for(errors) or (None, None)
+    return UnplannedStack(path.name.removesuffix(LOG_SUFFIX), step, run, errors)
 
 
 def _read_json(path: Path, field_name: str, fix: str, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -176,8 +186,7 @@ def _unplanned_section(unplanned: list[UnplannedStack]) -> list[str]:
     lines = ["| stack | plan |", "| --- | --- |"]
     for plan in unplanned:
         if plan.waits_for:
-            command = stage_named(plan.waits_for).run
-            state = f"waits for `{plan.waits_for}` (`{command}` runs in the deploy, then plan again)"
+            state = f"waits for `{plan.waits_for}` (`{plan.run}` runs in the deploy, then plan again)"
         else:
             state = "**failed**: " + ("; ".join(f"`{error[:300]}`" for error in plan.errors) or "see its log")
         lines.append(f"| `{plan.stack}` | {state} |")

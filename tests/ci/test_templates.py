@@ -214,6 +214,9 @@ def test_stages_run_in_order_dev_then_prod(
     and no job for the model release."""
     assert STAGES.index("workspace") < STAGES.index("bootstrap") < STAGES.index("tenants")
     assert "release" not in STAGES and STAGES[-1] == "serving"
+    lines = [line for _, step in _steps(apply) for line in _shell(step.get("run", ""))]
+    lines += [line for job in gitlab.values() if isinstance(job, dict) for line in _gitlab_script(job)]
+    assert not [line for line in lines if re.search(r"\blakeward (release|rollout)\b", line)]
     jobs = apply["jobs"]
     assert list(jobs) == [*STAGES, "evidence"]
     for earlier, later in pairwise([*STAGES, "evidence"]):

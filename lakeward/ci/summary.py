@@ -182,13 +182,19 @@ def _plans_section(plans: list[StackChanges]) -> list[str]:
     return lines
 
 
+def _cell(text: str) -> str:
+    """An error's start, safe inside a Markdown table cell's code span."""
+    return text[:300].replace("`", "'").replace("|", "\\|")
+
+
 def _unplanned_section(unplanned: list[UnplannedStack]) -> list[str]:
     lines = ["| stack | plan |", "| --- | --- |"]
     for plan in unplanned:
         if plan.waits_for:
             state = f"waits for `{plan.waits_for}` (`{plan.run}` runs in the deploy, then plan again)"
         else:
-            state = "**failed**: " + ("; ".join(f"`{error[:300]}`" for error in plan.errors) or "see its log")
+            errors = "; ".join(f"`{_cell(error)}`" for error in plan.errors)
+            state = f"**failed**: {errors or 'see its log'}"
         lines.append(f"| `{plan.stack}` | {state} |")
     return lines
 

@@ -783,11 +783,26 @@ def ci_summary(
         list[Path] | None, typer.Option("--tenant-plan", help="`lakeward tenant plan --json` (repeatable).")
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    json_out: JsonFlag = False,
 ) -> None:
-    """One Markdown pull-request summary: changes per stack, policy findings, tenant blast radius."""
+    """One Markdown pull-request summary: changes per stack, stacks not planned (waiting for a deploy
+    step, or failed: exit 1), policy findings, tenant blast radius."""
     from lakeward.ci.summary import summary
 
-    _finish(summary(plans, scan_files or [], tenant_plans or [], out))
+    _finish(summary(plans, scan_files or [], tenant_plans or [], out), json_out)
+
+
+@ci_app.command("stages")
+def ci_stages(
+    env: Annotated[str, typer.Option("--env", help="Environment name under environments/.")] = "dev",
+    releases: ReleasesDir = None,
+    json_out: JsonFlag = False,
+) -> None:
+    """The deploy stages in order, one `NAME ACTION TARGET` line each: apply a stack kind's saved plans,
+    run a step's command, or skip it (the model release; serving without a champion)."""
+    from lakeward.ci.stages import stages
+
+    _finish(stages(env, releases), json_out)
 
 
 @privacy_app.command("check")

@@ -101,6 +101,8 @@ CASES = [
     ("privacy check", ["{bad}/latin.yaml", "--quasi-identifiers", "", "--k", "2"]),
     ("ci summary", ["--plans", "{bad}/afile"]),
     ("ci summary", ["--plans", "{bad}/notlh"]),
+    ("ci stages", ["--env", "../dev"]),
+    ("ci stages", ["--env", "dev", "--releases", "{bad}/afile"]),
     ("shadow", ["--requests", "{bad}/afile", "--lakehouse", "{bad}/notlh"]),
     ("shadow", ["--requests", "{bad}/notlh", "--lakehouse", "{bad}/notlh"]),
     ("shadow", ["--requests", "{bad}/afile", "--lakehouse", "{bad}/notlh", "--max-requests", "0"]),

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Usage: apply-stage.sh PLANS_DIR ENV STAGE   (STAGE: foundation, with the metastore stack first where
-# this environment creates it; account; workspace; or tenants, with the serving stack first and the
-# retrieval stack, whose indexes read the tenants' tables, last)
-# Applies the plans that plan-stacks.sh saved for one stage of one environment, and nothing else: it
-# refuses when the plans are missing, when a file differs from SHA256SUMS or is not listed there, or when
-# they were planned from another tree than the one checked out. Terraform itself refuses a saved plan
-# whose state changed since it was made ("Saved plan is stale").
+# Usage: apply-stage.sh PLANS_DIR ENV STAGE   (STAGE: a stage of `lakeward ci stages --env ENV`, which lists
+# them in the order of stacks/stages.py)
+# Runs one deploy stage of one environment. A stack stage applies the plans that plan-stacks.sh saved
+# for its stacks, and nothing else: it refuses when the plans are missing, when a file differs from
+# SHA256SUMS or is not listed there, when they were planned from another tree than the one checked out,
+# or when a stack of the stage was not planned (its plan failed or waited for a step). Terraform itself
+# refuses a saved plan whose state changed since it was made ("Saved plan is stale"). A step stage runs
+# its command (`lakeward bootstrap --env ENV`); a skipped stage (the model release; serving while no
+# champion is released) says why. LAKEWARD names the command that runs Lakeward (default: `lakeward`).
 set -euo pipefail
 
-usage="usage: apply-stage.sh PLANS_DIR ENV foundation|account|workspace|tenants"
+usage="usage: apply-stage.sh PLANS_DIR ENV STAGE (see \`lakeward ci stages --env ENV\`)"
 plans_dir=${1:?$usage}
 env_name=${2:?$usage}
 stage=${3:?$usage}
+read -ra cli <<<"${LAKEWARD:-lakeward}"
 refuse() {
   echo "error: $1; nothing was applied" >&2
   echo "  fix: $2" >&2
@@ -31,23 +34,41 @@ planned_tree=$(sed -n 's/^tree //p' "$plans_dir/source")
     "update the pull request branch with main so that its checks plan again, review and merge"
 
 shopt -s nullglob
-case "$stage" in
-  foundation | account | workspace)
-    stacks=("$plans_dir/lakeward-$env_name-$stage")
-    [[ -d "${stacks[0]}" ]] || refuse "no saved plan for lakeward-$env_name-$stage" "plan $env_name in the pull request"
-    # The region's metastore stack exists only in the environment that creates it, and goes first.
-    if [[ "$stage" == foundation && -d "$plans_dir/lakeward-$env_name-metastore" ]]; then
-      stacks=("$plans_dir/lakeward-$env_name-metastore" "${stacks[@]}")
-    fi
+listed=$("${cli[@]}" ci stages --env "$env_name")
+line=$(awk -F '\t' -v stage="$stage" '$1 == stage' <<<"$listed")
+[[ -n "$line" ]] || refuse "unknown stage '$stage'" "use one of: $(cut -f1 <<<"$listed" | paste -sd ' ')"
+IFS=$'\t' read -r _ action target <<<"$line"
+case "$action" in
+  skip)
+    echo "$stage: not run by the deploy: $target"
+    exit 0
     ;;
-  # The serving stack (endpoints of released model versions), each tenant, then the retrieval stack.
-  tenants)
-    stacks=("$plans_dir/lakeward-$env_name-servin"[g]/ "$plans_dir/lakeward-$env_name-tenant-"*/
-      "$plans_dir/lakeward-$env_name-retrieva"[l]/)
+  run)
+    read -ra command <<<"$target"
+    [[ "${command[0]}" == "lakeward" ]] || refuse "step $stage runs '$target'" "run steps through Lakeward"
+    echo "$stage: $target"
+    exec "${cli[@]}" "${command[@]:1}"
     ;;
-  *) refuse "unknown stage '$stage'" "$usage" ;;
 esac
-for stack_dir in "${stacks[@]%/}"; do
+# A tenant stage has one stack per tenant; every other stack kind, at most one stack per environment.
+[[ "$target" == tenant ]] && prefix="lakeward-$env_name-tenant-" || prefix="lakeward-$env_name-$target"
+waited=()
+for log in "$plans_dir/$prefix"*.plan.log; do
+  stack=$(basename "$log" .plan.log)
+  [[ "$target" == tenant || "$stack" == "$prefix" ]] && waited+=("$stack")
+done
+((${#waited[@]} == 0)) || refuse "not planned: ${waited[*]} (see STACK.plan.log with the plans)" \
+  "plan again in a pull request once what the plan waited for has run (\`lakeward ci summary\` says what)"
+stacks=()
+for stack_dir in "$plans_dir/$prefix"*/; do
+  stack=$(basename "$stack_dir")
+  [[ "$target" == tenant || "$stack" == "$prefix" ]] && stacks+=("${stack_dir%/}")
+done
+if ((${#stacks[@]} == 0)); then
+  echo "$stage: no stack of this stage in $env_name; nothing to apply"
+  exit 0
+fi
+for stack_dir in "${stacks[@]}"; do
   stack=$(basename "$stack_dir")
   terraform -chdir="$stack_dir" init -input=false -no-color
   echo "terraform apply: $stack_dir/$stack.tfplan"

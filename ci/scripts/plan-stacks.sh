@@ -3,7 +3,10 @@
 # Plans every stack of a `lakeward synth --out SYNTH_DIR` folder and saves, per stack, what the deploy
 # applies later: PLANS_DIR/STACK/{cdk.tf.json,.terraform.lock.hcl,STACK.tfplan} and the plan's JSON
 # (PLANS_DIR/STACK.plan.json, for `lakeward ci summary`). PLANS_DIR/source names the commit and tree that
-# were planned; PLANS_DIR/SHA256SUMS holds the digest of every file.
+# were planned; PLANS_DIR/SHA256SUMS holds the digest of every file. A stack whose plan fails leaves
+# PLANS_DIR/STACK.plan.log instead, and the others are still planned: `lakeward ci summary` tells a plan
+# that waits for a deploy step (a tenant stack before `lakeward bootstrap` has run) from a failure, and
+# exits 1 on a failure; apply-stage.sh refuses a stage with an unplanned stack.
 set -euo pipefail
 
 synth_dir=${1:?usage: plan-stacks.sh SYNTH_DIR PLANS_DIR}
@@ -21,7 +24,15 @@ for config in "${configs[@]}"; do
   echo "terraform plan: $stack"
   terraform -chdir="$stack_dir" init -input=false -no-color
   # -lock=false: planning only reads the state, with a read-only role, while a deploy may hold the lock.
-  terraform -chdir="$stack_dir" plan -input=false -no-color -lock=false -out="$stack.tfplan"
+  if ! terraform -chdir="$stack_dir" plan -input=false -no-color -lock=false -out="$stack.tfplan" \
+    >"$plans_dir/$stack.plan.log" 2>&1; then
+    cat "$plans_dir/$stack.plan.log"
+    echo "terraform plan failed: $stack (kept in $plans_dir/$stack.plan.log)" >&2
+    rm -f "$stack_dir/$stack.tfplan"
+    continue
+  fi
+  cat "$plans_dir/$stack.plan.log"
+  rm "$plans_dir/$stack.plan.log"
   mkdir -p "$plans_dir/$stack"
   terraform -chdir="$stack_dir" show -json "$stack.tfplan" >"$plans_dir/$stack.plan.json"
   cp "$config" "$plans_dir/$stack/"

@@ -12,18 +12,27 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from lakeward.ci.summary import read_plans, render_summary
+from lakeward.ci.summary import read_plans, read_unplanned, render_summary
 from lakeward.rehearsal.terraform import cli_config, find_mirror
 from stacks.names import ACCOUNT, FOUNDATION, stack_id, tenant_stack_id
+from tests.cli import run_cli
 
 DEV_CLAIMS = tenant_stack_id("dev", "claims")
 DEV_FOUNDATION = stack_id("dev", FOUNDATION)
 DEV_ACCOUNT = stack_id("dev", ACCOUNT)
+DEV_FRESH = tenant_stack_id("dev", "fresh")
+DEV_BROKEN = tenant_stack_id("dev", "broken")
+# A tenant stack's plan-time postcondition before the bootstrap ran (infra/workspace/tenant/abac.py).
+NOT_BOOTSTRAPPED = (
+    "lakeward_dev.governance.mask_email does not exist: run `lakeward bootstrap --env dev` "
+    "(after the workspace stack, before this one)"
+)
 
 REPO = Path(__file__).resolve().parents[2]
 PLAN_STACKS = REPO / "ci" / "scripts" / "plan-stacks.sh"
@@ -40,6 +49,16 @@ AWS = {
 }
 
 pytestmark = pytest.mark.slow
+
+
+def _lakeward_env(env: dict[str, str]) -> dict[str, str]:
+    """apply-stage.sh runs this checkout's Lakeward, on this project's environments."""
+    return {
+        **env,
+        "LAKEWARD": f"{sys.executable} -m lakeward",
+        "PYTHONPATH": str(REPO),
+        "LAKEWARD_PROJECT": str(REPO),
+    }
 
 
 def _stack(state: Path, resources: dict[str, Any], *, aws_version: str | None = None) -> dict[str, Any]:
@@ -70,6 +89,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     (root / "terraform.rc").write_text(cli_config(mirror), encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "TF_"))}
     env.update(TF_CLI_CONFIG_FILE=str(root / "terraform.rc"), TF_IN_AUTOMATION="1", CHECKPOINT_DISABLE="1")
+    env = _lakeward_env(env)
     repo, state = root / "repo", root / "state"
     foundation = repo / "synth" / "stacks" / FOUNDATION_STACK
     before = {
@@ -205,9 +225,97 @@ def test_plans_made_from_another_tree_are_refused_as_stale(project: dict[str, An
     assert "the plans are stale" in refused.stderr
 
 
-def test_a_stage_without_its_saved_plan_and_an_unknown_stage_are_refused(
+def test_an_unknown_stage_is_refused_and_a_stage_without_stacks_applies_nothing(
+    project: dict[str, Any], tmp_path: Path
+) -> None:
+    """A stack deleted from the saved plans is refused by its digest (above); a stage whose stacks this
+    environment does not synthesize (the metastore outside the environment that creates it) is empty."""
+    plans = _copy(project, tmp_path)
+    unknown = _apply(project, plans, "network")
+    assert unknown.returncode == 1 and "unknown stage 'network'" in unknown.stderr
+    assert "use one of: metastore foundation account workspace bootstrap tenants" in unknown.stderr
+    empty = _apply(project, plans, "metastore")
+    assert empty.returncode == 0, empty.stderr
+    assert "metastore: no stack of this stage in dev; nothing to apply" in empty.stdout
+    assert "terraform apply" not in empty.stdout
+
+
+def test_the_bootstrap_stage_runs_the_bootstrap_and_the_release_is_no_deploy(
     project: dict[str, Any], tmp_path: Path
 ) -> None:
     plans = _copy(project, tmp_path)
-    assert f"no saved plan for {DEV_ACCOUNT}" in _apply(project, plans, "account").stderr
-    assert "unknown stage 'network'" in _apply(project, plans, "network").stderr
+    env = {key: value for key, value in project["env"].items() if not key.startswith("DATABRICKS_")}
+    bootstrap = _run("bash", APPLY_STAGE, plans, "dev", "bootstrap", cwd=project["repo"], env=env)
+    assert "bootstrap: lakeward bootstrap --env dev" in bootstrap.stdout
+    # Without workspace credentials the bootstrap itself refuses, as it says.
+    assert bootstrap.returncode == 2 and "DATABRICKS_HOST" in bootstrap.stderr
+    release = _apply(project, plans, "release")
+    assert release.returncode == 0 and "release: not run by the deploy: a model release" in release.stdout
+
+
+@pytest.fixture(scope="module")
+def fresh(project: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A repository whose tenant stack `fresh` stops at plan time because the bootstrap has not run, and
+    whose tenant stack `broken` fails for another reason, planned by plan-stacks.sh."""
+    root = tmp_path_factory.mktemp("fresh")
+    repo, state = root / "repo", root / "state"
+    waiting = {
+        "terraform_data": {
+            "functions": {
+                "input": "none",
+                "lifecycle": {
+                    "postcondition": [
+                        {"condition": '${self.input == "mask_email"}', "error_message": NOT_BOOTSTRAPPED}
+                    ]
+                },
+            }
+        }
+    }
+    _write(repo / "synth" / "stacks" / DEV_FRESH / "cdk.tf.json", _stack(state / "fresh.tfstate", waiting))
+    broken = {"terraform_data": {"schema": {"input": "${terraform_data.missing.id}"}}}
+    _write(repo / "synth" / "stacks" / DEV_BROKEN / "cdk.tf.json", _stack(state / "broken.tfstate", broken))
+    (repo / ".gitignore").write_text("synth/\nplans/\n", encoding="utf-8")
+    for command in (
+        ["init", "-q"],
+        ["add", "-A"],
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+    ):
+        subprocess.run(["git", *command], cwd=repo, check=True)
+    planned = _run("bash", PLAN_STACKS, "synth", "plans", cwd=repo, env=project["env"])
+    return {"repo": repo, "plans": repo / "plans", "env": project["env"], "planned": planned}
+
+
+def test_failed_plans_leave_their_log_and_the_other_stacks_are_still_planned(fresh: dict[str, Any]) -> None:
+    assert fresh["planned"].returncode == 0, fresh["planned"].stderr
+    names = {path.name for path in fresh["plans"].iterdir()}
+    assert {f"{DEV_FRESH}.plan.log", f"{DEV_BROKEN}.plan.log", "SHA256SUMS", "source"} <= names
+    assert not names & {DEV_FRESH, DEV_BROKEN, f"{DEV_FRESH}.plan.json"}
+    assert f"terraform plan failed: {DEV_FRESH}" in fresh["planned"].stderr
+
+
+def test_a_plan_waiting_for_the_bootstrap_is_told_from_a_failure(
+    fresh: dict[str, Any], tmp_path: Path
+) -> None:
+    """On terraform's own output: the postcondition's message, wrapped and boxed as terraform prints it."""
+    by_stack = {plan.stack: plan for plan in read_unplanned(fresh["plans"])}
+    assert by_stack[DEV_FRESH].waits_for == "bootstrap", by_stack[DEV_FRESH].errors
+    assert by_stack[DEV_BROKEN].waits_for is None
+    both = run_cli("ci", "summary", "--plans", fresh["plans"])
+    assert both.exit_code == 1
+    assert f"| `{DEV_FRESH}` | waits for `bootstrap` (`lakeward bootstrap --env dev` runs" in both.stdout
+    assert f"| `{DEV_BROKEN}` | **failed**: `Reference to undeclared resource" in both.stdout
+    waiting_only = Path(shutil.copytree(fresh["plans"], tmp_path / "plans"))
+    (waiting_only / f"{DEV_BROKEN}.plan.log").unlink()
+    waits = run_cli("ci", "summary", "--plans", waiting_only, "--json")
+    assert waits.exit_code == 0, waits.stdout
+    assert json.loads(waits.stdout)["waiting"] == {DEV_FRESH: "bootstrap"}
+
+
+def test_a_stage_with_a_stack_that_was_not_planned_applies_nothing(
+    fresh: dict[str, Any], tmp_path: Path
+) -> None:
+    plans = Path(shutil.copytree(fresh["plans"], tmp_path / "plans"))
+    refused = _run("bash", APPLY_STAGE, plans, "dev", "tenants", cwd=fresh["repo"], env=fresh["env"])
+    assert refused.returncode == 1 and "nothing was applied" in refused.stderr
+    assert f"not planned: {DEV_BROKEN} {DEV_FRESH}" in refused.stderr
+    assert "terraform apply" not in refused.stdout

@@ -1,5 +1,6 @@
-"""`lakeward ci summary` on small documents: findings, tenant blast radius, deploy order and bad input.
-(tests/ci/test_saved_plans.py runs it on real terraform plans.)"""
+"""`lakeward ci summary` on small documents: findings, undecided checks, tenant blast radius, deploy
+order, plans that wait for a step, and bad input. (tests/ci/test_saved_plans.py runs it on real
+terraform plans and their logs.)"""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lakeward.ci.summary import stage_of
+import pytest
+
+from lakeward.ci.summary import plan_errors, stage_of, waits_for
 from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
 from tests.cli import run_cli
 
@@ -102,7 +105,7 @@ def test_one_summary_of_plans_findings_and_tenant_blast_radius(tmp_path: Path) -
         f"| `{PROD_CLAIMS}` | 1 | 0 | 0 |",
     ]
     assert f"- `{DEV_FOUNDATION}`: `aws_vpc.main` (destroyed)" in text
-    assert "| `out/synth/dev` | 0 | 1 | 0 | 1 | 1 | 1 |" in text
+    assert "| `out/synth/dev` | 0 | 1 | 0 | 1 | 1 | 0 | 1 |" in text
     assert f"| CKV_DBX_1 | HIGH | `{DEV_WORKSPACE}` | `r.CKV_DBX_1` |" in text
     assert "CKV_DBX_3" not in text and "CKV_DBX_4" not in text
     assert (
@@ -138,3 +141,71 @@ def test_bad_input_names_the_option_and_the_fix(tmp_path: Path) -> None:
         and "--scan" in wrong_scan.stderr
         and "no findings in it" in wrong_scan.stderr
     )
+
+
+def test_undecided_checks_are_counted_apart_neither_passed_nor_failed(tmp_path: Path) -> None:
+    """policies/scan.py: an HCL scan lists the checks it could not decide under `undecided`."""
+    _write(tmp_path / "plans" / f"{DEV_ACCOUNT}.plan.json", _plan())
+    undecided = {**_finding("CKV_DBX_5", "HIGH", "undecided"), "reason": "var.cidr is not set"}
+    scan = _write(
+        tmp_path / "results.json",
+        {"source": "terraform/", "blocking": 0, "findings": [], "undecided": [undecided, undecided]},
+    )
+    result = run_cli("ci", "summary", "--plans", tmp_path / "plans", "--scan", scan)
+    assert result.exit_code == 0, result.stderr
+    assert "| scan | CRITICAL | HIGH | MEDIUM | LOW | waived | undecided | blocking |" in result.stdout
+    assert "| `terraform/` | 0 | 0 | 0 | 0 | 0 | 2 | 0 |" in result.stdout
+    assert "CKV_DBX_5" not in result.stdout
+
+
+WAITING = """Error: Resource postcondition failed
+
+  on cdk.tf.json line 40, in data.databricks_functions.governance-functions:
+  40: "lifecycle": {
+
+lakeward_dev.governance.mask_email does not exist: run `lakeward bootstrap
+--env dev` (after the workspace stack, before this one)
+"""
+BOXED = "\n".join(f"\u2502 {line}" for line in WAITING.splitlines())
+OTHER_POSTCONDITION = WAITING.replace("mask_email does not exist: run", "mask_email is stale: rerun")
+UNDECLARED = """Error: Reference to undeclared resource
+
+  on cdk.tf.json line 12: A managed resource "x" "y" has not been declared in the root module.
+"""
+
+
+@pytest.mark.parametrize(
+    ("log", "step"),
+    [
+        (WAITING, ("bootstrap", "lakeward bootstrap --env dev")),
+        (BOXED, ("bootstrap", "lakeward bootstrap --env dev")),
+        (
+            WAITING + WAITING.replace("mask_email", "filter_region"),
+            ("bootstrap", "lakeward bootstrap --env dev"),
+        ),
+        (WAITING + UNDECLARED, None),
+        (OTHER_POSTCONDITION, None),
+        (WAITING.replace("Error: Resource postcondition failed", "Error: Invalid reference"), None),
+        ("Killed\n", None),
+    ],
+    ids=["plain", "boxed", "two-functions", "with-another-error", "other-message", "other-error", "no-error"],
+)
+def test_only_a_plan_whose_every_error_is_a_step_postcondition_waits(log: str, step: object) -> None:
+    """A wait never hides a failure: one error of another kind, another message, or none, is a failure."""
+    assert waits_for(plan_errors(log)) == step
+
+
+def test_a_summary_of_waiting_stacks_alone_passes_and_says_what_they_wait_for(tmp_path: Path) -> None:
+    _write(tmp_path / f"{DEV_ACCOUNT}.plan.json", _plan())
+    (tmp_path / f"{DEV_TENANT_ACCOUNT}.plan.log").write_text(WAITING, encoding="utf-8")
+    result = run_cli("ci", "summary", "--plans", tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert "### Not planned" in result.stdout
+    assert (
+        f"| `{DEV_TENANT_ACCOUNT}` | waits for `bootstrap` (`lakeward bootstrap --env dev` runs in the deploy"
+        in result.stdout
+    )
+    (tmp_path / f"{DEV_TENANT_ACCOUNT}.plan.log").write_text(WAITING + UNDECLARED, encoding="utf-8")
+    failed = run_cli("ci", "summary", "--plans", tmp_path, "--json")
+    assert failed.exit_code == 1
+    assert json.loads(failed.stdout)["failed"] == [DEV_TENANT_ACCOUNT]

@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from lakeward.ci.stages import NOT_DEPLOYED
+from stacks.stages import STAGES as DEPLOY_STAGES
 from tests.cli import run_cli
 
 REPO = Path(__file__).resolve().parents[2]
@@ -24,7 +26,8 @@ GITHUB = REPO / "ci" / "github"
 GITLAB = REPO / "ci" / "gitlab" / "lakeward.gitlab-ci.yml"
 SCRIPTS = REPO / "ci" / "scripts"
 TOOLS = Path(sys.executable).parent
-STAGES = ["foundation", "account", "workspace", "tenants"]
+# The stages a deploy runs, in the order of stacks/stages.py: the templates keep one job per stage.
+STAGES = [stage.name for stage in DEPLOY_STAGES if stage.name not in NOT_DEPLOYED]
 
 
 def _load(path: Path) -> dict[Any, Any]:
@@ -56,6 +59,11 @@ def apply() -> dict[Any, Any]:
 
 
 @pytest.fixture(scope="module")
+def drift() -> dict[Any, Any]:
+    return _load(GITHUB / "lakeward-drift.yml")
+
+
+@pytest.fixture(scope="module")
 def gitlab() -> dict[Any, Any]:
     return _load(GITLAB)
 
@@ -75,14 +83,9 @@ def _gitlab_script(job: dict[Any, Any]) -> list[str]:
     return [line for key in ("before_script", "script") for item in job.get(key, []) for line in _shell(item)]
 
 
-def _all_commands(
-    pr: dict[Any, Any], deploy: dict[Any, Any], apply: dict[Any, Any], gitlab: dict[Any, Any]
-) -> list[str]:
+def _all_commands(*workflows: dict[Any, Any], gitlab: dict[Any, Any]) -> list[str]:
     lines = [
-        line
-        for workflow in (pr, deploy, apply)
-        for _, step in _steps(workflow)
-        for line in _shell(step.get("run", ""))
+        line for workflow in workflows for _, step in _steps(workflow) for line in _shell(step.get("run", ""))
     ]
     lines += [line for job in gitlab.values() if isinstance(job, dict) for line in _gitlab_script(job)]
     lines += [line for path in SCRIPTS.glob("*.sh") for line in _shell(path.read_text(encoding="utf-8"))]
@@ -91,7 +94,12 @@ def _all_commands(
 
 def test_github_workflows_match_the_published_schema() -> None:
     files = sorted(GITHUB.glob("*.yml"))
-    assert [path.name for path in files] == ["lakeward-apply.yml", "lakeward-deploy.yml", "lakeward-pr.yml"]
+    assert [path.name for path in files] == [
+        "lakeward-apply.yml",
+        "lakeward-deploy.yml",
+        "lakeward-drift.yml",
+        "lakeward-pr.yml",
+    ]
     checked = subprocess.run(
         [_tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, files)],
         capture_output=True,
@@ -181,11 +189,15 @@ def test_the_deploy_applies_the_merged_pull_requests_saved_plans_never_a_fresh_p
 
 
 def test_every_terraform_apply_applies_a_saved_plan_file(
-    pr: dict[Any, Any], deploy: dict[Any, Any], apply: dict[Any, Any], gitlab: dict[Any, Any]
+    pr: dict[Any, Any],
+    deploy: dict[Any, Any],
+    apply: dict[Any, Any],
+    drift: dict[Any, Any],
+    gitlab: dict[Any, Any],
 ) -> None:
     applies = [
         line
-        for line in _all_commands(pr, deploy, apply, gitlab)
+        for line in _all_commands(pr, deploy, apply, drift, gitlab=gitlab)
         if re.search(r"terraform\b.*\bapply\b", line)
     ]
     assert applies, "no terraform apply found"
@@ -198,6 +210,13 @@ def test_every_terraform_apply_applies_a_saved_plan_file(
 def test_stages_run_in_order_dev_then_prod(
     deploy: dict[Any, Any], apply: dict[Any, Any], gitlab: dict[Any, Any]
 ) -> None:
+    """The order of stacks/stages.py, the bootstrap step between the workspace and the tenant stacks,
+    and no job for the model release."""
+    assert STAGES.index("workspace") < STAGES.index("bootstrap") < STAGES.index("tenants")
+    assert "release" not in STAGES and STAGES[-1] == "serving"
+    lines = [line for _, step in _steps(apply) for line in _shell(step.get("run", ""))]
+    lines += [line for job in gitlab.values() if isinstance(job, dict) for line in _gitlab_script(job)]
+    assert not [line for line in lines if re.search(r"\blakeward (release|rollout)\b", line)]
     jobs = apply["jobs"]
     assert list(jobs) == [*STAGES, "evidence"]
     for earlier, later in pairwise([*STAGES, "evidence"]):
@@ -209,13 +228,13 @@ def test_stages_run_in_order_dev_then_prod(
             == 'bash ci/scripts/apply-stage.sh "$PLANS/stacks" "$ENVIRONMENT" "$STAGE"'
         )
     assert deploy["jobs"]["prod"]["needs"] == ["reviewed-plans", "dev"]
-    assert gitlab["stages"][gitlab["stages"].index("foundation") :] == [*STAGES, "evidence"]
+    assert gitlab["stages"][gitlab["stages"].index(STAGES[0]) :] == [*STAGES, "evidence", "drift"]
     for env in ("dev", "prod"):
         for earlier, later in pairwise(STAGES):
             assert gitlab[f"{env}:{later}"]["needs"] == ["lakeward:reviewed-plans", f"{env}:{earlier}"]
             assert gitlab[f"{env}:{later}"]["stage"] == later
-        assert gitlab[f"{env}:evidence"]["needs"] == ["lakeward:reviewed-plans", f"{env}:tenants"]
-    assert gitlab["prod:foundation"]["needs"] == ["lakeward:reviewed-plans", "dev:tenants"]
+        assert gitlab[f"{env}:evidence"]["needs"] == ["lakeward:reviewed-plans", f"{env}:{STAGES[-1]}"]
+    assert gitlab[f"prod:{STAGES[0]}"]["needs"] == ["lakeward:reviewed-plans", f"dev:{STAGES[-1]}"]
 
 
 def test_one_deploy_per_environment_at_a_time(deploy: dict[Any, Any], gitlab: dict[Any, Any]) -> None:
@@ -242,7 +261,7 @@ def test_prod_is_applied_only_after_an_approval(
         assert job["environment"] == "${{ inputs.environment }}"
     assert deploy["jobs"]["prod"]["with"]["environment"] == "prod"
     assert gitlab[".prod"]["environment"] == {"name": "prod", "deployment_tier": "production"}
-    (rule,) = gitlab["prod:foundation"]["rules"]
+    (rule,) = gitlab[f"prod:{STAGES[0]}"]["rules"]
     assert rule["when"] == "manual" and rule["allow_failure"] == "false"
     assert "required reviewers" in (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
 
@@ -262,10 +281,14 @@ def _lakeward_invocations(lines: list[str]) -> Iterator[list[str]]:
 
 
 def test_every_lakeward_command_and_option_the_templates_use_exists(
-    pr: dict[Any, Any], deploy: dict[Any, Any], apply: dict[Any, Any], gitlab: dict[Any, Any]
+    pr: dict[Any, Any],
+    deploy: dict[Any, Any],
+    apply: dict[Any, Any],
+    drift: dict[Any, Any],
+    gitlab: dict[Any, Any],
 ) -> None:
     seen = set()
-    for words in _lakeward_invocations(_all_commands(pr, deploy, apply, gitlab)):
+    for words in _lakeward_invocations(_all_commands(pr, deploy, apply, drift, gitlab=gitlab)):
         groups = {"config", "tenant", "evidence", "ci", "pipeline"}
         command = words[:2] if words[0] in groups else words[:1]
         shown = run_cli(*command, "--help", env={"COLUMNS": "200"})
@@ -283,4 +306,45 @@ def test_every_lakeward_command_and_option_the_templates_use_exists(
         "ci summary",
         "evidence export",
         "evidence publish",
+        "drift",
     }
+
+
+def test_drift_runs_nightly_keeps_its_report_and_fails_on_drift(
+    drift: dict[Any, Any], gitlab: dict[Any, Any]
+) -> None:
+    """docs/drift.md: exit 1 is drift or a failing live object, 2 bad input or unreadable objects."""
+    assert drift["on"]["schedule"][0]["cron"]
+    steps = drift["jobs"]["drift"]["steps"]
+    runs = "\n".join(step.get("run", "") for step in steps)
+    assert (
+        'lakeward drift --env "$ENVIRONMENT" --json --out "out/drift/$ENVIRONMENT.json" || status=$?' in runs
+    )
+    kept = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact@"))
+    assert kept["if"] == "${{ !cancelled() }}" and kept["with"]["path"].startswith("out/drift/")
+    assert steps[-1]["if"] == "${{ steps.drift.outputs.status != '0' }}" and "exit 1" in steps[-1]["run"]
+    assert drift["jobs"]["drift"]["environment"] == "${{ matrix.environment }}-plan"
+    job = gitlab["lakeward:drift"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "schedule"'}]
+    assert 'lakeward drift --env "$ENVIRONMENT" --json --out "out/drift/$ENVIRONMENT.json"' in job["script"]
+    assert job["artifacts"]["when"] == "always" and job["artifacts"]["paths"] == ["out/drift/"]
+    assert "lakeward-drift.yml" in (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
+
+
+def test_a_scheduled_pipeline_never_deploys(gitlab: dict[Any, Any]) -> None:
+    """A nightly schedule runs on the default branch: the deploy jobs also need a push."""
+    deploys = [job for name, job in gitlab.items() if name.startswith(("dev:", "prod:"))]
+    for job in [gitlab[".on-default-branch"], *(job for job in deploys if "rules" in job)]:
+        assert all('$CI_PIPELINE_SOURCE == "push"' in rule["if"] for rule in job["rules"])
+
+
+def test_the_pull_request_summary_fails_only_after_it_is_posted(
+    pr: dict[Any, Any], gitlab: dict[Any, Any]
+) -> None:
+    """A failed stack plan fails the pull request; the summary says which, and which only wait."""
+    steps = pr["jobs"]["summary"]["steps"]
+    render = next(step for step in steps if step.get("id") == "render")
+    assert "|| status=$?" in render["run"]
+    assert steps[-1]["if"] == "${{ steps.render.outputs.status != '0' }}"
+    script = gitlab["lakeward:summary"]["script"]
+    assert script[-1] == 'exit "$summary_status"'

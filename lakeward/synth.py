@@ -10,13 +10,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lakeward.cache import Cache
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
+from lakeward.stack_keys import Sources, StackKeys
+from lakeward.stack_store import StoredStack, capture, load, restore
 from policies import contract
+from stacks.names import tenant_stack_id
 
 if TYPE_CHECKING:
     from infra.config import Environment
     from lakeward.tenants.model import Tenant
+
+CACHE_KIND = "stacks"
 
 os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cache" / "lakeward" / "jsii"))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -92,9 +98,14 @@ def synthesize(
     backend: str | None = None,
     environments_dir: Path | None = None,
     tenants_dir: Path | None = None,
+    use_cache: bool = True,
 ) -> SynthResult:
     """Validate `environments/<env_name>.yaml` and the tenant specs, build every stack of the
-    environment (one per tenant listing it), check each tenant's blast radius and write them to `out`."""
+    environment (one per tenant listing it), check each tenant's blast radius and write them to `out`.
+
+    A stack whose key (`lakeward.stack_keys`) is in the build cache is copied from there; the platform
+    stacks are built together when any of them changed, a changed tenant's stack alone. `use_cache=False`
+    builds everything (and refreshes the cache)."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
     from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
@@ -108,34 +119,117 @@ def synthesize(
         tenants = tenants_in(env.name, load_tenants(tenants_dir or TENANTS_DIR, environments_dir))
     _check_target(out)
     started = time.perf_counter()
-    from cdktn import App
-
-    from policies.blast_radius import check_stacks
-    from stacks.app import APP_CONTEXT, build_footprint
-
+    sources = Sources(environments_dir, tenants_dir or (TENANTS_DIR if TENANTS_DIR.is_dir() else None))
+    build = _Build(env, backend, StackKeys(sources, env.name, backend), Cache(CACHE_KIND, read=use_cache))
     with staged_directory(out) as staging:
-        app = App(outdir=str(staging), context=APP_CONTEXT)
-        footprint = build_footprint(app, env, backend, tenants)  # type: ignore[arg-type]
-        app.synth()
-        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in footprint.tenants])
+        build.run(staging, tenants, with_platform=True)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
 
 
 def synthesize_tenants(
-    env: Environment, tenants: list[Tenant], out: Path, *, backend: str | None = None
+    env: Environment,
+    tenants: list[Tenant],
+    out: Path,
+    *,
+    backend: str | None = None,
+    sources: Sources | None = None,
+    use_cache: bool = True,
 ) -> SynthResult:
     """Build and write only the stacks of `tenants` in `env` (no foundation, account or AWS provider),
-    after checking each one's blast radius."""
+    after checking each one's blast radius. With `sources` (where `env` and the specs were read), a
+    tenant stack whose key is in the build cache is copied from there."""
     _check_target(out)
     started = time.perf_counter()
-    from cdktn import App
-
-    from policies.blast_radius import check_stacks
-    from stacks.tenant import TenantStack
-
+    keys = StackKeys(sources, env.name, backend) if sources else None
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache and keys is not None))
     with staged_directory(out) as staging:
-        app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
-        stacks = [TenantStack(app, env=env, tenant=tenant, backend=backend) for tenant in tenants]  # type: ignore[arg-type]
-        app.synth()
-        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in stacks])
+        build.run(staging, tenants, with_platform=False)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
+
+
+@dataclass
+class _Build:
+    """One synthesis into a staging folder: what the cache holds is copied, the rest is built."""
+
+    env: Environment
+    backend: str | None
+    keys: StackKeys | None
+    cache: Cache
+
+    def run(self, staging: Path, tenants: list[Tenant], *, with_platform: bool) -> None:
+        layout = self._layout() if with_platform else {}
+        stored = self._stored_platform(layout) if layout is not None else None
+        rebuild_platform = with_platform and stored is None
+        reused = dict(stored or {})
+        missing, tenant_keys = [], {}
+        for tenant in tenants:
+            stack = tenant_stack_id(self.env.name, tenant.name)
+            tenant_keys[stack] = self.keys.tenant(stack) if self.keys else None
+            hit = load(self.cache, tenant_keys[stack])
+            if hit is None:
+                missing.append(tenant)
+            else:
+                reused[stack] = hit
+        if rebuild_platform or missing:
+            built = self._synthesize(staging, missing, rebuild_platform)
+            self._store(staging, built, tenant_keys)
+        restore(staging, reused)
+
+    def _layout(self) -> dict[str, str] | None:
+        """`{stack: module}` of the platform stacks, as the last build with these inputs made them."""
+        key = self.keys.layout() if self.keys else None
+        payload = self.cache.get(key) if key else None
+        stacks = payload.get("stacks") if isinstance(payload, dict) else None
+        if not isinstance(stacks, dict) or not all(isinstance(m, str) for m in stacks.values()):
+            return None
+        return stacks
+
+    def _stored_platform(self, layout: dict[str, str]) -> dict[str, StoredStack] | None:
+        """Every platform stack from the cache, or None when any one of them is missing."""
+        found = {}
+        for stack, module in layout.items():
+            key = self.keys.platform(stack, module, list(layout.values())) if self.keys else None
+            hit = load(self.cache, key)
+            if hit is None:
+                return None
+            found[stack] = hit
+        return found
+
+    def _synthesize(self, staging: Path, tenants: list[Tenant], with_platform: bool) -> dict[str, str]:
+        """Build the platform (when asked) and `tenants` into `staging`; `{stack: module}` built."""
+        from cdktn import App
+
+        from policies.blast_radius import check_stacks
+
+        if with_platform:
+            from stacks.app import APP_CONTEXT, build_footprint
+
+            app = App(outdir=str(staging), context=APP_CONTEXT)
+            footprint = build_footprint(app, self.env, self.backend, tenants)  # type: ignore[arg-type]
+            stacks, tenant_stacks = footprint.stacks(), footprint.tenants
+        else:
+            from stacks.tenant import TenantStack
+
+            app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
+            tenant_stacks = [
+                TenantStack(app, env=self.env, tenant=tenant, backend=self.backend)  # type: ignore[arg-type]
+                for tenant in tenants
+            ]
+            stacks = list(tenant_stacks)
+        app.synth()
+        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in tenant_stacks])
+        return {stack.node.id: type(stack).__module__ for stack in stacks}
+
+    def _store(self, staging: Path, built: dict[str, str], tenant_keys: dict[str, str | None]) -> None:
+        """Put every stack just built into the cache, and the platform's layout when it was built."""
+        if self.keys is None:
+            return
+        platform = {stack: module for stack, module in built.items() if stack not in tenant_keys}
+        modules = list(platform.values())
+        for stack, module in built.items():
+            key = tenant_keys[stack] if stack in tenant_keys else self.keys.platform(stack, module, modules)
+            if key:
+                self.cache.put(key, capture(staging, stack).as_payload())
+        layout_key = self.keys.layout() if platform else None
+        if layout_key:
+            self.cache.put(layout_key, {"stacks": platform})

@@ -18,6 +18,10 @@ import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lakeward.cache import Cache
 
 FIRST_PARTY = ("infra", "stacks", "lakeward", "policies")
 
@@ -140,9 +144,32 @@ def _relative(path: Path) -> str:
     return path.as_posix()
 
 
-@cache
-def _parsed_imports(module: str, is_package: bool, _digest: str, source: bytes) -> frozenset[str]:
-    """Every module name an import statement of `source` may load (keyed by digest: edits re-parse)."""
+def _parsed_imports(module: str, is_package: bool, digest: str, source: bytes) -> frozenset[str]:
+    """Every module name an import statement of `source` may load, remembered by the source's digest
+    in this process and in the build cache (parsing is most of the time a key takes)."""
+    key = digest_text("imports", module, str(is_package), digest)
+    if key in _IMPORTS:
+        return _IMPORTS[key]
+    stored = _imports_cache().get(key)
+    if isinstance(stored, list) and all(isinstance(name, str) for name in stored):
+        found = frozenset(stored)
+    else:
+        found = _parse_imports(module, is_package, source)
+        _imports_cache().put(key, sorted(found))
+    _IMPORTS[key] = found
+    return found
+
+
+_IMPORTS: dict[str, frozenset[str]] = {}
+
+
+def _imports_cache() -> Cache:
+    from lakeward.cache import Cache
+
+    return Cache("imports")
+
+
+def _parse_imports(module: str, is_package: bool, source: bytes) -> frozenset[str]:
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -168,11 +195,17 @@ def _executed(tree: ast.AST) -> list[ast.AST]:
     while pending:
         node = pending.pop()
         nodes.append(node)
-        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+        if isinstance(node, ast.If) and _is_type_checking(node.test):
             pending.extend(node.orelse)
             continue
         pending.extend(ast.iter_child_nodes(node))
     return nodes
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 _DIST_INFO = re.compile(r"^(?P<name>.+?)-(?P<version>[^-]+)\.dist-info$")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -99,13 +100,14 @@ def synthesize(
     environments_dir: Path | None = None,
     tenants_dir: Path | None = None,
     use_cache: bool = True,
+    on_build: Callable[[], object] | None = None,
 ) -> SynthResult:
     """Validate `environments/<env_name>.yaml` and the tenant specs, build every stack of the
     environment (one per tenant listing it), check each tenant's blast radius and write them to `out`.
 
     A stack whose key (`lakeward.stack_keys`) is in the build cache is copied from there; the platform
     stacks are built together when any of them changed, a changed tenant's stack alone. `use_cache=False`
-    builds everything (and refreshes the cache)."""
+    builds everything (and refreshes the cache). `on_build` is called before anything is built."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
     from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
@@ -120,7 +122,8 @@ def synthesize(
     _check_target(out)
     started = time.perf_counter()
     sources = Sources(environments_dir, tenants_dir or (TENANTS_DIR if TENANTS_DIR.is_dir() else None))
-    build = _Build(env, backend, StackKeys(sources, env.name, backend), Cache(CACHE_KIND, read=use_cache))
+    keys = StackKeys(sources, env.name, backend)
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache), on_build)
     with staged_directory(out) as staging:
         build.run(staging, tenants, with_platform=True)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
@@ -134,6 +137,7 @@ def synthesize_tenants(
     backend: str | None = None,
     sources: Sources | None = None,
     use_cache: bool = True,
+    on_build: Callable[[], object] | None = None,
 ) -> SynthResult:
     """Build and write only the stacks of `tenants` in `env` (no foundation, account or AWS provider),
     after checking each one's blast radius. With `sources` (where `env` and the specs were read), a
@@ -141,7 +145,7 @@ def synthesize_tenants(
     _check_target(out)
     started = time.perf_counter()
     keys = StackKeys(sources, env.name, backend) if sources else None
-    build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache and keys is not None))
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache and keys is not None), on_build)
     with staged_directory(out) as staging:
         build.run(staging, tenants, with_platform=False)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
@@ -155,6 +159,7 @@ class _Build:
     backend: str | None
     keys: StackKeys | None
     cache: Cache
+    on_build: Callable[[], object] | None = None
 
     def run(self, staging: Path, tenants: list[Tenant], *, with_platform: bool) -> None:
         layout = self._layout() if with_platform else {}
@@ -171,6 +176,8 @@ class _Build:
             else:
                 reused[stack] = hit
         if rebuild_platform or missing:
+            if self.on_build:
+                self.on_build()
             built = self._synthesize(staging, missing, rebuild_platform)
             self._store(staging, built, tenant_keys)
         restore(staging, reused)

@@ -44,6 +44,7 @@ class SynthResult:
     out: Path
     stacks: list[StackSummary]
     seconds: float
+    built: list[str] = field(default_factory=list)  # synthesized now; the others came from the cache
 
     @property
     def resources(self) -> int:
@@ -55,6 +56,7 @@ class SynthResult:
             "out": str(self.out),
             "seconds": round(self.seconds, 3),
             "resources": self.resources,
+            "built": self.built,
             "stacks": [
                 {
                     "name": s.name,
@@ -125,8 +127,8 @@ def synthesize(
     keys = StackKeys(sources, env.name, backend)
     build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache), on_build)
     with staged_directory(out) as staging:
-        build.run(staging, tenants, with_platform=True)
-    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
+        built = build.run(staging, tenants, with_platform=True)
+    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
 
 
 def synthesize_tenants(
@@ -147,8 +149,8 @@ def synthesize_tenants(
     keys = StackKeys(sources, env.name, backend) if sources else None
     build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache and keys is not None), on_build)
     with staged_directory(out) as staging:
-        build.run(staging, tenants, with_platform=False)
-    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
+        built = build.run(staging, tenants, with_platform=False)
+    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
 
 
 @dataclass
@@ -161,7 +163,8 @@ class _Build:
     cache: Cache
     on_build: Callable[[], object] | None = None
 
-    def run(self, staging: Path, tenants: list[Tenant], *, with_platform: bool) -> None:
+    def run(self, staging: Path, tenants: list[Tenant], *, with_platform: bool) -> list[str]:
+        """Fill `staging`; the IDs of the stacks synthesized (not copied from the cache)."""
         layout = self._layout() if with_platform else {}
         stored = self._stored_platform(layout) if layout is not None else None
         rebuild_platform = with_platform and stored is None
@@ -175,12 +178,14 @@ class _Build:
                 missing.append(tenant)
             else:
                 reused[stack] = hit
+        built: dict[str, str] = {}
         if rebuild_platform or missing:
             if self.on_build:
                 self.on_build()
             built = self._synthesize(staging, missing, rebuild_platform)
             self._store(staging, built, tenant_keys)
         restore(staging, reused)
+        return list(built)
 
     def _layout(self) -> dict[str, str] | None:
         """`{stack: module}` of the platform stacks, as the last build with these inputs made them."""

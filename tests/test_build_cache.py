@@ -1,0 +1,193 @@
+"""Incremental synthesis: a warm run writes the bytes a cold run writes, and each change rebuilds exactly
+the stacks it decides (inputs, construct code, corrupted entries, `--no-cache`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infra.config import ENVIRONMENTS_DIR
+from lakeward import fingerprint
+from lakeward.cache import Cache
+from lakeward.stack_keys import Sources, StackKeys
+from lakeward.synth import synthesize
+from lakeward.tenants.loader import TENANTS_DIR
+from stacks.names import FOUNDATION, METASTORE, PLATFORM_KINDS, stack_id, tenant_stack_id
+from tests.cli import REPO, run_cli
+
+PLATFORM_MODULES = {kind: f"stacks.{kind}" for kind in PLATFORM_KINDS}
+
+
+def tenant_key(project: Sources, tenant: str = "claims_analytics") -> str | None:
+    return StackKeys(project, "dev", None).tenant(tenant_stack_id("dev", tenant))
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for this module's tests: keys hold content, so equal copies share entries."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache_dir: Path) -> Sources:
+    """Copies of the environments and tenants, and this module's cache."""
+    monkeypatch.setenv("LAKEWARD_CACHE", str(cache_dir))
+    shutil.copytree(ENVIRONMENTS_DIR, tmp_path / "environments")
+    shutil.copytree(TENANTS_DIR, tmp_path / "tenants")
+    return Sources(tmp_path / "environments", tmp_path / "tenants")
+
+
+def synth(project: Sources, env: str, out: Path, use_cache: bool = True) -> list[str]:
+    result = synthesize(
+        env,
+        out,
+        environments_dir=project.environments_dir,
+        tenants_dir=project.tenants_dir,
+        use_cache=use_cache,
+    )
+    return result.built
+
+
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_warm_runs_write_the_bytes_of_a_cold_run(project: Sources, tmp_path: Path, env: str) -> None:
+    cold = synth(project, env, tmp_path / "cold", use_cache=False)
+    assert len(cold) == len(list((tmp_path / "cold" / "stacks").iterdir()))  # --no-cache: all of it
+    assert synth(project, env, tmp_path / "warm") == []
+    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+
+
+def test_a_changed_tenant_rebuilds_its_stack_alone_as_a_cold_run_would(
+    project: Sources, tmp_path: Path
+) -> None:
+    synth(project, "dev", tmp_path / "first")
+    spec = project.tenant_spec("claims_analytics")
+    spec.write_text(spec.read_text().replace("monthly_usd: 5000", "monthly_usd: 7000"))
+    assert synth(project, "dev", tmp_path / "warm") == [tenant_stack_id("dev", "claims_analytics")]
+    synth(project, "dev", tmp_path / "cold", use_cache=False)
+    assert tree(tmp_path / "warm") == tree(tmp_path / "cold") != tree(tmp_path / "first")
+
+
+def test_an_edited_environment_rebuilds_its_stacks_only(project: Sources, tmp_path: Path) -> None:
+    dev, prod = StackKeys(project, "dev", None), StackKeys(project, "prod", None)
+    tenant = tenant_stack_id("dev", "claims_analytics")
+    before = (dev.layout(), dev.tenant(tenant), prod.layout())
+    path = project.environment("dev")
+    path.write_text(path.read_text().replace("flow_log_retention_days: ", "flow_log_retention_days: 1"))
+    after = (dev.layout(), dev.tenant(tenant), prod.layout())
+    assert after[0] != before[0] and after[1] != before[1] and after[2] == before[2]
+
+
+def test_nothing_changed_imports_no_construct_library(project: Sources, tmp_path: Path) -> None:
+    synth(project, "dev", tmp_path / "first")
+    program = (
+        "import sys; from pathlib import Path; from lakeward.synth import synthesize; "
+        f"r = synthesize('dev', Path(sys.argv[1]), environments_dir=Path({str(project.environments_dir)!r}), "
+        f"tenants_dir=Path({str(project.tenants_dir)!r})); "
+        "print(r.built, sorted(m for m in sys.modules if m.startswith(('cdktn', 'jsii', 'constructs'))))"
+    )
+    spec = project.tenant_spec("claims_analytics")
+    runs = []
+    for edit in (None, "monthly_usd: 9000"):
+        if edit:
+            spec.write_text(spec.read_text().replace("monthly_usd: 5000", edit))
+        done = subprocess.run(
+            [sys.executable, "-c", program, str(tmp_path / f"out-{len(runs)}")],
+            capture_output=True, text=True, cwd=REPO, check=True,
+        )  # fmt: skip
+        runs.append(done.stdout.strip())
+    assert runs[0] == "[] []"
+    built, modules = runs[1].split("] [", 1)
+    assert built == f"['{tenant_stack_id('dev', 'claims_analytics')}'"
+    assert "cdktn_provider_databricks" in modules and "cdktn_provider_aws" not in modules
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not json", "digest", "another key"])
+def test_a_corrupted_entry_is_ignored_and_rebuilt(project: Sources, tmp_path: Path, damage: str) -> None:
+    synth(project, "dev", tmp_path / "cold")
+    keys = StackKeys(project, "dev", None)
+    stack = tenant_stack_id("dev", "support_insights")
+    entry = Cache("stacks")._path(str(keys.tenant(stack)))
+    text = entry.read_text()
+    data = json.loads(text)
+    if damage == "truncated":
+        entry.write_text(text[: len(text) // 2])
+    elif damage == "not json":
+        entry.write_text("{not json")
+    elif damage == "digest":
+        data["payload"]["files"]["cdk.tf.json"] += " "
+        entry.write_text(json.dumps(data))
+    else:
+        data["key"] = "0" * 64
+        entry.write_text(json.dumps(data))
+    assert synth(project, "dev", tmp_path / "warm") == [stack]
+    assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+    assert synth(project, "dev", tmp_path / "again") == []  # the rebuilt entry is good again
+
+
+def test_unreadable_inputs_give_no_key(project: Sources) -> None:
+    project.tenant_spec("claims_analytics").unlink()
+    assert tenant_key(project) is None and StackKeys(project, "dev", None).layout() is not None
+    project.environment("dev").unlink()
+    assert StackKeys(project, "dev", None).layout() is None and platform_keys(project)[FOUNDATION] is None
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, project: Sources) -> Path:
+    """A copy of the first-party packages that the fingerprints read instead of the real ones."""
+    root = tmp_path / "src"
+    for top in fingerprint.FIRST_PARTY:
+        shutil.copytree(REPO / top, root / top, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(
+        fingerprint, "_package_dir", lambda top: root / top if top in fingerprint.FIRST_PARTY else None
+    )
+    return root
+
+
+def platform_keys(project: Sources) -> dict[str, str | None]:
+    """The keys of dev's platform stacks, as a new run computes them."""
+    keys, modules = StackKeys(project, "dev", None), list(PLATFORM_MODULES.values())
+    return {
+        kind: keys.platform(stack_id("dev", kind), PLATFORM_MODULES[kind], modules) for kind in PLATFORM_KINDS
+    }
+
+
+def test_a_changed_construct_invalidates_the_stacks_whose_code_runs_it(
+    project: Sources, sources_copy: Path
+) -> None:
+    before, tenant_before = platform_keys(project), tenant_key(project)
+    network = sources_copy / "infra" / "aws" / "network.py"
+    network.write_text(network.read_text() + "\n# changed\n")
+    after = platform_keys(project)
+    changed = {kind for kind in PLATFORM_KINDS if before[kind] != after[kind]}
+    assert changed == set(PLATFORM_KINDS) - {METASTORE}  # every stack whose code imports the network
+    assert tenant_key(project) == tenant_before and None not in after.values()
+    catalog = sources_copy / "infra" / "workspace" / "tenant" / "catalog.py"
+    catalog.write_text(catalog.read_text() + "\n# changed\n")
+    assert tenant_key(project) != tenant_before and platform_keys(project) == after
+
+
+def test_a_consumer_decides_the_stack_it_reads(project: Sources, sources_copy: Path) -> None:
+    """A stack referencing another adds outputs to it, so the referencing code is in the other's key."""
+    before = platform_keys(project)
+    serving = sources_copy / "stacks" / "serving.py"
+    serving.write_text(serving.read_text() + "\n# changed\n")
+    after = platform_keys(project)
+    assert after[FOUNDATION] != before[FOUNDATION] and after[METASTORE] == before[METASTORE]
+
+
+def test_cli_no_cache_synthesizes_everything(project: Sources, tmp_path: Path) -> None:
+    args = ["synth", "--env", "dev", "--tenants-dir", str(project.tenants_dir), "--json"]
+    run_cli(*args, "--out", tmp_path / "a")
+    warm = run_cli(*args, "--out", tmp_path / "b")
+    forced = run_cli(*args, "--out", tmp_path / "c", "--no-cache")
+    assert json.loads(warm.stdout)["built"] == []
+    assert len(json.loads(forced.stdout)["built"]) == len(json.loads(forced.stdout)["stacks"])

@@ -39,11 +39,11 @@ def _payload_digest(payload: Any) -> str:
 
 @dataclass(frozen=True)
 class Cache:
-    """One kind of entry (`stacks`, `scan`, ...) under the cache root; `read=False` (`--no-cache`)
-    trusts nothing stored and still writes what it builds."""
+    """One kind of entry (`stacks`, `scan`, ...) under the cache root; a disabled one (`--no-cache`)
+    neither reads nor writes."""
 
     kind: str
-    read: bool = True
+    enabled: bool = True
     root: Path | None = None
 
     def _path(self, key: str) -> Path:
@@ -51,7 +51,7 @@ class Cache:
 
     def get(self, key: str) -> Any | None:
         """The payload stored under `key`, or None: missing, unreadable, corrupted or not trusted."""
-        if not self.read:
+        if not self.enabled:
             return None
         try:
             entry = json.loads(self._path(key).read_text(encoding="utf-8"))
@@ -65,6 +65,8 @@ class Cache:
 
     def put(self, key: str, payload: Any) -> None:
         """Store `payload` under `key` atomically; a cache that cannot be written is skipped."""
+        if not self.enabled:
+            return
         entry = {"key": key, "digest": _payload_digest(payload), "payload": payload}
         # A read-only or full disk costs the next run time, never this run's result.
         with suppress(OSError, LakewardError):

@@ -46,7 +46,7 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object fo
 NoCache = Annotated[
     bool,
     typer.Option(
-        "--no-cache", help="Build and scan all, trusting nothing in the build cache (it is refreshed)."
+        "--no-cache", help="Build and scan everything, neither reading nor writing the build cache."
     ),
 ]
 TenantsDir = Annotated[

@@ -109,7 +109,7 @@ def synthesize(
 
     A stack whose key (`lakeward.stack_keys`) is in the build cache is copied from there; the platform
     stacks are built together when any of them changed, a changed tenant's stack alone. `use_cache=False`
-    builds everything (and refreshes the cache). `on_build` is called before anything is built."""
+    builds everything without reading or writing the cache. `on_build` is called before anything is built."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
     from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
 
@@ -124,8 +124,8 @@ def synthesize(
     _check_target(out)
     started = time.perf_counter()
     sources = Sources(environments_dir, tenants_dir or (TENANTS_DIR if TENANTS_DIR.is_dir() else None))
-    keys = StackKeys(sources, env.name, backend)
-    build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache), on_build)
+    keys = StackKeys(sources, env.name, backend) if use_cache else None
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, enabled=keys is not None), on_build)
     with staged_directory(out) as staging:
         built = build.run(staging, tenants, with_platform=True)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
@@ -146,8 +146,8 @@ def synthesize_tenants(
     tenant stack whose key is in the build cache is copied from there."""
     _check_target(out)
     started = time.perf_counter()
-    keys = StackKeys(sources, env.name, backend) if sources else None
-    build = _Build(env, backend, keys, Cache(CACHE_KIND, read=use_cache and keys is not None), on_build)
+    keys = StackKeys(sources, env.name, backend) if sources and use_cache else None
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, enabled=keys is not None), on_build)
     with staged_directory(out) as staging:
         built = build.run(staging, tenants, with_platform=False)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)

@@ -126,7 +126,7 @@ def scan_stacks(
     """Run checkov once over the stacks whose results are not in the build cache (all of them with
     `use_cache=False`), then judge every stack's results."""
     started = time.perf_counter()
-    cache = ResultCache(read=use_cache)
+    cache = ResultCache(enabled=use_cache)
     keys = {stack: cache.key(stack, path) for stack, path in files.items()}
     stored = {stack: cache.get(key) for stack, key in keys.items()}
     results = {stack: found for stack, found in stored.items() if found is not None}

@@ -13,6 +13,7 @@ changed waiver re-judges the stored results without running checkov again.
 from __future__ import annotations
 
 import dataclasses
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +51,12 @@ def scanner_digest() -> str:
 class ResultCache:
     """Stored checkov results of stack files, by stack name and bytes."""
 
-    def __init__(self, read: bool = True) -> None:
-        self.cache = Cache(CACHE_KIND, read=read)
-        try:
-            self.scanner: str | None = scanner_digest()
-        except (Unreadable, LakewardError):
-            self.scanner = None  # nothing is trusted, nothing stored
+    def __init__(self, enabled: bool = True) -> None:
+        self.cache = Cache(CACHE_KIND, enabled=enabled)
+        self.scanner: str | None = None  # None: nothing is trusted, nothing stored
+        if enabled:
+            with suppress(Unreadable, LakewardError):
+                self.scanner = scanner_digest()
 
     def key(self, stack: str, path: Path) -> str | None:
         if self.scanner is None:

@@ -61,6 +61,7 @@ def synth(project: Sources, env: str, out: Path, use_cache: bool = True) -> list
 def test_warm_runs_write_the_bytes_of_a_cold_run(project: Sources, tmp_path: Path, env: str) -> None:
     cold = synth(project, env, tmp_path / "cold", use_cache=False)
     assert len(cold) == len(list((tmp_path / "cold" / "stacks").iterdir()))  # --no-cache: all of it
+    synth(project, env, tmp_path / "filled")
     assert synth(project, env, tmp_path / "warm") == []
     assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
 
@@ -184,10 +185,13 @@ def test_a_consumer_decides_the_stack_it_reads(project: Sources, sources_copy: P
     assert after[FOUNDATION] != before[FOUNDATION] and after[METASTORE] == before[METASTORE]
 
 
-def test_cli_no_cache_synthesizes_everything(project: Sources, tmp_path: Path) -> None:
+def test_cli_no_cache_synthesizes_everything_and_stores_nothing(
+    project: Sources, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAKEWARD_CACHE", str(tmp_path / "own-cache"))
     args = ["synth", "--env", "dev", "--tenants-dir", str(project.tenants_dir), "--json"]
-    run_cli(*args, "--out", tmp_path / "a")
-    warm = run_cli(*args, "--out", tmp_path / "b")
-    forced = run_cli(*args, "--out", tmp_path / "c", "--no-cache")
-    assert json.loads(warm.stdout)["built"] == []
+    forced = run_cli(*args, "--out", tmp_path / "a", "--no-cache")
     assert len(json.loads(forced.stdout)["built"]) == len(json.loads(forced.stdout)["stacks"])
+    assert not (tmp_path / "own-cache").exists()
+    run_cli(*args, "--out", tmp_path / "b")
+    assert json.loads(run_cli(*args, "--out", tmp_path / "c").stdout)["built"] == []

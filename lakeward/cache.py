@@ -2,10 +2,11 @@
 them, so that an unchanged input is never built or scanned twice.
 
 It lives in `$LAKEWARD_CACHE`, else `.cache/lakeward` under the project folder, and may be deleted at
-any time. Each entry is one JSON file written through a temporary file and a rename, so concurrent runs
-(two terminals, CI retries) never see half an entry; the last writer of a key wins with the same
-content. An entry holds its key and the SHA-256 of its payload: one that does not parse, is truncated,
-answers another key or fails its digest is ignored (and rebuilt by the run that needed it).
+any time. Each entry is one file written through a temporary file and a rename, so concurrent runs (two
+terminals, CI retries) never see half an entry; the last writer of a key wins with the same content. An
+entry is a JSON header line (its key and the SHA-256 of the payload's bytes) followed by the payload as
+JSON: one whose header does not parse, that answers another key, is truncated or fails its digest is
+ignored (and rebuilt by the run that needed it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
-from lakeward.fingerprint import digest_text
+from lakeward.fingerprint import digest_bytes
 from lakeward.locate import project_path
 
 CACHE_ENV = "LAKEWARD_CACHE"
@@ -31,10 +32,6 @@ def cache_root() -> Path:
     """`$LAKEWARD_CACHE`, else `.cache/lakeward` under the project folder."""
     named = os.environ.get(CACHE_ENV)
     return Path(named) if named else project_path(".cache", "lakeward")
-
-
-def _payload_digest(payload: Any) -> str:
-    return digest_text(json.dumps(payload, sort_keys=True, ensure_ascii=False))
 
 
 @dataclass(frozen=True)
@@ -54,20 +51,20 @@ class Cache:
         if not self.enabled:
             return None
         try:
-            entry = json.loads(self._path(key).read_text(encoding="utf-8"))
+            header, _, body = self._path(key).read_bytes().partition(b"\n")
+            fields = json.loads(header)
+            if fields != {"key": key, "digest": digest_bytes(body)}:
+                return None
+            return json.loads(body)
         except (OSError, ValueError):
             return None
-        if not isinstance(entry, dict) or entry.get("key") != key or "payload" not in entry:
-            return None
-        if entry.get("digest") != _payload_digest(entry["payload"]):
-            return None
-        return entry["payload"]
 
     def put(self, key: str, payload: Any) -> None:
         """Store `payload` under `key` atomically; a cache that cannot be written is skipped."""
         if not self.enabled:
             return
-        entry = {"key": key, "digest": _payload_digest(payload), "payload": payload}
+        body = json.dumps(payload, ensure_ascii=False)
+        header = json.dumps({"key": key, "digest": digest_bytes(body.encode("utf-8"))})
         # A read-only or full disk costs the next run time, never this run's result.
         with suppress(OSError, LakewardError):
-            write_atomic(self._path(key), json.dumps(entry, ensure_ascii=False))
+            write_atomic(self._path(key), f"{header}\n{body}")

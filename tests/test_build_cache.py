@@ -117,18 +117,15 @@ def test_a_corrupted_entry_is_ignored_and_rebuilt(project: Sources, tmp_path: Pa
     keys = StackKeys(project, "dev", None)
     stack = tenant_stack_id("dev", "support_insights")
     entry = Cache("stacks")._path(str(keys.tenant(stack)))
-    text = entry.read_text()
-    data = json.loads(text)
+    header, body = entry.read_text().split("\n", 1)
     if damage == "truncated":
-        entry.write_text(text[: len(text) // 2])
+        entry.write_text(f"{header}\n{body[: len(body) // 2]}")
     elif damage == "not json":
         entry.write_text("{not json")
     elif damage == "digest":
-        data["payload"]["files"]["cdk.tf.json"] += " "
-        entry.write_text(json.dumps(data))
+        entry.write_text(f"{header}\n{body.replace('support_insights', 'support_insight', 1)}")
     else:
-        data["key"] = "0" * 64
-        entry.write_text(json.dumps(data))
+        entry.write_text(json.dumps({**json.loads(header), "key": "0" * 64}) + f"\n{body}")
     assert synth(project, "dev", tmp_path / "warm") == [stack]
     assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
     assert synth(project, "dev", tmp_path / "again") == []  # the rebuilt entry is good again

@@ -57,10 +57,10 @@ class Project:
     def command(self, name: str, no_cache: bool) -> list[str]:
         args = {
             "synth": ["synth", "--env", "dev", "--out", str(self.root / "out")],
-            "scan": ["scan", "--env", "dev", "--format", "json", "--out", str(self.root / "scan")],
+            "scan": ["scan", "--env", "dev", "--out", str(self.root / "scan")],
             "tenant plan": ["tenant", "plan", self.tenant],
         }[name]
-        return [sys.executable, "-m", "lakeward", *args, "--json", *(["--no-cache"] if no_cache else [])]
+        return [sys.executable, "-m", "lakeward", *args, *(["--no-cache"] if no_cache else [])]
 
     def run(self, name: str, no_cache: bool = False) -> Measured:
         env = {"LAKEWARD_PROJECT": str(self.root), "LAKEWARD_CACHE": str(self.cache)}

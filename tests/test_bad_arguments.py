@@ -48,6 +48,8 @@ CASES = [
     ("scan", ["--env", "dev", "--fail-on", "SEVERE"]),
     ("scan", ["--input", "{bad}/notlh"]),
     ("scan", ["--env", "dev", "--waivers", "{bad}/latin.yaml"]),
+    ("scan", ["--input", "{bad}/notlh", "--tenants-dir", "{bad}/notlh"]),
+    ("scan", ["--env", "dev", "--tenants-dir", "{bad}/afile", "--no-cache"]),
     ("rehearse", ["--env", "../dev"]),
     ("preflight", ["--env", "dev/../prod"]),
     ("config validate", ["{bad}/folder.yaml"]),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from lakeward.cache import Cache
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
-from lakeward.stack_keys import Sources, StackKeys
+from lakeward.stack_keys import TENANT_MODULE, Sources, StackKeys
 from lakeward.stack_store import StoredStack, capture, load, restore
 from policies import contract
 from stacks.names import tenant_stack_id
@@ -240,6 +240,8 @@ class _Build:
         modules = list(platform.values())
         for stack, module in built.items():
             key = tenant_keys[stack] if stack in tenant_keys else self.keys.platform(stack, module, modules)
+            if stack in tenant_keys and module != TENANT_MODULE:
+                key = None  # the tenant keys digest the code of TENANT_MODULE, not of this one
             if key:
                 self.cache.put(key, capture(staging, stack).as_payload())
         layout_key = self.keys.layout() if platform else None

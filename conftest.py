@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from tests.footprint import Synthesized, stand_in_wheel
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The build cache of a test session is its own: never the developer's, never shared between sessions.
+os.environ["LAKEWARD_CACHE"] = tempfile.mkdtemp(prefix="lakeward-test-cache-")
 
 REPO = Path(__file__).resolve().parent
 

@@ -12,6 +12,7 @@ BENCHMARKS = [
     "synth",
     "scan",
     "tenants",
+    "inner_loop",
     "evidence",
     "rehearsal",
     "embedding_throughput",

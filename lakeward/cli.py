@@ -48,6 +48,12 @@ rollout_app = typer.Typer(
 app.add_typer(rollout_app, name="rollout")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache", help="Build and scan everything, neither reading nor writing the build cache."
+    ),
+]
 TenantsDir = Annotated[
     Path | None,
     typer.Option("--tenants-dir", help="Folder of tenant specs [default: the repository's tenants/]."),
@@ -429,12 +435,13 @@ def synth(
     backend: Annotated[str | None, typer.Option(help="Override the state backend: s3 or local.")] = None,
     tenants_dir: TenantsDir = None,
     releases: ReleasesDir = None,
+    no_cache: NoCache = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize every stack of an environment, one per tenant, to Terraform JSON."""
     from lakeward.commands import synth as run
 
-    _finish(run(env, out, backend, tenants_dir, releases), json_out)
+    _finish(run(env, out, backend, tenants_dir, releases, use_cache=not no_cache), json_out)
 
 
 @app.command()
@@ -484,12 +491,26 @@ def scan(
     waivers: Annotated[
         Path | None, typer.Option("--waivers", help="Waiver file (policies/waivers.yaml).")
     ] = None,
+    tenants_dir: TenantsDir = None,
+    no_cache: NoCache = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Run checkov's AWS checks and the Lakeward Databricks pack; exit 1 on unwaived failures."""
     from lakeward.commands import scan as run
 
-    _finish(run(env, input_dir, formats, out, fail_on, waivers, live=not json_out, plans=plans), json_out)
+    outcome = run(
+        env,
+        input_dir,
+        formats,
+        out,
+        fail_on,
+        waivers,
+        live=not json_out,
+        plans=plans,
+        tenants_dir=tenants_dir,
+        use_cache=not no_cache,
+    )
+    _finish(outcome, json_out)
 
 
 @app.command()
@@ -739,12 +760,13 @@ def tenant_plan(
     env: Annotated[str | None, typer.Option("--env", help="Environment (default: its first).")] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Keep the synthesized stack here.")] = None,
     tenants_dir: TenantsDir = None,
+    no_cache: NoCache = False,
     json_out: JsonFlag = False,
 ) -> None:
     """Synthesize only NAME's stack, scan it and print a pull-request summary."""
     from lakeward.tenants import commands
 
-    _finish(commands.plan(name, env, out, tenants_dir), json_out)
+    _finish(commands.plan(name, env, out, tenants_dir, use_cache=not no_cache), json_out)
 
 
 @tenant_app.command("remove")

@@ -58,11 +58,15 @@ def synth(
     backend: str | None = None,
     tenants_dir: Path | None = None,
     releases_dir: Path | None = None,
+    use_cache: bool = True,
 ) -> Outcome:
-    """Synthesize every stack of `env`, one per tenant, serving what the release file names."""
+    """Synthesize every stack of `env`, one per tenant, serving what the release file names (unchanged
+    stacks from the build cache)."""
     from lakeward.synth import synthesize
 
-    result = synthesize(env, out, backend=backend, tenants_dir=tenants_dir, releases_dir=releases_dir)
+    result = synthesize(
+        env, out, backend=backend, tenants_dir=tenants_dir, releases_dir=releases_dir, use_cache=use_cache
+    )
     return Outcome(result.as_dict(), synth_table(result))
 
 
@@ -88,6 +92,8 @@ def scan(
     waivers: Path | None = None,
     live: bool = False,
     plans: list[Path] | None = None,
+    tenants_dir: Path | None = None,
+    use_cache: bool = True,
 ) -> Outcome:
     """Scan with checkov and the Lakeward pack, write the report files; exit 1 on unwaived failures."""
     from policies.base import Severity
@@ -101,7 +107,15 @@ def scan(
         )
     chosen = parse_formats(formats)
     with console.status("scanning with checkov") if live else nullcontext():
-        report = run_scan(env, input_dir, Severity(fail_on.upper()), waivers or WAIVERS_FILE, plans=plans)
+        report = run_scan(
+            env,
+            input_dir,
+            Severity(fail_on.upper()),
+            waivers or WAIVERS_FILE,
+            plans=plans,
+            tenants_dir=tenants_dir,
+            use_cache=use_cache,
+        )
     written = write_reports(report, chosen, out)
     view = Group(
         *([summary(report)] if "text" in chosen else []), *(line(f"wrote {path}") for path in written)

@@ -6,19 +6,28 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lakeward.cache import Cache
 from lakeward.errors import LakewardError
 from lakeward.files import staged_directory
+from lakeward.fingerprint import digest_text
+from lakeward.stack_keys import TENANT_MODULE, Sources, StackKeys
+from lakeward.stack_store import StoredStack, capture, load, restore
 from policies import contract
+from stacks.names import tenant_stack_id
 from stacks.stages import STAGES
 
 if TYPE_CHECKING:
     from infra.config import Environment
+    from lakeward.releases.model import ReleaseFile
     from lakeward.tenants.model import Tenant
     from lakeward.wheel import Wheel
+
+CACHE_KIND = "stacks"
 
 os.environ.setdefault("JSII_RUNTIME_PACKAGE_CACHE_ROOT", str(Path.home() / ".cache" / "lakeward" / "jsii"))
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
@@ -39,6 +48,7 @@ class SynthResult:
     out: Path
     stacks: list[StackSummary]
     seconds: float
+    built: list[str] = field(default_factory=list)  # synthesized now; the others came from the cache
 
     @property
     def resources(self) -> int:
@@ -50,6 +60,7 @@ class SynthResult:
             "out": str(self.out),
             "seconds": round(self.seconds, 3),
             "resources": self.resources,
+            "built": self.built,
             "stacks": [
                 {
                     "name": s.name,
@@ -97,11 +108,17 @@ def synthesize(
     tenants_dir: Path | None = None,
     releases_dir: Path | None = None,
     wheel: Wheel | None = None,
+    use_cache: bool = True,
+    on_build: Callable[[], object] | None = None,
 ) -> SynthResult:
     """Validate `environments/<env_name>.yaml`, the tenant specs and the release file, build every
     stack of the environment (one per tenant listing it, the endpoints the release file serves), check
     each tenant's blast radius and write them to `out`. The workspace uploads `wheel` (default: this
-    checkout's, built reproducibly)."""
+    checkout's, built reproducibly).
+
+    A stack whose key (`lakeward.stack_keys`) is in the build cache is copied from there; the platform
+    stacks are built together when any of them changed, a changed tenant's stack alone. `use_cache=False`
+    builds everything without reading or writing the cache. `on_build` is called before anything is built."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
     from lakeward.releases.files import load_releases
     from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
@@ -117,17 +134,17 @@ def synthesize(
     releases = load_releases(env, releases_dir)
     _check_target(out)
     started = time.perf_counter()
-    from cdktn import App
-
-    from policies.blast_radius import check_stacks
-    from stacks.app import APP_CONTEXT, build_footprint
-
+    sources = Sources(environments_dir, tenants_dir or (TENANTS_DIR if TENANTS_DIR.is_dir() else None))
+    facts = BuildFacts(releases, tenants, wheel)
+    keys = (
+        StackKeys(sources, env.name, backend, facts.for_platform(), facts.for_tenants())
+        if use_cache
+        else None
+    )
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, enabled=keys is not None), facts, on_build)
     with staged_directory(out) as staging:
-        app = App(outdir=str(staging), context=APP_CONTEXT)
-        footprint = build_footprint(app, env, backend, tenants, releases, wheel)  # type: ignore[arg-type]
-        app.synth()
-        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in footprint.tenants])
-    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
+        built = build.run(staging, tenants, with_platform=True)
+    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
 
 
 def synthesize_tenants(
@@ -137,31 +154,179 @@ def synthesize_tenants(
     *,
     backend: str | None = None,
     releases_dir: Path | None = None,
+    sources: Sources | None = None,
+    use_cache: bool = True,
+    on_build: Callable[[], object] | None = None,
 ) -> SynthResult:
     """Build and write only the stacks of `tenants` in `env` (no foundation, account or AWS provider),
-    with their kill switches from the release file, after checking each one's blast radius."""
+    with their kill switches from the release file, after checking each one's blast radius. With
+    `sources` (where `env` and the specs were read), a tenant stack whose key is in the build cache is
+    copied from there."""
     from lakeward.releases.files import load_releases
 
     releases = load_releases(env, releases_dir)
     _check_target(out)
     started = time.perf_counter()
-    from cdktn import App
-
-    from policies.blast_radius import check_stacks
-    from stacks.tenant import TenantStack
-
+    facts = BuildFacts(releases, tenants)
+    keys = (
+        StackKeys(sources, env.name, backend, facts.for_platform(), facts.for_tenants())
+        if sources and use_cache
+        else None
+    )
+    build = _Build(env, backend, keys, Cache(CACHE_KIND, enabled=keys is not None), facts, on_build)
     with staged_directory(out) as staging:
-        app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
-        stacks = [
-            TenantStack(
+        built = build.run(staging, tenants, with_platform=False)
+    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
+
+
+def stack_keys(
+    env_name: str, sources: Sources, backend: str | None = None, releases_dir: Path | None = None
+) -> StackKeys:
+    """The keys `synthesize` uses for `env_name` as read from `sources`."""
+    from infra.config import load_environment
+    from lakeward.releases.files import load_releases
+    from lakeward.tenants.loader import load_tenants, tenants_in
+
+    env = load_environment(env_name, sources.environments_dir)
+    specs = load_tenants(sources.tenants_dir, sources.environments_dir) if sources.tenants_dir else {}
+    facts = BuildFacts(load_releases(env, releases_dir), tenants_in(env.name, specs))
+    return StackKeys(sources, env.name, backend, facts.for_platform(), facts.for_tenants())
+
+
+@dataclass
+class BuildFacts:
+    """What decides stacks beside their input files and code: the parsed release file (the serving
+    endpoints, and each tenant's kill switch), the wheel the workspace uploads, and the tenants the
+    platform is built with (the retrieval stack has an index per active tenant)."""
+
+    releases: ReleaseFile
+    tenants: list[Tenant]
+    wheel: Wheel | None = None
+
+    def project_wheel(self) -> Wheel:
+        """The injected wheel, else this checkout's (built once per change of its sources)."""
+        from lakeward.wheel import project_wheel
+
+        if self.wheel is None:
+            self.wheel = project_wheel()
+        return self.wheel
+
+    def for_tenants(self) -> str:
+        """What decides every tenant stack besides its spec: the release file (kill switches)."""
+        return digest_text(self.releases.model_dump_json())
+
+    def for_platform(self) -> str:
+        """What decides the platform stacks besides the environment file."""
+        roster = sorted((t.name, t.archived) for t in self.tenants)
+        return digest_text(self.for_tenants(), repr(roster), self.project_wheel().sha256)
+
+
+@dataclass
+class _Build:
+    """One synthesis into a staging folder: what the cache holds is copied, the rest is built."""
+
+    env: Environment
+    backend: str | None
+    keys: StackKeys | None
+    cache: Cache
+    facts: BuildFacts
+    on_build: Callable[[], object] | None = None
+
+    def run(self, staging: Path, tenants: list[Tenant], *, with_platform: bool) -> list[str]:
+        """Fill `staging`; the IDs of the stacks synthesized (not copied from the cache)."""
+        layout = self._layout() if with_platform else {}
+        stored = self._stored_platform(layout) if layout is not None else None
+        rebuild_platform = with_platform and stored is None
+        reused = dict(stored or {})
+        missing, tenant_keys = [], {}
+        for tenant in tenants:
+            stack = tenant_stack_id(self.env.name, tenant.name)
+            tenant_keys[stack] = self.keys.tenant(stack) if self.keys else None
+            # The platform is built with every tenant (the retrieval stack indexes each one's tables).
+            hit = None if rebuild_platform else load(self.cache, tenant_keys[stack])
+            if hit is None:
+                missing.append(tenant)
+            else:
+                reused[stack] = hit
+        built: dict[str, str] = {}
+        if rebuild_platform or missing:
+            if self.on_build:
+                self.on_build()
+            built = self._synthesize(staging, missing, rebuild_platform)
+            self._store(staging, built, tenant_keys)
+        restore(staging, reused)
+        return list(built)
+
+    def _layout(self) -> dict[str, str] | None:
+        """`{stack: module}` of the platform stacks, as the last build with these inputs made them."""
+        key = self.keys.layout() if self.keys else None
+        payload = self.cache.get(key) if key else None
+        stacks = payload.get("stacks") if isinstance(payload, dict) else None
+        if not isinstance(stacks, dict) or not all(isinstance(m, str) for m in stacks.values()):
+            return None
+        return stacks
+
+    def _stored_platform(self, layout: dict[str, str]) -> dict[str, StoredStack] | None:
+        """Every platform stack from the cache, or None when any one of them is missing."""
+        found = {}
+        for stack, module in layout.items():
+            key = self.keys.platform(stack, module, list(layout.values())) if self.keys else None
+            hit = load(self.cache, key)
+            if hit is None:
+                return None
+            found[stack] = hit
+        return found
+
+    def _synthesize(self, staging: Path, tenants: list[Tenant], with_platform: bool) -> dict[str, str]:
+        """Build the platform (when asked) and `tenants` into `staging`; `{stack: module}` built."""
+        from cdktn import App
+
+        from policies.blast_radius import check_stacks
+
+        if with_platform:
+            from stacks.app import APP_CONTEXT, build_footprint
+
+            app = App(outdir=str(staging), context=APP_CONTEXT)
+            footprint = build_footprint(
                 app,
-                env=env,
-                tenant=tenant,
-                backend=backend,  # type: ignore[arg-type]
-                killed=releases.tenant_killed(tenant.name),
+                self.env,
+                self.backend,  # type: ignore[arg-type]
+                tenants,
+                self.facts.releases,
+                self.facts.project_wheel(),
             )
-            for tenant in tenants
-        ]
+            stacks, tenant_stacks = footprint.stacks(), footprint.tenants
+        else:
+            from stacks.tenant import TenantStack
+
+            app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
+            tenant_stacks = [
+                TenantStack(
+                    app,
+                    env=self.env,
+                    tenant=tenant,
+                    backend=self.backend,  # type: ignore[arg-type]
+                    killed=self.facts.releases.tenant_killed(tenant.name),
+                )
+                for tenant in tenants
+            ]
+            stacks = list(tenant_stacks)
         app.synth()
-        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in stacks])
-    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started)
+        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in tenant_stacks])
+        return {stack.node.id: type(stack).__module__ for stack in stacks}
+
+    def _store(self, staging: Path, built: dict[str, str], tenant_keys: dict[str, str | None]) -> None:
+        """Put every stack just built into the cache, and the platform's layout when it was built."""
+        if self.keys is None:
+            return
+        platform = {stack: module for stack, module in built.items() if stack not in tenant_keys}
+        modules = list(platform.values())
+        for stack, module in built.items():
+            key = tenant_keys[stack] if stack in tenant_keys else self.keys.platform(stack, module, modules)
+            if stack in tenant_keys and module != TENANT_MODULE:
+                key = None  # the tenant keys digest the code of TENANT_MODULE, not of this one
+            if key:
+                self.cache.put(key, capture(staging, stack).as_payload())
+        layout_key = self.keys.layout() if platform else None
+        if layout_key:
+            self.cache.put(layout_key, {"stacks": platform})

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
+from lakeward.fingerprint import Unreadable
 from lakeward.locate import package_file
 
 from . import contract
@@ -48,21 +49,25 @@ sys.exit(Checkov(argv=request["argv"]).run())
 
 
 class WarmCheckov:
-    """A checkov process started before the stacks exist; it scans once, when `run` sends it arguments."""
+    """A checkov process started before the stacks exist; it scans once, when `run` sends it arguments.
+    A lazy one starts on `start`: when it turns out that some stack has to be scanned."""
 
-    def __init__(self, executable: Path) -> None:
-        python = _interpreter(executable)
-        self._process = (
-            subprocess.Popen(
-                [str(python), "-c", WARM_DRIVER],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
-            )
-            if python
-            else None
+    def __init__(self, executable: Path, lazy: bool = False) -> None:
+        self._python = _interpreter(executable)
+        self._process: subprocess.Popen[str] | None = None
+        if not lazy:
+            self.start()
+
+    def start(self) -> None:
+        if self._python is None or self._process is not None:
+            return
+        self._process = subprocess.Popen(
+            [str(self._python), "-c", WARM_DRIVER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"},
         )
 
     @property
@@ -92,9 +97,10 @@ def _interpreter(executable: Path) -> Path | None:
 
 
 @contextmanager
-def warm_checkov() -> Iterator[WarmCheckov]:
-    """Start checkov now, for a scan that follows the synthesis the caller is about to run."""
-    warm = WarmCheckov(checkov_executable())
+def warm_checkov(lazy: bool = False) -> Iterator[WarmCheckov]:
+    """Start checkov now (or on `start`, when `lazy`), for a scan that follows the synthesis the caller
+    is about to run."""
+    warm = WarmCheckov(checkov_executable(), lazy)
     try:
         yield warm
     finally:
@@ -141,6 +147,17 @@ def checkov_executable() -> Path:
         field="scanner",
         fix="run `make setup` (it installs checkov into .venv/checkov) or set LAKEWARD_CHECKOV",
     )
+
+
+def checkov_version() -> str:
+    """The version of the checkov that `checkov_executable` runs, read from the `.dist-info` folder of
+    its environment without starting it; `Unreadable` when it cannot be found."""
+    python = _interpreter(checkov_executable())
+    prefix = python.parent.parent if python else None
+    found = sorted(prefix.glob("lib/python*/site-packages/checkov-*.dist-info")) if prefix else []
+    if len(found) != 1:
+        raise Unreadable("cannot tell which checkov version runs the scan")
+    return found[0].name.removesuffix(".dist-info").partition("-")[2]
 
 
 def scannable_copy(document: dict[str, Any]) -> dict[str, Any]:

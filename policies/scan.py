@@ -29,6 +29,7 @@ from .checkov_runner import (
 )
 from .plan import PlanError, write_plan_stacks
 from .registry import all_policies, by_id
+from .scan_cache import ResultCache, by_stack
 from .waivers import WAIVERS_FILE, Waiver, load_waivers
 
 BUILTIN_SEVERITY = (
@@ -138,11 +139,23 @@ def scan_stacks(
     fail_on: Severity = Severity.LOW,
     source: str = "",
     warm: WarmCheckov | None = None,
+    use_cache: bool = True,
 ) -> ScanReport:
-    """Run checkov once over every stack, then judge what it reports."""
+    """Run checkov once over the stacks whose results are not in the build cache (all of them with
+    `use_cache=False`), then judge every stack's results."""
     started = time.perf_counter()
-    results = run_checkov(files, warm=warm)
-    return build_report(results, files, waivers, fail_on, source, time.perf_counter() - started)
+    cache = ResultCache(enabled=use_cache)
+    keys = {stack: cache.key(stack, path) for stack, path in files.items()}
+    stored = {stack: cache.get(key) for stack, key in keys.items()}
+    results = {stack: found for stack, found in stored.items() if found is not None}
+    changed = {stack: path for stack, path in files.items() if stack not in results}
+    if changed:
+        fresh = by_stack(run_checkov(changed, warm=warm), list(changed))
+        for stack, found in fresh.items():
+            cache.put(keys[stack], found)
+        results.update(fresh)
+    ordered = [result for stack in sorted(results) for result in results[stack]]
+    return build_report(ordered, files, waivers, fail_on, source, time.perf_counter() - started)
 
 
 def is_hcl_folder(input_dir: Path) -> bool:
@@ -244,21 +257,30 @@ def run_scan(
     today: dt.date | None = None,
     warm: WarmCheckov | None = None,
     plans: list[Path] | None = None,
+    tenants_dir: Path | None = None,
+    use_cache: bool = True,
 ) -> ScanReport:
     """Scan `input_dir` (a synth output or a folder of `.tf` files), the saved plans `plans` (`terraform
-    show -json` output: what will change), or synthesize `env` into a temporary folder and scan that
-    (checkov starts while the stacks synthesize)."""
+    show -json` output: what will change), or synthesize `env` (with the specs of `tenants_dir`) into a
+    temporary folder and scan that (checkov starts while the stacks that changed synthesize). Results of
+    unchanged stack files come from the build cache unless `use_cache` is False."""
     if sum(x is not None and x != [] for x in (env, input_dir, plans)) != 1:
         raise LakewardError(
             "pass exactly one of --env, --input and --plan",
             field="--env/--input/--plan",
             fix="e.g. --env dev",
         )
+    if tenants_dir is not None and env is None:
+        raise LakewardError(
+            "tenant specs are read only when synthesizing",
+            field="--tenants-dir",
+            fix="pass --tenants-dir together with --env",
+        )
     waivers = load_waivers(waivers_file, today)
     if input_dir is not None and is_hcl_folder(input_dir):
         return scan_hcl(input_dir, waivers, fail_on, f"hcl:{input_dir}")
     if input_dir is not None:
-        return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir), warm)
+        return scan_stacks(stack_files(input_dir), waivers, fail_on, str(input_dir), warm, use_cache)
     if plans:
         with tempfile.TemporaryDirectory(prefix="lakeward-scan-plan-") as tmp:
             try:
@@ -268,12 +290,15 @@ def run_scan(
                     str(exc), field="--plan", fix="pass `terraform show -json PLANFILE > plan.json` output"
                 ) from None
             source = "plan:" + ",".join(path.name for path in plans)
-            return scan_stacks(stack_files(Path(tmp)), waivers, fail_on, source, warm)
+            return scan_stacks(stack_files(Path(tmp)), waivers, fail_on, source, warm, use_cache)
     from lakeward.synth import synthesize
 
-    with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp, warm_checkov() as started:
-        out = synthesize(str(env), Path(tmp) / "out").out
-        return scan_stacks(stack_files(out), waivers, fail_on, f"env:{env}", started)
+    with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp, warm_checkov(lazy=True) as ahead:
+        target = Path(tmp) / "out"
+        out = synthesize(
+            str(env), target, tenants_dir=tenants_dir, use_cache=use_cache, on_build=ahead.start
+        ).out
+        return scan_stacks(stack_files(out), waivers, fail_on, f"env:{env}", ahead, use_cache)
 
 
 def _finding(

@@ -59,6 +59,8 @@ CASES = [
     ("scan", ["--input", "{bad}/notlh"]),
     ("scan", ["--input", "{bad}/broken-tf"]),
     ("scan", ["--env", "dev", "--waivers", "{bad}/latin.yaml"]),
+    ("scan", ["--input", "{bad}/notlh", "--tenants-dir", "{bad}/notlh"]),
+    ("scan", ["--env", "dev", "--tenants-dir", "{bad}/afile", "--no-cache"]),
     ("rehearse", ["--env", "../dev"]),
     ("preflight", ["--env", "dev/../prod"]),
     ("bootstrap", ["--env", "../dev"]),

@@ -30,12 +30,16 @@ def validate(files: list[Path] | None = None, tenants_dir: Path | None = None) -
 
 
 def plan(
-    name: str, env: str | None = None, out: Path | None = None, tenants_dir: Path | None = None
+    name: str,
+    env: str | None = None,
+    out: Path | None = None,
+    tenants_dir: Path | None = None,
+    use_cache: bool = True,
 ) -> Outcome:
     """Synthesize only NAME's stack, scan it, and summarize it for a pull request (markdown)."""
     from lakeward.tenants.plan import plan_tenant
 
-    result = plan_tenant(name, tenants_dir or TENANTS_DIR, env_name=env, out=out)
+    result = plan_tenant(name, tenants_dir or TENANTS_DIR, env_name=env, out=out, use_cache=use_cache)
     return Outcome(result.as_dict(), result.markdown())
 
 

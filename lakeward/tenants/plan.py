@@ -10,6 +10,7 @@ from typing import Any
 
 from infra.config import ENVIRONMENTS_DIR, load_environment
 from lakeward.errors import LakewardError
+from lakeward.stack_keys import Sources
 from lakeward.synth import synthesize_tenants
 from lakeward.tenants.loader import TENANTS_DIR, load_tenants
 from lakeward.tenants.model import Tenant
@@ -61,8 +62,10 @@ def plan_tenant(
     environments_dir: Path = ENVIRONMENTS_DIR,
     out: Path | None = None,
     backend: str | None = None,
+    use_cache: bool = True,
 ) -> TenantPlan:
-    """Validate the folder, synthesize `name`'s stack alone (to `out`, or a temporary folder) and scan it."""
+    """Validate the folder, synthesize `name`'s stack alone (to `out`, or a temporary folder) and scan it;
+    an unchanged stack and its scan results come from the build cache unless `use_cache` is False."""
     started = time.perf_counter()
     tenants = load_tenants(tenants_dir, environments_dir)
     if name not in tenants:
@@ -82,12 +85,18 @@ def plan_tenant(
             fix=f"use one of: {', '.join(listed)}",
         )
     env = load_environment(env_name, environments_dir)
-    with tempfile.TemporaryDirectory(prefix="lakeward-tenant-plan-") as tmp, warm_checkov() as warm:
+    sources = Sources(environments_dir, tenants_dir)
+    with (
+        tempfile.TemporaryDirectory(prefix="lakeward-tenant-plan-") as tmp,
+        warm_checkov(lazy=True) as warm,
+    ):
         target = out or Path(tmp) / "out"
-        result = synthesize_tenants(env, [tenant], target, backend=backend)
+        result = synthesize_tenants(
+            env, [tenant], target, backend=backend, sources=sources, use_cache=use_cache, on_build=warm.start
+        )
         stack = result.stacks[0]
         document = contract.read_document(stack.path)
-        findings = policy_findings(target, warm)
+        findings = policy_findings(target, warm, use_cache)
     plan = TenantPlan(
         tenant=tenant,
         environment=env.name,
@@ -114,9 +123,9 @@ def grants_matrix(document: dict[str, Any]) -> dict[str, dict[str, list[str]]]:
     return dict(sorted(matrix.items()))
 
 
-def policy_findings(out: Path, warm: WarmCheckov) -> list[dict[str, Any]]:
+def policy_findings(out: Path, warm: WarmCheckov, use_cache: bool = True) -> list[dict[str, Any]]:
     """Failed and waived findings of `lakeward scan` on the plan."""
-    report = run_scan(input_dir=out, warm=warm)
+    report = run_scan(input_dir=out, warm=warm, use_cache=use_cache)
     return [finding for finding in report.as_dict()["findings"] if finding["status"] != "passed"]
 
 

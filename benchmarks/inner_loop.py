@@ -1,0 +1,143 @@
+"""The inner loop, side by side in one run: `lakeward synth`, `lakeward scan --env dev` and `lakeward tenant
+plan` (with its scan), each `--no-cache` (the path without a build cache), cold (an empty cache), warm
+with nothing changed, warm after editing one tenant and warm after editing the environment's network
+block, in a project of 3 tenants (the shipped ones) and one of 100 (generated).
+
+Goals: warm with one tenant edited among 100, `tenant plan` with its scan in 1.5 s and `scan --env dev`
+in 3 s; warm with nothing changed, `synth` in 1 s and `scan --env dev` in 1.5 s (both projects); cold no
+slower than `--no-cache` (within 15%, the noise of one run on a shared machine). Wall seconds of the
+whole process tree, CPU seconds beside them; the load average is printed before and after, since the
+figures are meaningful only on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import verdict
+from benchmarks.process import Measured, measure
+from tests.tenant_specs import write_tenants
+
+REPO = Path(__file__).resolve().parent.parent
+COMMANDS = ("synth", "scan", "tenant plan")
+STATES = ("--no-cache", "cold", "warm, nothing changed", "warm, one tenant edited", "warm, network edited")
+COLD_TOLERANCE = 1.15
+GOALS = {
+    ("100", "warm, one tenant edited", "tenant plan"): 1.5,
+    ("100", "warm, one tenant edited", "scan"): 3.0,
+    ("3", "warm, nothing changed", "synth"): 1.0,
+    ("100", "warm, nothing changed", "synth"): 1.0,
+    ("3", "warm, nothing changed", "scan"): 1.5,
+    ("100", "warm, nothing changed", "scan"): 1.5,
+}
+
+
+class Project:
+    """A project folder (environments, tenants) with a build cache of its own."""
+
+    def __init__(self, root: Path, tenants: int) -> None:
+        self.root = root
+        shutil.copytree(REPO / "environments", root / "environments")
+        if tenants == 3:
+            shutil.copytree(REPO / "tenants", root / "tenants")
+            self.tenant = "claims_analytics"
+        else:
+            self.tenant = write_tenants(root / "tenants", tenants)[0]
+        self.edits = 0
+
+    @property
+    def cache(self) -> Path:
+        return self.root / "cache"
+
+    def command(self, name: str, no_cache: bool) -> list[str]:
+        args = {
+            "synth": ["synth", "--env", "dev", "--out", str(self.root / "out")],
+            "scan": ["scan", "--env", "dev", "--out", str(self.root / "scan")],
+            "tenant plan": ["tenant", "plan", self.tenant],
+        }[name]
+        return [sys.executable, "-m", "lakeward", *args, *(["--no-cache"] if no_cache else [])]
+
+    def run(self, name: str, no_cache: bool = False) -> Measured:
+        env = {"LAKEWARD_PROJECT": str(self.root), "LAKEWARD_CACHE": str(self.cache)}
+        return measure(self.command(name, no_cache), env=env)
+
+    def edit_tenant(self) -> None:
+        self.edits += 1
+        spec = self.root / "tenants" / f"{self.tenant}.yaml"
+        spec.write_text(
+            re.sub(r"monthly_usd: [0-9.]+", f"monthly_usd: {5000 + self.edits}", spec.read_text())
+        )
+
+    def edit_network(self) -> None:
+        self.edits += 1
+        env = self.root / "environments" / "dev.yaml"
+        days = f"flow_log_retention_days: {90 + self.edits}"
+        env.write_text(re.sub(r"flow_log_retention_days: [0-9]+", days, env.read_text()))
+
+
+def measure_project(project: Project) -> dict[tuple[str, str], Measured]:
+    """Every command in every state; the cache is emptied before each command's cold run."""
+    figures: dict[tuple[str, str], Measured] = {}
+    for name in COMMANDS:
+        shutil.rmtree(project.cache, ignore_errors=True)
+        figures[(name, "--no-cache")] = project.run(name, no_cache=True)
+        figures[(name, "cold")] = project.run(name)
+        figures[(name, "warm, nothing changed")] = min((project.run(name) for _ in range(3)), key=_wall)
+        for state, edit in (
+            ("warm, one tenant edited", project.edit_tenant),
+            ("warm, network edited", project.edit_network),
+        ):
+            edit()
+            figures[(name, state)] = project.run(name)
+    return figures
+
+
+def _wall(measured: Measured) -> float:
+    return measured.wall_s
+
+
+def _print(tenants: str, figures: dict[tuple[str, str], Measured]) -> None:
+    print(f"\n{tenants} tenants: wall s (CPU s)")
+    print(f"{'state':26}" + "".join(f"{name:>20}" for name in COMMANDS))
+    for state in STATES:
+        cells = [figures[(name, state)] for name in COMMANDS]
+        print(f"{state:26}" + "".join(f"{f'{m.wall_s:.2f} ({m.cpu_s:.2f})':>20}" for m in cells))
+
+
+def _load(label: str) -> None:
+    one, five, fifteen = os.getloadavg()
+    print(f"load average {label}: {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs")
+
+
+def main() -> bool:
+    _load("before")
+    results: dict[str, dict[tuple[str, str], Measured]] = {}
+    with tempfile.TemporaryDirectory(prefix="lakeward-bench-loop-") as tmp:
+        for tenants in (3, 100):
+            project = Project(Path(tmp) / f"p{tenants}", tenants)
+            results[str(tenants)] = measure_project(project)
+            _print(str(tenants), results[str(tenants)])
+    _load("after")
+    met = [
+        verdict(
+            f"{tenants} tenants, {state}: {name} (wall s)",
+            results[tenants][(name, state)].wall_s,
+            goal,
+            False,
+        )
+        for (tenants, state, name), goal in GOALS.items()
+    ]
+    for tenants, figures in results.items():
+        for name in COMMANDS:
+            ratio = figures[(name, "cold")].wall_s / figures[(name, "--no-cache")].wall_s
+            met.append(verdict(f"{tenants} tenants, cold / --no-cache: {name}", ratio, COLD_TOLERANCE, False))
+    return all(met)
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)

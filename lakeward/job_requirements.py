@@ -27,12 +27,15 @@ from pathlib import Path
 
 from lakeward.wheel import CACHE_DIR, SOURCE_ROOT
 
-# Distributions every Databricks Runtime brings and a job must not reinstall.
+# Distributions every Databricks Runtime brings, which a job uses as they are and must not reinstall.
 # - pyspark: the runtime's Spark ships its own `pyspark` package; the PyPI distribution (a local
 #   Spark, pinned in the `workloads` extra for tests) would shadow it, as it does Databricks Connect's
 #   ("the databricks-connect package conflicts with PySpark",
 #   https://docs.databricks.com/en/dev-tools/databricks-connect/python/install.html).
-RUNTIME_PROVIDED = ("pyspark",)
+# - databricks-sdk: the runtime's own, whose `databricks.sdk.runtime` hands a job the cluster's dbutils
+#   ("Use the Databricks SDK for Python from within a Databricks notebook",
+#   https://docs.databricks.com/dev-tools/sdk-python.html); no extra pins it, so none replaces it.
+RUNTIME_PROVIDED = ("databricks-sdk", "pyspark")
 # What a Databricks Runtime ML (`*-ml-*` runtime keys, such as the GPU pool's) adds and keeps in
 # step with its CUDA libraries ("ensures the compatibility of the libraries included on the cluster",
 # https://docs.databricks.com/user-guide/clusters/mlruntime.html; the per-version list is in the

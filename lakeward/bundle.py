@@ -8,8 +8,7 @@ upload) as an artifact of type `whl`, and each target uploads it under the envir
 volume in a folder named by its SHA-256 (`workspace.artifact_path`), so versions never overwrite each
 other. Each task also installs the requirements file of its extras (`OUT/dist/requirements-*.txt`,
 byte for byte the stacks' files; a local `requirements` path is uploaded by the deploy:
-https://docs.databricks.com/dev-tools/bundles/library-dependencies.html); they are derived from the
-wheel's own sources, so the wheel's folder names them too.
+https://docs.databricks.com/dev-tools/bundles/library-dependencies.html), into the same folder.
 The jobs run as the jobs service principal on the same cluster policies and GPU pool as the
 stacks' jobs: bundle variables look them up by the names the workspace stack gives them
 (https://docs.databricks.com/dev-tools/bundles/variables.html#retrieve-an-objects-id-value).

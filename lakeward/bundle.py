@@ -6,7 +6,10 @@ wheel and the jobs, rendered from the same job specifications as the workspace s
 `OUT/databricks.yml` names the prebuilt wheel (`OUT/dist/<wheel>`, byte for byte the one the stacks
 upload) as an artifact of type `whl`, and each target uploads it under the environment's artifacts
 volume in a folder named by its SHA-256 (`workspace.artifact_path`), so versions never overwrite each
-other. The jobs run as the jobs service principal on the same cluster policies and GPU pool as the
+other. Each task also installs the requirements file of its extras (`OUT/dist/requirements-*.txt`,
+byte for byte the stacks' files; a local `requirements` path is uploaded by the deploy:
+https://docs.databricks.com/dev-tools/bundles/library-dependencies.html), into the same folder.
+The jobs run as the jobs service principal on the same cluster policies and GPU pool as the
 stacks' jobs: bundle variables look them up by the names the workspace stack gives them
 (https://docs.databricks.com/dev-tools/bundles/variables.html#retrieve-an-objects-id-value).
 """
@@ -68,7 +71,7 @@ def _lookups(prefix: str, principal: str) -> dict[str, str]:
 
 def target(env: Environment, wheel: Wheel, default: bool) -> dict[str, Any]:
     """One environment's target: its jobs, where the wheel goes and the lookups of its objects."""
-    from infra.workspace.job_specs import JobCompute, job_settings, job_specs, volume_path
+    from infra.workspace.job_specs import JobCompute, job_settings, job_specs, requirements_of, volume_path
 
     compute = JobCompute(
         cpu_policy_id="${var.jobs_policy_id}",
@@ -78,7 +81,10 @@ def target(env: Environment, wheel: Wheel, default: bool) -> dict[str, Any]:
     )
     local_wheel = f"./dist/{wheel.filename}"
     jobs = {
-        spec.key: {**job_settings(env, spec, compute, local_wheel), "tags": env.resource_tags()}
+        spec.key: {
+            **job_settings(env, spec, compute, local_wheel, f"./dist/{requirements_of(env, spec).filename}"),
+            "tags": env.resource_tags(),
+        }
         for spec in job_specs(env)
     }
     lookups = _lookups(env.prefix, env.groups.jobs_service_principal)
@@ -125,6 +131,7 @@ def write_bundle(
     """Write `OUT/databricks.yml` and `OUT/dist/<wheel>` with a target per environment file, `env_name`
     the default; all or nothing."""
     from infra.config import ENVIRONMENTS_DIR, load_environment
+    from infra.workspace.job_specs import job_specs, requirements_of
 
     folder = environments_dir or ENVIRONMENTS_DIR
     chosen = load_environment(env_name, folder)
@@ -133,10 +140,13 @@ def write_bundle(
     _check_out(out)
     wheel = wheel or project_wheel()
     document = bundle_document(envs, chosen.name, wheel)
+    requirements = {requirements_of(env, spec) for env in envs for spec in job_specs(env)}
     try:
         with staged_directory(out) as staging:
             (staging / "dist").mkdir()
             shutil.copyfile(wheel.path, staging / "dist" / wheel.filename)
+            for each in sorted(requirements, key=lambda each: each.filename):
+                (staging / "dist" / each.filename).write_text(each.text, encoding="utf-8")
             (staging / BUNDLE_FILE).write_text(
                 "# Written by `lakeward bundle` from infra/workspace/job_specs.py, like the stacks' jobs.\n"
                 + yaml.safe_dump(document, sort_keys=False, width=110),

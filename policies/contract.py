@@ -164,6 +164,15 @@ def installed_wheels(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
                     yield name, library["whl"]
 
 
+def installed_requirements(document: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """`(job, path)` for each requirements file a job task's libraries install."""
+    for name, job in resources_of(document, "databricks_job").items():
+        for task in job.get("task") or []:
+            for library in task.get("library") or []:
+                if isinstance(library, dict) and library.get("requirements"):
+                    yield name, library["requirements"]
+
+
 def uploaded_files(document: dict[str, Any]) -> dict[str, str]:
     """`{path: resource address}` of each file the document uploads into a volume (`databricks_file`)."""
     return {

@@ -4,6 +4,7 @@ define, checked against the `databricks-bundles` package's types (databricks.bun
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,15 @@ def test_cli_writes_the_bundle_with_the_wheel_the_stacks_upload(tmp_path: Path) 
         "files": [{"source": f"dist/{wheel.filename}"}],
     }
     assert document["targets"]["prod"]["default"] is True and "default" not in document["targets"]["dev"]
+    installed = {
+        library["requirements"]
+        for target in document["targets"].values()
+        for job in target["resources"]["jobs"].values()
+        for library in job["tasks"][0]["libraries"]
+        if "requirements" in library
+    }
+    written = {f"./dist/{path.name}" for path in (out / "dist").glob("requirements-*.txt")}
+    assert installed == written, "the bundle carries exactly the requirements files its tasks install"
     assert not list(tmp_path.glob(".bundle.*")), "no staging folder is left behind"
 
 
@@ -59,9 +69,9 @@ def test_targets_upload_by_digest_and_run_as_the_service_principal(bundle: dict[
         assert target["run_as"] == {"service_principal_name": "${var.jobs_service_principal}"}
         for job in target["resources"]["jobs"].values():
             [task] = job["tasks"]
-            assert task["libraries"] == [
-                {"whl": f"./{bundle['artifacts']['lakeward']['files'][0]['source']}"}
-            ]
+            requirements, wheel = task["libraries"]
+            assert wheel == {"whl": f"./{bundle['artifacts']['lakeward']['files'][0]['source']}"}
+            assert re.fullmatch(r"\./dist/requirements-[a-z-]+\.txt", requirements["requirements"])
             assert job["run_as"] == target["run_as"]
 
 

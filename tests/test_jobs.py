@@ -1,8 +1,9 @@
 """The workloads' jobs (pipeline, RAG, upkeep): run as the service principal, on policy-bound clusters,
-retried and notified, each installing exactly the wheel the stack uploads."""
+retried and notified, each installing exactly the wheel and the requirements file the stack uploads."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import tomllib
 
@@ -10,6 +11,7 @@ import pytest
 
 from conftest import REPO
 from infra.config import Environment, load_environment
+from infra.workspace.job_specs import job_specs, requirements_of
 from stacks.names import WORKSPACE, stack_id
 from tests.footprint import Synthesized, reference
 
@@ -77,7 +79,11 @@ def test_every_job_installs_exactly_the_uploaded_wheel(case: tuple[Synthesized, 
     """The upload's path is `/Volumes/<catalog>/raw/artifacts/<sha256>/<wheel>` and its source the
     asset copied beside the stack, so a job runs the code that was deployed."""
     synth, env = case
-    [(name, upload)] = synth.resources("workspace", "databricks_file").items()
+    [(name, upload)] = [
+        (name, upload)
+        for name, upload in synth.resources("workspace", "databricks_file").items()
+        if upload["path"].endswith(".whl")
+    ]
     path = upload["path"]
     prefix, digest, filename = path.rsplit("/", 2)
     assert prefix == f"/Volumes/{env.catalog.name}/raw/artifacts" and len(digest) == 64
@@ -86,8 +92,35 @@ def test_every_job_installs_exactly_the_uploaded_wheel(case: tuple[Synthesized, 
     assert (synth.out / "stacks" / stack_id(env.name, WORKSPACE) / upload["source"]).is_file()
     assert upload["lifecycle"] == {"create_before_destroy": True}
     for key, job in _jobs(synth).items():
-        assert [library["whl"] for library in job["task"][0]["library"]] == [path], key
+        assert [library["whl"] for library in job["task"][0]["library"] if "whl" in library] == [path], key
         assert f"databricks_file.{name}" in job["depends_on"], key
+
+
+def test_every_job_installs_the_uploaded_requirements_of_its_extras(
+    case: tuple[Synthesized, Environment],
+) -> None:
+    """Each task installs the requirements file of its spec's extras and runtime, uploaded to
+    `/Volumes/<catalog>/raw/artifacts/<sha256 of its bytes>/requirements-<name>.txt` from an asset
+    holding exactly `requirements_of`'s text; the job waits for that upload."""
+    synth, env = case
+    uploads = {
+        upload["path"]: (name, upload)
+        for name, upload in synth.resources("workspace", "databricks_file").items()
+    }
+    stack = synth.out / "stacks" / stack_id(env.name, WORKSPACE)
+    jobs = _jobs(synth)
+    for spec in job_specs(env):
+        requirements = requirements_of(env, spec)
+        path = requirements.volume_path(f"/Volumes/{env.catalog.name}/raw/artifacts")
+        job = jobs[spec.key]
+        assert [library.get("requirements") for library in job["task"][0]["library"]].count(path) == 1
+        name, upload = uploads[path]
+        source = (stack / upload["source"]).read_bytes()
+        assert source == requirements.text.encode() and hashlib.sha256(source).hexdigest() in path
+        assert upload["lifecycle"] == {"create_before_destroy": True}
+        assert f"databricks_file.{name}" in job["depends_on"], spec.key
+    names = {requirements_of(env, spec).name for spec in job_specs(env)}
+    assert names == {"workloads", "workloads-ml", "workloads-rag"}, "pipeline (CPU and GPU ML) and RAG"
 
 
 def test_every_entry_point_a_job_runs_is_a_script_of_the_wheel(case: tuple[Synthesized, Environment]) -> None:

@@ -4,6 +4,7 @@ than itself, and serves no model and calls no Unity Catalog function that no ear
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -87,6 +88,28 @@ def test_every_installed_wheel_is_uploaded_by_the_same_or_an_earlier_stage(synth
             assert _stage_index(source) <= _stage_index(stack)
             if source == stack:
                 assert address in jobs[job]["depends_on"], f"{job} does not wait for {address}"
+            installed += 1
+    assert installed >= 7
+
+
+def test_every_installed_requirements_file_is_content_addressed_and_uploaded_with_its_jobs(
+    synth: Synthesized,
+) -> None:
+    """A job's requirements file is uploaded by its own stack (the same stage as the job), which the
+    job waits for, at `<artifacts volume>/<sha256 of the uploaded bytes>/<file>`."""
+    installed = 0
+    for stack, document in synth.stacks.items():
+        uploads = contract.uploaded_files(document)
+        sources = {
+            f"databricks_file.{name}": body["source"]
+            for name, body in contract.resources_of(document, "databricks_file").items()
+        }
+        jobs = contract.resources_of(document, "databricks_job")
+        for job, path in contract.installed_requirements(document):
+            assert path in uploads, f"{stack}: job {job} installs {path}, which its own stack does not upload"
+            assert uploads[path] in jobs[job]["depends_on"], f"{job} does not wait for {uploads[path]}"
+            digest = hashlib.sha256((synth.out / "stacks" / stack / sources[uploads[path]]).read_bytes())
+            assert path.split("/")[-2] == digest.hexdigest(), f"{path} is not named by its content"
             installed += 1
     assert installed >= 7
 

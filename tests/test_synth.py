@@ -66,7 +66,11 @@ def test_cli_synth_writes_standard_layout_and_json_summary(tmp_path: Path) -> No
     # Without an injected artifact the workspace uploads this checkout's wheel, named by its digest.
     wheel = project_wheel()
     workspace = contract.read_document(contract.stack_path(out, stack_id("dev", WORKSPACE)))
-    [upload] = contract.resources_of(workspace, "databricks_file").values()
+    [upload] = [
+        body
+        for body in contract.resources_of(workspace, "databricks_file").values()
+        if body["path"].endswith(".whl")
+    ]
     assert upload["path"].endswith(f"/{wheel.sha256}/{wheel.filename}")
 
 

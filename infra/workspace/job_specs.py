@@ -3,7 +3,8 @@ function that turns a specification into job settings in the Jobs API's shape, w
 stack renders as Terraform (`infra.workspace.jobs`) and `lakeward bundle` writes into an Asset Bundle,
 so both deploy the same jobs.
 
-Every job runs one entry point of the lakeward wheel (pyproject.toml [project.scripts]) as the jobs
+Every job runs one entry point of the lakeward wheel (pyproject.toml [project.scripts]), with the
+requirements file of the extras it imports installed beside it (`lakeward.job_requirements`), as the jobs
 service principal on a job cluster bound to a cluster policy: the pipeline stages (ingest, embed on
 the GPU pool, index), the RAG jobs (evaluation on the held-out set, the release gate, the drift
 monitor) and table upkeep. Plain data, no CDK: the caller names the policies, pool and principal
@@ -16,10 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from infra.config import Environment
+from lakeward.job_requirements import Requirements, job_requirements
 
 # Unity Catalog volumes the jobs read and write: (name, schema, comment).
 VOLUMES = (
-    ("artifacts", "raw", "the lakeward wheels the jobs install, one folder per SHA-256"),
+    (
+        "artifacts",
+        "raw",
+        "the lakeward wheels and requirements files the jobs install, one folder per SHA-256",
+    ),
     ("landing", "raw", "documents dropped for ingestion"),
     ("index", "embeddings", "BM25 and HNSW index artifacts, lineage events and the MLflow store"),
     ("heldout", "evaluation", "the held-out questions the evaluation job scores the model on"),
@@ -36,8 +42,9 @@ def volume_path(catalog: str, name: str) -> str:
 @dataclass(frozen=True)
 class JobSpec:
     """One job: its key (task and cluster are named after it), what it does, the wheel entry point's
-    named parameters, whether it runs on the GPU pool, its Quartz schedule if it recurs, and whether a
-    failed run is retried (not when the failure is the job's verdict, as with a gate or a drift check)."""
+    named parameters, whether it runs on the GPU pool, its Quartz schedule if it recurs, whether a
+    failed run is retried (not when the failure is the job's verdict, as with a gate or a drift check)
+    and the pyproject.toml extras its entry point imports."""
 
     key: str
     description: str
@@ -45,6 +52,7 @@ class JobSpec:
     gpu: bool = False
     schedule: str | None = None
     retry: bool = True
+    extras: tuple[str, ...] = ("workloads",)
 
     @property
     def entry_point(self) -> str:
@@ -66,10 +74,20 @@ class JobCompute:
     service_principal: str
 
 
+def spark_version(env: Environment, spec: JobSpec) -> str:
+    """GPU jobs take the GPU (ML) runtime, the rest the first allowed runtime."""
+    return env.gpu.runtime if spec.gpu else env.compute.runtimes[0]
+
+
+def requirements_of(env: Environment, spec: JobSpec) -> Requirements:
+    """The requirements file the job installs: its extras, less what its runtime provides."""
+    return job_requirements(spec.extras, ml_runtime="-ml-" in spark_version(env, spec))
+
+
 def _cluster(env: Environment, spec: JobSpec, compute: JobCompute) -> dict[str, Any]:
     """GPU jobs take the GPU runtime and pool (no node type of their own); the rest a small CPU cluster."""
     cluster: dict[str, Any] = {
-        "spark_version": env.gpu.runtime if spec.gpu else env.compute.runtimes[0],
+        "spark_version": spark_version(env, spec),
         "policy_id": compute.gpu_policy_id if spec.gpu else compute.cpu_policy_id,
         "apply_policy_default_values": True,
         "data_security_mode": "SINGLE_USER",
@@ -85,9 +103,12 @@ def _cluster(env: Environment, spec: JobSpec, compute: JobCompute) -> dict[str, 
     return cluster
 
 
-def job_settings(env: Environment, spec: JobSpec, compute: JobCompute, wheel: str) -> dict[str, Any]:
+def job_settings(
+    env: Environment, spec: JobSpec, compute: JobCompute, wheel: str, requirements: str
+) -> dict[str, Any]:
     """The job's settings as the Jobs API (and an Asset Bundle) takes them: one task running the
-    spec's entry point of the wheel at `wheel` as the service principal, on a policy-bound cluster."""
+    spec's entry point of the wheel at `wheel`, with the requirements file at `requirements`
+    (`requirements_of`) installed beside it, as the service principal, on a policy-bound cluster."""
     jobs = env.jobs
     settings: dict[str, Any] = {
         "name": f"{env.prefix}-{spec.key}",
@@ -105,7 +126,7 @@ def job_settings(env: Environment, spec: JobSpec, compute: JobCompute, wheel: st
                     "entry_point": spec.entry_point,
                     "named_parameters": spec.parameters,
                 },
-                "libraries": [{"whl": wheel}],
+                "libraries": [{"requirements": requirements}, {"whl": wheel}],
                 "max_retries": jobs.max_retries if spec.retry else 0,
                 "min_retry_interval_millis": 60_000,
                 "retry_on_timeout": spec.retry,
@@ -127,6 +148,8 @@ def job_specs(env: Environment) -> list[JobSpec]:
     lakehouse = volume_path(catalog, "index")
     tables = {"catalog": catalog, "schema": "curated"}
     pipeline = {**tables, "lakehouse": lakehouse, "engine": "spark", "tables": "catalog"}
+    # workloads.rag.jobs, the RAG jobs' entry points, also import the `rag` extra (MLflow).
+    rag = ("workloads", "rag")
     return [
         JobSpec(
             "ingest",
@@ -144,12 +167,14 @@ def job_specs(env: Environment) -> list[JobSpec]:
                 "lakehouse": lakehouse,
                 "questions": f"{volume_path(catalog, 'heldout')}/{HELDOUT_QUESTIONS}",
             },
+            extras=rag,
         ),
         JobSpec(
             "release",
             "Promote the candidate to champion only when the release thresholds hold",
             {**tables, "lakehouse": lakehouse},
             retry=False,
+            extras=rag,
         ),
         JobSpec(
             "monitor",
@@ -157,6 +182,7 @@ def job_specs(env: Environment) -> list[JobSpec]:
             {"lakehouse": lakehouse},
             schedule=schedules.monitor_schedule,
             retry=False,
+            extras=rag,
         ),
         JobSpec(
             "maintain",

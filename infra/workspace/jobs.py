@@ -1,9 +1,11 @@
 """The workloads' Databricks jobs, rendered from `infra.workspace.job_specs`: each runs an entry
 point of the uploaded wheel as the jobs service principal on a job cluster bound to a cluster policy
-(the GPU pool for embedding), and installs exactly the wheel path the upload resource created."""
+(the GPU pool for embedding), and installs exactly the wheel and requirements paths the upload
+resources created."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from cdktn_provider_databricks.job import (
@@ -22,13 +24,22 @@ from cdktn_provider_databricks.volume import Volume
 from constructs import Construct
 
 from infra.config import Environment
-from infra.workspace.artifacts import WheelUpload
-from infra.workspace.job_specs import VOLUMES, JobCompute, JobSpec, job_settings, job_specs, volume_path
+from infra.workspace.artifacts import RequirementsUpload, WheelUpload
+from infra.workspace.job_specs import (
+    VOLUMES,
+    JobCompute,
+    JobSpec,
+    job_settings,
+    job_specs,
+    requirements_of,
+    volume_path,
+)
 from lakeward.wheel import Wheel
 
 
 class PipelineJobs(Construct):
-    """The jobs' volumes, the wheel uploaded into the artifacts volume, and one job per spec."""
+    """The jobs' volumes, the wheel and each job's requirements file uploaded into the artifacts
+    volume, and one job per spec."""
 
     def __init__(
         self,
@@ -55,19 +66,33 @@ class PipelineJobs(Construct):
             )
             for name, schema, comment in VOLUMES
         }
+        artifacts = volume_path(catalog, "artifacts")
         self.upload = WheelUpload(
-            self,
-            "artifact",
-            wheel=wheel,
-            volume=volumes["artifacts"],
-            volume_path=volume_path(catalog, "artifacts"),
+            self, "artifact", wheel=wheel, volume=volumes["artifacts"], volume_path=artifacts
         )
         self.wheel = self.upload.path
-        depends_on = [*volumes.values(), self.upload.file]
-        self.jobs = {spec.key: self._job(env, compute, spec, depends_on) for spec in job_specs(env)}
+        specs = job_specs(env)
+        needed = {
+            requirements.name: requirements for requirements in map(partial(requirements_of, env), specs)
+        }
+        self.requirements = {
+            name: RequirementsUpload(
+                self,
+                f"requirements-{name}",
+                requirements=requirements,
+                volume=volumes["artifacts"],
+                volume_path=artifacts,
+            )
+            for name, requirements in needed.items()
+        }
+        self.jobs = {
+            spec.key: self._job(env, compute, spec, [*volumes.values(), self.upload.file]) for spec in specs
+        }
 
     def _job(self, env: Environment, compute: JobCompute, spec: JobSpec, depends_on: list) -> Job:
-        settings = job_settings(env, spec, compute, self.wheel)
+        requirements = self.requirements[requirements_of(env, spec).name]
+        settings = job_settings(env, spec, compute, self.wheel, requirements.path)
+        depends_on = [*depends_on, requirements.file]
         schedule = settings.get("schedule")
         return Job(
             self,
@@ -93,7 +118,9 @@ class PipelineJobs(Construct):
 
 
 def _task(task: dict[str, Any]) -> JobTask:
-    """A task of the Jobs API's shape as the provider's block (`library`, singular, for `libraries`)."""
+    """A task of the Jobs API's shape as the provider's block (`library`, singular, for `libraries`;
+    a `requirements` library is "Path to requirements.txt", supported on DBR 15.0+:
+    https://registry.terraform.io/providers/databricks/databricks/latest/docs/resources/job)."""
     fields = {key: value for key, value in task.items() if key not in ("python_wheel_task", "libraries")}
     return JobTask(
         **fields,

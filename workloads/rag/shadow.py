@@ -246,6 +246,13 @@ def chunk_texts(*chains: Any) -> dict[str, str]:
     """Chunk ID to text over the catalogs the chains answer from."""
     text: dict[str, str] = {}
     for chain in chains:
-        meta = chain.catalog.metadata
+        catalog = getattr(chain.retriever, "catalog", None)
+        if catalog is None:
+            raise LakewardError(
+                "shadow evaluation reads cited chunks from the local index",
+                field="retrieval.backend",
+                fix="replay with the local backend (retrieval.backend: local)",
+            )
+        meta = catalog.metadata
         text.update(zip(meta.column("chunk_id").to_pylist(), meta.column("text").to_pylist(), strict=True))
     return text

@@ -11,10 +11,23 @@ https://registry.terraform.io/providers/databricks/databricks/latest/docs/resour
 - the source table must have change data feed on (Delta Sync reads it; the pipeline's tables are made
   with `delta.enableChangeDataFeed`), and must exist when the index is created: the retrieval stack is
   applied after the tables are made (see docs/deploy.md).
+
+So each index first reads its source table while planning, and the plan stops before anything is
+created when the table is missing or has change data feed off:
+- `databricks_tables` (docs/data-sources/tables.md: `ids`, the full names of the schema's tables;
+  catalog/data_tables.go lists them with Tables.ListAll) must list it. `databricks_table` alone cannot
+  say "missing": it calls Tables.Get (catalog/data_table.go), which fails the read itself, and a failed
+  read is no postcondition `lakeward ci summary` can report as waiting for a step;
+- then `databricks_table` (docs/data-sources/table.md; the 18.11 binding's `table_info.properties`, the
+  Unity Catalog TableInfo's properties, https://docs.databricks.com/api/workspace/tables/get) must hold
+  `delta.enableChangeDataFeed` = `true`.
 """
 
 from __future__ import annotations
 
+from cdktn import Postcondition, TerraformResourceLifecycle
+from cdktn_provider_databricks.data_databricks_table import DataDatabricksTable
+from cdktn_provider_databricks.data_databricks_tables import DataDatabricksTables
 from cdktn_provider_databricks.permissions import Permissions, PermissionsAccessControl
 from cdktn_provider_databricks.vector_search_endpoint import VectorSearchEndpoint
 from cdktn_provider_databricks.vector_search_index import (
@@ -26,6 +39,8 @@ from constructs import Construct
 
 from infra.config import Environment
 from workloads import vector_index
+
+CHANGE_DATA_FEED = "delta.enableChangeDataFeed"
 
 
 class VectorSearch(Construct):
@@ -62,11 +77,49 @@ class VectorSearch(Construct):
                 PermissionsAccessControl(group_name=groups["engineers"], permission_level="CAN_USE"),
             ],
         )
-        self.indexes = [
-            self._index(catalog, env.serving.vector_search_sync) for catalog in dict.fromkeys(catalogs)
-        ]
+        self.indexes = [self._index(catalog, env) for catalog in dict.fromkeys(catalogs)]
 
-    def _index(self, catalog: str, pipeline_type: str) -> VectorSearchIndex:
+    def _source(self, catalog: str, env: Environment) -> DataDatabricksTable:
+        """The index's source table, read while planning: it must exist and have change data feed on.
+        A missing one names `lakeward bootstrap`, which makes it (in the form `lakeward ci summary`
+        reports as waiting for that step)."""
+        table = vector_index.source_table(catalog)
+        listed = DataDatabricksTables(
+            self,
+            f"source-tables-{catalog}",
+            catalog_name=catalog,
+            schema_name=vector_index.SCHEMA,
+            lifecycle=TerraformResourceLifecycle(
+                postcondition=[
+                    Postcondition(
+                        condition=f'${{contains(self.ids, "{table}")}}',
+                        error_message=f"{table} does not exist: run `lakeward bootstrap --env {env.name}`",
+                    )
+                ]
+            ),
+        )
+        # `table_info` is one nested object; flatten([...]) reads it whether the provider's schema
+        # makes it a block list of one or an object.
+        change_feed = f'one(flatten([self.table_info])).properties["{CHANGE_DATA_FEED}"]'
+        return DataDatabricksTable(
+            self,
+            f"source-table-{catalog}",
+            name=table,
+            depends_on=[listed],
+            lifecycle=TerraformResourceLifecycle(
+                postcondition=[
+                    Postcondition(
+                        condition=f'${{try({change_feed}, "") == "true"}}',
+                        error_message=f"{table} has change data feed off, which a Delta Sync index "
+                        f"needs: ALTER TABLE {table} SET TBLPROPERTIES ('{CHANGE_DATA_FEED}' = 'true')",
+                    )
+                ]
+            ),
+        )
+
+    def _index(self, catalog: str, env: Environment) -> VectorSearchIndex:
+        source = self._source(catalog, env)
+        pipeline_type = env.serving.vector_search_sync
         return VectorSearchIndex(
             self,
             f"index-{catalog}",
@@ -84,4 +137,5 @@ class VectorSearch(Construct):
                 ],
                 columns_to_sync=list(vector_index.SYNCED_COLUMNS),
             ),
+            depends_on=[source],
         )

@@ -9,7 +9,7 @@ from infra.config import Environment, load_environment
 from lakeward.ci.summary import waits_for
 from lakeward.tenants.loader import load_tenants, tenants_in
 from lakeward.tenants.namespace import Namespace
-from stacks.names import RETRIEVAL, parse_stack_id
+from stacks.names import RETRIEVAL, parse_stack_id, stack_id
 from tests.footprint import Synthesized, reference
 from workloads import vector_index
 from workloads.model import DIMENSION
@@ -101,10 +101,8 @@ def test_each_index_waits_for_a_guarded_read_of_its_source_table(
         (exists,) = listing["lifecycle"]["postcondition"]
         assert exists["condition"] == f'${{contains(self.ids, "{source}")}}'
         assert exists["error_message"] == f"{source} does not exist: run `{command}`"
-        assert waits_for([f"Resource postcondition failed {exists['error_message']}"]) == (
-            "bootstrap",
-            command,
-        )
+        error = f"Resource postcondition failed {exists['error_message']}"
+        assert waits_for([error], stack_id(env.name, RETRIEVAL)) == ("tenant-tables", command)
         [(table_id, table)] = [(key, value) for key, value in tables.items() if value["name"] == source]
         assert table["depends_on"] == [f"data.databricks_tables.{listing_id}"]
         (change_feed,) = table["lifecycle"]["postcondition"]

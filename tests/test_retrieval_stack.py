@@ -91,6 +91,11 @@ def test_each_index_waits_for_a_guarded_read_of_its_source_table(
     indexes = synth.resources("retrieval", "databricks_vector_search_index")
     assert len(listings) == len(tables) == len(indexes)
     command = f"lakeward bootstrap --env {env.name}"
+    # A tenant planned in the same change has no catalog yet: listing its tables would fail the read, so
+    # the catalogs are read first, with the same message form.
+    [(catalogs_id, catalogs)] = data["databricks_catalogs"].items()
+    present = {check["condition"]: check["error_message"] for check in catalogs["lifecycle"]["postcondition"]}
+    assert len(present) == len(indexes)
     for body in indexes.values():
         source = body["delta_sync_index_spec"]["source_table"]
         catalog, schema, _ = source.split(".")
@@ -98,11 +103,15 @@ def test_each_index_waits_for_a_guarded_read_of_its_source_table(
             (key, value) for key, value in listings.items() if value["catalog_name"] == catalog
         ]
         assert listing["schema_name"] == schema
+        assert listing["depends_on"] == [f"data.databricks_catalogs.{catalogs_id}"]
+        missing = present[f'${{contains(self.ids, "{catalog}")}}']
+        assert missing.endswith(f"so {source} does not exist: run `{command}`")
         (exists,) = listing["lifecycle"]["postcondition"]
         assert exists["condition"] == f'${{contains(self.ids, "{source}")}}'
         assert exists["error_message"] == f"{source} does not exist: run `{command}`"
-        error = f"Resource postcondition failed {exists['error_message']}"
-        assert waits_for([error], stack_id(env.name, RETRIEVAL)) == ("tenant-tables", command)
+        for message in (exists["error_message"], missing):
+            error = f"Resource postcondition failed {message}"
+            assert waits_for([error], stack_id(env.name, RETRIEVAL)) == ("tenant-tables", command)
         [(table_id, table)] = [(key, value) for key, value in tables.items() if value["name"] == source]
         assert table["depends_on"] == [f"data.databricks_tables.{listing_id}"]
         (change_feed,) = table["lifecycle"]["postcondition"]

@@ -14,6 +14,9 @@ https://registry.terraform.io/providers/databricks/databricks/latest/docs/resour
 
 So each index first reads its source table while planning, and the plan stops before anything is
 created when the table is missing or has change data feed off:
+- `databricks_catalogs` (docs/data-sources/catalogs.md: `ids`, the catalogs' names) must list its
+  catalog: listing the tables of a catalog that does not exist (a tenant whose stack is planned in the
+  same change) fails the read instead of its postcondition;
 - `databricks_tables` (docs/data-sources/tables.md: `ids`, the full names of the schema's tables;
   catalog/data_tables.go lists them with Tables.ListAll) must list it. `databricks_table` alone cannot
   say "missing": it calls Tables.Get (catalog/data_table.go), which fails the read itself, and a failed
@@ -26,6 +29,7 @@ created when the table is missing or has change data feed off:
 from __future__ import annotations
 
 from cdktn import Postcondition, TerraformResourceLifecycle
+from cdktn_provider_databricks.data_databricks_catalogs import DataDatabricksCatalogs
 from cdktn_provider_databricks.data_databricks_table import DataDatabricksTable
 from cdktn_provider_databricks.data_databricks_tables import DataDatabricksTables
 from cdktn_provider_databricks.permissions import Permissions, PermissionsAccessControl
@@ -77,9 +81,29 @@ class VectorSearch(Construct):
                 PermissionsAccessControl(group_name=groups["engineers"], permission_level="CAN_USE"),
             ],
         )
-        self.indexes = [self._index(catalog, env) for catalog in dict.fromkeys(catalogs)]
+        unique = list(dict.fromkeys(catalogs))
+        present = self._catalogs(unique, env.name)
+        self.indexes = [self._index(catalog, env, present) for catalog in unique]
 
-    def _source(self, catalog: str, env: Environment) -> DataDatabricksTable:
+    def _catalogs(self, catalogs: list[str], env_name: str) -> DataDatabricksCatalogs:
+        """The metastore's catalogs, read while planning: each index's catalog must be among them (a
+        tenant's is made by its stack, then the bootstrap makes its tables)."""
+        return DataDatabricksCatalogs(
+            self,
+            "catalogs",
+            lifecycle=TerraformResourceLifecycle(
+                postcondition=[
+                    Postcondition(
+                        condition=f'${{contains(self.ids, "{catalog}")}}',
+                        error_message=f"the catalog {catalog} is not there yet (its stack makes it), so "
+                        f"{vector_index.source_table(catalog)} does not exist: {_missing(env_name)}",
+                    )
+                    for catalog in catalogs
+                ]
+            ),
+        )
+
+    def _source(self, catalog: str, env: Environment, present: DataDatabricksCatalogs) -> DataDatabricksTable:
         """The index's source table, read while planning: it must exist and have change data feed on.
         A missing one names `lakeward bootstrap`, which makes it (in the form `lakeward ci summary`
         reports as waiting for that step)."""
@@ -89,11 +113,12 @@ class VectorSearch(Construct):
             f"source-tables-{catalog}",
             catalog_name=catalog,
             schema_name=vector_index.SCHEMA,
+            depends_on=[present],
             lifecycle=TerraformResourceLifecycle(
                 postcondition=[
                     Postcondition(
                         condition=f'${{contains(self.ids, "{table}")}}',
-                        error_message=f"{table} does not exist: run `lakeward bootstrap --env {env.name}`",
+                        error_message=f"{table} does not exist: {_missing(env.name)}",
                     )
                 ]
             ),
@@ -117,8 +142,8 @@ class VectorSearch(Construct):
             ),
         )
 
-    def _index(self, catalog: str, env: Environment) -> VectorSearchIndex:
-        source = self._source(catalog, env)
+    def _index(self, catalog: str, env: Environment, present: DataDatabricksCatalogs) -> VectorSearchIndex:
+        source = self._source(catalog, env, present)
         pipeline_type = env.serving.vector_search_sync
         return VectorSearchIndex(
             self,
@@ -139,3 +164,9 @@ class VectorSearch(Construct):
             ),
             depends_on=[source],
         )
+
+
+def _missing(env_name: str) -> str:
+    """How a missing source table's message ends: the step that makes it, as `lakeward ci summary`
+    recognises a plan waiting for a step."""
+    return f"run `lakeward bootstrap --env {env_name}`"

@@ -521,8 +521,8 @@ class RunTimeObjectNotRead(Policy):
     remediation = (
         "Read the object with a data source (databricks_registered_model_versions with a postcondition on "
         "the version; databricks_functions for the function's schema; databricks_tables for the source "
-        "table's schema) that has no depends_on, and depend on it; apply the consumer only once the object "
-        "is registered."
+        "table's schema) that waits for no resource (depends_on nothing, or other reads only), and depend "
+        "on it; apply the consumer only once the object is registered."
     )
     source = "https://github.com/databricks/mlops-stacks/issues/217"
     soc2, iso27001 = CHANGE["soc2"], CHANGE["iso27001"]
@@ -576,7 +576,9 @@ class RunTimeObjectNotRead(Policy):
             _address("databricks_tables", key, data=True)
             for key, body in _of_type(resource, "databricks_tables", "data").items()
             if (body.get("catalog_name"), body.get("schema_name")) == (catalog, schema)
-            and not body.get("depends_on")
+            and all(
+                str(after).removeprefix("${").startswith("data.") for after in as_list(body.get("depends_on"))
+            )
         ]
         graph = _graph(resource)
         if not any(graph.waits_for(resource.address, target) for target in (*created, *readers)):

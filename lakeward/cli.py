@@ -561,8 +561,10 @@ def bootstrap(
     json_out: JsonFlag = False,
 ) -> None:
     """Create the governance functions, governed tags and pipeline tables on the workspace's SQL warehouse
-    (after the workspace stack, before the tenant stacks); reruns change nothing. Needs DATABRICKS_HOST
-    (the workspace URL) and DATABRICKS_TOKEN or DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET."""
+    (after the workspace stack, before the tenant stacks), and each active tenant's pipeline tables once
+    its tenant stack made its catalog (run again after the tenant stacks, before the retrieval stack);
+    reruns change nothing. Needs DATABRICKS_HOST (the workspace URL) and DATABRICKS_TOKEN or
+    DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET."""
     import os
 
     from lakeward.governance.commands import run

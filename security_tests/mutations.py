@@ -926,6 +926,15 @@ VIOLATIONS: list[Violation] = [
         in_stack=True,
     ),
     Violation(
+        "LKW_DEPLOY_006",
+        "databricks_vector_search_index",
+        "source-table-not-read",
+        at("depends_on"),
+        name_part="llm_dev",
+        stack=r"-retrieval$",
+        in_stack=True,
+    ),
+    Violation(
         "LKW_DEPLOY_008",
         "databricks_mws_private_access_settings",
         "private-with-back-end-only",

@@ -102,11 +102,19 @@ STAGES = (
         stack_kind=TENANT,
     ),
     Stage(
+        "tenant-tables",
+        "step",
+        "the bootstrap again, now that the tenant stacks made the tenants' catalogs: each active "
+        "tenant's pipeline Delta tables (change data feed on) in its catalog's `curated` schema",
+        needs=("workspace", "tenants"),
+        run="lakeward bootstrap --env ENV",
+    ),
+    Stage(
         "retrieval",
         "stack",
         "the Vector Search endpoint and a Delta Sync index over each set of pipeline tables (the "
-        "platform's and each active tenant's)",
-        needs=("workspace", "bootstrap", "tenants"),
+        "platform's and each active tenant's); its plan stops while a source table does not exist",
+        needs=("workspace", "bootstrap", "tenants", "tenant-tables"),
         stack_kind=RETRIEVAL,
     ),
     Stage(

@@ -18,7 +18,7 @@ from lakeward.errors import LakewardError
 from lakeward.governance import sql
 from lakeward.governance.bootstrap import bootstrap
 from lakeward.governance.library import FUNCTION_NAMES, FUNCTIONS, TAG_KEYS, warehouse_name
-from stacks.names import WORKSPACE, stack_id
+from stacks.names import WORKSPACE, stack_id, tenant_stack_id
 from tests.cli import run_cli
 from tests.fakes.databricks_api import TOKEN, FakeAccount, FakeWarehouse, fake_databricks
 
@@ -64,7 +64,7 @@ def test_first_run_creates_everything_and_records_it(account: FakeAccount, envir
     documents = next(text for text in created if "`documents`" in text)
     assert "`doc_id` string NOT NULL" in documents and "`duplicate_of` string," in documents
     assert "`tenant` string," in documents and "`source_modified_at` timestamp)" in documents
-    assert set(warehouse.tables) >= {("curated", name) for name in PIPELINE_TABLES}
+    assert set(warehouse.tables) >= {("llm_dev", "curated", name) for name in PIPELINE_TABLES}
     assert any("ADD CONSTRAINT `doc_id_not_empty` CHECK (doc_id <> '')" in text for text in sent)
     # Reads carry the catalog as a statement parameter, never in the text.
     statements = [r.body for r in account.requested("/api/2.0/sql/statements") if r.body]
@@ -99,7 +99,7 @@ def test_a_changed_definition_is_replaced_and_a_new_column_added(
     warehouse.records.append(
         {"type": "function", "name": "llm_dev.governance.mask_phi", "action": "create", "digest": "older"}
     )
-    warehouse.tables[("curated", "documents")].remove("duplicate_of")
+    warehouse.tables[("llm_dev", "curated", "documents")].remove("duplicate_of")
     code, report = _bootstrap(environ)
     changed = {step["name"]: step for step in report["steps"] if step["action"] != "unchanged"}
     assert code == 0 and set(changed) == {"llm_dev.governance.mask_phi", "llm_dev.curated.documents"}
@@ -173,3 +173,40 @@ def test_a_hostile_catalog_name_never_reaches_the_sql(catalog: str) -> None:
         sql.create_function(catalog, FUNCTIONS[0])
     with pytest.raises(LakewardError):
         sql.create_record_table(catalog)
+
+
+def test_tenant_tables_are_made_once_the_tenant_stack_made_the_catalog(
+    account: FakeAccount, environ: dict[str, str]
+) -> None:
+    """dev's tenants (tenants/*.yaml): claims_analytics's stack is applied, support_insights's is not.
+    The first waits for nothing, the second is reported as waiting; after its stack, a rerun makes its
+    tables and changes nothing else."""
+    warehouse = _warehouse(account)
+    warehouse.schemas.add(("claims_analytics_dev", "curated"))
+    code, report = _bootstrap(environ)
+    assert code == 0
+    assert report["waiting"] == [
+        {
+            "tenant": "support_insights",
+            "catalog": "support_insights_dev",
+            "waits_for": tenant_stack_id("dev", "support_insights"),
+        }
+    ]
+    created = {step["name"] for step in report["steps"] if step["action"] == "create"}
+    assert {f"claims_analytics_dev.curated.{name}" for name in PIPELINE_TABLES} <= created
+    assert not any(name.startswith("support_insights_dev.") for name in created)
+    ddl = [
+        text for text in warehouse.sent(account) if "`claims_analytics_dev`.`curated`.`embeddings`" in text
+    ]
+    assert any("TBLPROPERTIES ('delta.enableChangeDataFeed' = 'true')" in text for text in ddl)
+    recorded = {row["name"] for row in warehouse.records}
+    assert "claims_analytics_dev.curated.embeddings" in recorded
+    shown = run_cli("bootstrap", "--env", "dev", env=environ)
+    assert shown.exit_code == 0 and "tenant support_insights: waits for its tenant stack" in shown.stdout
+
+    warehouse.schemas.add(("support_insights_dev", "curated"))
+    code, report = _bootstrap(environ)
+    changed = {step["name"] for step in report["steps"] if step["action"] != "unchanged"}
+    assert code == 0 and report["waiting"] == []
+    assert changed == {f"support_insights_dev.curated.{name}" for name in PIPELINE_TABLES}
+    assert _bootstrap(environ)[1]["changed"] == 0

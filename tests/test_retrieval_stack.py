@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from infra.config import Environment, load_environment
+from lakeward.ci.summary import waits_for
 from lakeward.tenants.loader import load_tenants, tenants_in
 from lakeward.tenants.namespace import Namespace
-from stacks.names import RETRIEVAL, parse_stack_id
+from stacks.names import RETRIEVAL, parse_stack_id, stack_id
 from tests.footprint import Synthesized, reference
 from workloads import vector_index
 from workloads.model import DIMENSION
@@ -76,3 +77,44 @@ def test_retrieval_is_deployed_after_the_workspace_and_the_tenants(dev_env: Envi
     assert all(order.index(stack) < retrieval for stack in before)
     assert order.index(footprint.serving.node.id) > retrieval
     assert set(before) <= {stack.node.id for stack in footprint.retrieval.dependencies}
+
+
+def test_each_index_waits_for_a_guarded_read_of_its_source_table(
+    case: tuple[Synthesized, Environment],
+) -> None:
+    """Planned before its tables exist, the stack stops at a plan-time read with the message form
+    `lakeward ci summary` reports as waiting for `lakeward bootstrap` (lakeward/ci/summary.py), and a
+    table without change data feed stops it too (infra/workspace/vector_search.py cites the provider)."""
+    synth, env = case
+    data = synth.stack("retrieval")["data"]
+    listings, tables = data["databricks_tables"], data["databricks_table"]
+    indexes = synth.resources("retrieval", "databricks_vector_search_index")
+    assert len(listings) == len(tables) == len(indexes)
+    command = f"lakeward bootstrap --env {env.name}"
+    # A tenant planned in the same change has no catalog yet: listing its tables would fail the read, so
+    # the catalogs are read first, with the same message form.
+    [(catalogs_id, catalogs)] = data["databricks_catalogs"].items()
+    present = {check["condition"]: check["error_message"] for check in catalogs["lifecycle"]["postcondition"]}
+    assert len(present) == len(indexes)
+    for body in indexes.values():
+        source = body["delta_sync_index_spec"]["source_table"]
+        catalog, schema, _ = source.split(".")
+        [(listing_id, listing)] = [
+            (key, value) for key, value in listings.items() if value["catalog_name"] == catalog
+        ]
+        assert listing["schema_name"] == schema
+        assert listing["depends_on"] == [f"data.databricks_catalogs.{catalogs_id}"]
+        missing = present[f'${{contains(self.ids, "{catalog}")}}']
+        assert missing.endswith(f"so {source} does not exist: run `{command}`")
+        (exists,) = listing["lifecycle"]["postcondition"]
+        assert exists["condition"] == f'${{contains(self.ids, "{source}")}}'
+        assert exists["error_message"] == f"{source} does not exist: run `{command}`"
+        for message in (exists["error_message"], missing):
+            error = f"Resource postcondition failed {message}"
+            assert waits_for([error], stack_id(env.name, RETRIEVAL)) == ("tenant-tables", command)
+        [(table_id, table)] = [(key, value) for key, value in tables.items() if value["name"] == source]
+        assert table["depends_on"] == [f"data.databricks_tables.{listing_id}"]
+        (change_feed,) = table["lifecycle"]["postcondition"]
+        assert '"delta.enableChangeDataFeed"]' in change_feed["condition"]
+        assert change_feed["condition"].endswith('== "true"}')
+        assert body["depends_on"] == [f"data.databricks_table.{table_id}"]

@@ -46,6 +46,7 @@ def test_the_stages_are_the_shared_plan_in_an_order_that_meets_every_need() -> N
         "workspace",
         "bootstrap",
         "tenants",
+        "tenant-tables",
         "retrieval",
         "release",
         "serving",

@@ -15,7 +15,8 @@ from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.output import Outcome
 from stacks.names import parse_stack_id
-from stacks.stages import STAGES
+from stacks.stages import STAGES, Stage, prerequisites
+from stacks.stages import stage_of as deploy_stage_of
 
 PLAN_SUFFIX = ".plan.json"
 # What plan-stacks.sh keeps of a stack whose plan failed.
@@ -75,19 +76,32 @@ def plan_errors(log: str) -> list[str]:
     return [" ".join(error.split()) for error in re.split(r"\bError: ", " ".join(text.split()))[1:]]
 
 
-def _waits_for(error: str) -> tuple[str, str] | None:
+def _steps_for(stack: str | None) -> list[Stage]:
+    """The steps a stack's plan may wait for, in the order to match them: when the stack is known, the
+    steps it needs, latest first (a command run by two steps, such as the bootstrap before and after
+    the tenant stacks, is the later one the stack needs); else every step in deploy order."""
+    steps = [stage for stage in STAGES if stage.run]
+    try:
+        needed = prerequisites(deploy_stage_of(stack).name) if stack else None
+    except ValueError:  # not a stack of the deploy stages
+        needed = None
+    return steps if needed is None else [stage for stage in reversed(steps) if stage.name in needed]
+
+
+def _waits_for(error: str, steps: list[Stage]) -> tuple[str, str] | None:
     """The step one error waits for and its command, if the error is a step's postcondition."""
-    for stage in STAGES:
+    for stage in steps:
         found = _step_pattern(stage.run).search(error) if stage.run else None
         if found:
             return stage.name, found["run"]
     return None
 
 
-def waits_for(errors: list[str]) -> tuple[str, str] | None:
-    """The step every error waits for and its command, or None when any error is something else (a
-    real failure) or there is none."""
-    steps = {_waits_for(error) for error in errors}
+def waits_for(errors: list[str], stack: str | None = None) -> tuple[str, str] | None:
+    """The step every error of `stack`'s plan waits for and its command, or None when any error is
+    something else (a real failure) or there is none."""
+    candidates = _steps_for(stack)
+    steps = {_waits_for(error, candidates) for error in errors}
     return steps.pop() if len(steps) == 1 and None not in steps else None
 
 
@@ -99,8 +113,9 @@ def unplanned_stack(path: Path) -> UnplannedStack:
         raise LakewardError(
             f"cannot read: {exc}", source=str(path), field="--plans", fix="plan the stack again"
         ) from None
-    step, run = waits_for(errors) or (None, None)
-    return UnplannedStack(path.name.removesuffix(LOG_SUFFIX), step, run, errors)
+    stack = path.name.removesuffix(LOG_SUFFIX)
+    step, run = waits_for(errors, stack) or (None, None)
+    return UnplannedStack(stack, step, run, errors)
 
 
 def _read_json(path: Path, field_name: str, fix: str, keys: tuple[str, ...]) -> dict[str, Any]:

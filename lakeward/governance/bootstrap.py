@@ -9,6 +9,11 @@ one gains the columns its spec added; a missing governed tag is created through 
 objects shared by every environment, so they are created when missing and never declared by a
 per-environment stack. Each change is recorded in `<catalog>.governance.bootstrap_record` with its
 definition's digest; a second run finds everything in place and changes nothing.
+
+Each active tenant of the environment gets the same pipeline tables in its own catalog's `curated`
+schema, which its tenant stack creates: a tenant whose schema does not exist yet is reported as
+waiting for that stack, and the run after the tenant stacks (before the retrieval stack, whose
+indexes read those tables) creates its tables.
 """
 
 from __future__ import annotations
@@ -28,7 +33,10 @@ from lakeward.errors import LakewardError
 from lakeward.governance import sql
 from lakeward.governance.library import FUNCTIONS, SCHEMA, TAGS, GovernedTag, warehouse_name
 from lakeward.governance.warehouse import Warehouse, call, workspace_client
-from stacks.names import WORKSPACE, stack_id
+from lakeward.tenants.loader import TENANTS_DIR, load_tenants, tenants_in
+from lakeward.tenants.model import Tenant
+from lakeward.tenants.namespace import Namespace
+from stacks.names import WORKSPACE, stack_id, tenant_stack_id
 from workloads.catalog_tables import missing_columns
 from workloads.tables import TableSpec, check_name
 
@@ -56,11 +64,24 @@ class Step:
 
 
 @dataclass(frozen=True)
+class WaitingTenant:
+    """An active tenant whose catalog has no pipeline schema yet: its stack has not been applied."""
+
+    tenant: str
+    catalog: str
+    stack: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"tenant": self.tenant, "catalog": self.catalog, "waits_for": self.stack}
+
+
+@dataclass(frozen=True)
 class BootstrapResult:
     environment: str
     warehouse_id: str
     dry_run: bool
     steps: list[Step]
+    waiting: list[WaitingTenant]
 
     @property
     def changes(self) -> list[Step]:
@@ -74,6 +95,7 @@ class BootstrapResult:
             "changed": len(self.changes),
             "unchanged": len(self.steps) - len(self.changes),
             "steps": [step.as_dict() for step in self.steps],
+            "waiting": [tenant.as_dict() for tenant in self.waiting],
         }
 
 
@@ -82,16 +104,22 @@ def bootstrap(
     environ: Mapping[str, str],
     *,
     dry_run: bool = False,
+    tenants: list[Tenant] | None = None,
     retry_seconds: int = 60,
     sleep: Callable[[float], None] = time.sleep,
 ) -> BootstrapResult:
-    """Plan the steps and, unless `dry_run`, run those that change something and record them."""
+    """Plan the steps and, unless `dry_run`, run those that change something and record them.
+    `tenants` defaults to those of the repository's tenants/ folder that list the environment."""
     env = load_environment(env_name)
     catalog = check_name(env.catalog.name, "catalog.name")
+    if tenants is None:
+        tenants = tenants_in(env.name, load_tenants()) if TENANTS_DIR.is_dir() else []
     client = workspace_client(environ, retry_seconds)
     warehouse = Warehouse(client, _warehouse_id(client, env), sleep=sleep)
-    steps = [*_sql_steps(catalog, warehouse), *(_tag_step(client, tag) for tag in TAGS)]
-    result = BootstrapResult(env.name, warehouse.warehouse_id, dry_run, steps)
+    platform_steps = _sql_steps(catalog, warehouse)
+    tenant_steps, waiting = _tenant_steps(env, [t for t in tenants if not t.archived], warehouse)
+    steps = [*platform_steps, *tenant_steps, *(_tag_step(client, tag) for tag in TAGS)]
+    result = BootstrapResult(env.name, warehouse.warehouse_id, dry_run, steps, waiting)
     if not dry_run and result.changes:
         _apply(catalog, client, warehouse, result.changes)
     return result
@@ -145,11 +173,38 @@ def _sql_steps(catalog: str, warehouse: Warehouse) -> list[Step]:
             else "replace"
         )
         steps.append(Step("function", name, action, statement.digest, (statement,)))
-    for spec in sql.PIPELINE_TABLES:
-        steps.append(
-            _table_step(catalog, spec, (sql.PIPELINE_SCHEMA, spec.name) in tables, columns[spec.name])
-        )
-    return steps
+    return [*steps, *_pipeline_steps(catalog, tables, columns)]
+
+
+def _tenant_steps(
+    env: Environment, tenants: list[Tenant], warehouse: Warehouse
+) -> tuple[list[Step], list[WaitingTenant]]:
+    """The pipeline tables of each tenant whose catalog holds the pipeline schema; the others wait."""
+    catalogs = {
+        tenant.name: check_name(Namespace.of(tenant, env).catalog, "metadata.name") for tenant in tenants
+    }
+    if not catalogs:
+        return [], []
+    ready = {row[0] for row in warehouse.run(sql.existing_pipeline_schemas(list(catalogs.values())))}
+    steps: list[Step] = []
+    waiting: list[WaitingTenant] = []
+    for tenant, catalog in catalogs.items():
+        if catalog not in ready:
+            waiting.append(WaitingTenant(tenant, catalog, tenant_stack_id(env.name, tenant)))
+            continue
+        tables = {(row[0], row[1]) for row in warehouse.run(sql.existing_tables(catalog))}
+        columns: dict[str, list[str]] = defaultdict(list)
+        for table, column in warehouse.run(sql.existing_columns(catalog)):
+            columns[str(table)].append(str(column))
+        steps.extend(_pipeline_steps(catalog, tables, columns))
+    return steps, waiting
+
+
+def _pipeline_steps(catalog: str, tables: set[tuple[str, str]], columns: dict[str, list[str]]) -> list[Step]:
+    return [
+        _table_step(catalog, spec, (sql.PIPELINE_SCHEMA, spec.name) in tables, columns.get(spec.name, []))
+        for spec in sql.PIPELINE_TABLES
+    ]
 
 
 def _table_step(catalog: str, spec: TableSpec, exists: bool, columns: list[str]) -> Step:

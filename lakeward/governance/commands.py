@@ -8,6 +8,7 @@ from rich.console import Group
 from rich.table import Table
 
 from lakeward.governance.bootstrap import BootstrapResult, bootstrap
+from lakeward.governance.sql import PIPELINE_SCHEMA
 from lakeward.output import Outcome, line
 
 VERBS = {"create": "created", "replace": "replaced", "alter": "altered", "unchanged": "unchanged"}
@@ -36,4 +37,11 @@ def _view(result: BootstrapResult) -> Group:
         if result.dry_run
         else f"{count} change(s) made and recorded in the governance schema's bootstrap_record"
     )
-    return Group(table, line(summary))
+    waiting = [
+        line(
+            f"tenant {tenant.tenant}: waits for its tenant stack ({tenant.stack}) to create "
+            f"{tenant.catalog}.{PIPELINE_SCHEMA}; run the bootstrap again once it is applied"
+        )
+        for tenant in result.waiting
+    ]
+    return Group(table, line(summary), *waiting)

@@ -98,6 +98,17 @@ def existing_tables(catalog: str) -> Statement:
     )
 
 
+def existing_pipeline_schemas(catalogs: list[str]) -> Statement:
+    """Which of `catalogs` hold the pipeline schema yet: (catalog) rows. A tenant's catalog and its
+    schemas are made by its tenant stack (https://docs.databricks.com/sql/language-manual/information-schema/schemata.html)."""
+    names = {f"catalog_{index}": catalog for index, catalog in enumerate(catalogs)}
+    return Statement(
+        "SELECT catalog_name FROM system.information_schema.schemata "
+        f"WHERE schema_name = :pipeline AND catalog_name IN ({', '.join(f':{name}' for name in names)})",
+        {"pipeline": PIPELINE_SCHEMA, **names},
+    )
+
+
 def existing_columns(catalog: str) -> Statement:
     """The pipeline tables' columns: (table, column) rows."""
     return Statement(

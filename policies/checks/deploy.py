@@ -508,16 +508,20 @@ class AccountSingletonPerEnvironment(Policy):
 
 class RunTimeObjectNotRead(Policy):
     id = "LKW_DEPLOY_006"
-    name = "Objects created at run time (model versions, UC functions) are read while planning before use"
+    name = (
+        "Objects created at run time (model versions, UC functions, index source tables) are read while "
+        "planning before use"
+    )
     severity = Severity.HIGH
-    resource_types = ("databricks_model_serving", "databricks_policy_info")
+    resource_types = ("databricks_model_serving", "databricks_policy_info", "databricks_vector_search_index")
     rationale = (
-        "A served model version or mask function is created by a job or a person, not Terraform; if absent, "
-        "the apply fails halfway."
+        "A served model version, mask function or Delta Sync index's source table is created by a job or a "
+        "person, not Terraform; if absent, the apply fails halfway."
     )
     remediation = (
         "Read the object with a data source (databricks_registered_model_versions with a postcondition on "
-        "the version; databricks_functions for the function's schema) that has no depends_on, and depend "
+        "the version; databricks_functions for the function's schema; databricks_tables for the source "
+        "table's schema) that waits for no resource (depends_on nothing, or other reads only), and depend "
         "on it; apply the consumer only once the object is registered."
     )
     source = "https://github.com/databricks/mlops-stacks/issues/217"
@@ -532,6 +536,10 @@ class RunTimeObjectNotRead(Policy):
                 name = entity.get("entity_name") or entity.get("model_name")
                 if _literal(name) and str(name).count(".") == 2 and not str(name).startswith("system."):
                     yield from self._model(resource, str(name))
+        elif resource.type == "databricks_vector_search_index":
+            table = resource.get("delta_sync_index_spec.source_table")
+            if _literal(table) and str(table).count(".") == 2:
+                yield from self._table(resource, str(table))
         else:
             for block in ("column_mask", "row_filter"):
                 function = resource.get(f"{block}.function_name")
@@ -554,6 +562,29 @@ class RunTimeObjectNotRead(Policy):
             yield (
                 f"serves {full_name}, registered at run time, without a plan-time read of its versions: if "
                 "the version is missing the apply fails after the stack's other changes"
+            )
+
+    def _table(self, resource: Resource, table: str) -> Iterator[str]:
+        catalog, schema, name = table.split(".")
+        created = [
+            _address("databricks_table", key)
+            for key, body in _of_type(resource, "databricks_table").items()
+            if (body.get("catalog_name"), body.get("schema_name"), body.get("name"))
+            == (catalog, schema, name)
+        ]
+        readers = [
+            _address("databricks_tables", key, data=True)
+            for key, body in _of_type(resource, "databricks_tables", "data").items()
+            if (body.get("catalog_name"), body.get("schema_name")) == (catalog, schema)
+            and all(
+                str(after).removeprefix("${").startswith("data.") for after in as_list(body.get("depends_on"))
+            )
+        ]
+        graph = _graph(resource)
+        if not any(graph.waits_for(resource.address, target) for target in (*created, *readers)):
+            yield (
+                f"indexes {table}, made at run time, without creating it here or reading it while "
+                "planning: if it is missing the index fails at apply, after the stack's other changes"
             )
 
     def _function(self, resource: Resource, function: str) -> Iterator[str]:

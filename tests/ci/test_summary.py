@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from lakeward.ci.summary import plan_errors, stage_of, waits_for
-from stacks.names import ACCOUNT, FOUNDATION, WORKSPACE, stack_id, tenant_stack_id
+from stacks.names import ACCOUNT, FOUNDATION, RETRIEVAL, WORKSPACE, stack_id, tenant_stack_id
 from tests.cli import run_cli
 
 DEV_TENANT_ACCOUNT = tenant_stack_id("dev", "account")
@@ -193,6 +193,16 @@ UNDECLARED = """Error: Reference to undeclared resource
 def test_only_a_plan_whose_every_error_is_a_step_postcondition_waits(log: str, step: object) -> None:
     """A wait never hides a failure: one error of another kind, another message, or none, is a failure."""
     assert waits_for(plan_errors(log)) == step
+
+
+def test_a_stack_waits_for_the_latest_step_it_needs_that_runs_the_command() -> None:
+    """The bootstrap runs before the tenant stacks (`bootstrap`) and after them (`tenant-tables`): a
+    tenant stack waits for the first, the retrieval stack for the second, an unknown stack for the first."""
+    retrieval = WAITING.replace("lakeward_dev.governance.mask_email", "llm_dev.curated.embeddings")
+    run = ("lakeward bootstrap --env dev",)
+    assert waits_for(plan_errors(WAITING), DEV_TENANT_ACCOUNT) == ("bootstrap", *run)
+    assert waits_for(plan_errors(retrieval), stack_id("dev", RETRIEVAL)) == ("tenant-tables", *run)
+    assert waits_for(plan_errors(retrieval), "someone-elses-stack") == ("bootstrap", *run)
 
 
 def test_a_summary_of_waiting_stacks_alone_passes_and_says_what_they_wait_for(tmp_path: Path) -> None:

@@ -66,7 +66,8 @@ class FakeWarehouse:
 
     name: str
     id: str = "0123456789abcdef"
-    tables: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (schema, table): columns
+    tables: dict[tuple[str, str, str], list[str]] = field(default_factory=dict)  # (catalog, schema, table)
+    schemas: set[tuple[str, str]] = field(default_factory=set)  # (catalog, schema) made by other stacks
     functions: dict[str, str] = field(default_factory=dict)  # name: the CREATE statement
     records: list[dict[str, str]] = field(default_factory=list)
     tag_policies: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -131,12 +132,22 @@ class FakeWarehouse:
 
     def _run(self, text: str, parameters: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
         if text.startswith("SELECT table_schema, table_name FROM system.information_schema.tables"):
-            wanted = {parameters["governance"], parameters["pipeline"]}
-            return ["table_schema", "table_name"], [[s, t] for s, t in self.tables if s in wanted]
+            wanted = {
+                (parameters["catalog"], parameters["governance"]),
+                (parameters["catalog"], parameters["pipeline"]),
+            }
+            return ["table_schema", "table_name"], [[s, t] for c, s, t in self.tables if (c, s) in wanted]
         if text.startswith("SELECT table_name, column_name FROM system.information_schema.columns"):
+            wanted_schema = (parameters["catalog"], parameters["pipeline"])
             return ["table_name", "column_name"], [
-                [t, c] for (s, t), cs in self.tables.items() if s == parameters["pipeline"] for c in cs
+                [t, column]
+                for (c, s, t), cs in self.tables.items()
+                if (c, s) == wanted_schema
+                for column in cs
             ]
+        if text.startswith("SELECT catalog_name FROM system.information_schema.schemata"):
+            catalogs = [v for k, v in parameters.items() if k.startswith("catalog_")]
+            return ["catalog_name"], [[c] for c in catalogs if (c, parameters["pipeline"]) in self.schemas]
         if text.startswith("SELECT routine_name FROM system.information_schema.routines"):
             return ["routine_name"], [[name] for name in self.functions]
         if text.startswith("SELECT object_type, object_name, max_by(digest, recorded_at)"):
@@ -146,11 +157,11 @@ class FakeWarehouse:
             self.functions[match[3]] = text
             return [], []
         if match := re.match(f"CREATE TABLE IF NOT EXISTS {QUOTED}", text):
-            self.tables.setdefault((match[2], match[3]), re.findall(r"(?:\(|, )`(\w+)` ", text))
+            self.tables.setdefault((match[1], match[2], match[3]), re.findall(r"(?:\(|, )`(\w+)` ", text))
             return [], []
         if match := re.match(f"ALTER TABLE {QUOTED} ADD (CONSTRAINT|COLUMNS)", text):
             if match[4] == "COLUMNS":
-                self.tables[(match[2], match[3])] += re.findall(r"(?:\(|, )`(\w+)` ", text)
+                self.tables[(match[1], match[2], match[3])] += re.findall(r"(?:\(|, )`(\w+)` ", text)
             return [], []
         if re.match(f"INSERT INTO {QUOTED} VALUES", text):
             for index in range(len(parameters) // 4):

@@ -565,44 +565,16 @@ class RunTimeObjectNotRead(Policy):
             )
 
     def _table(self, resource: Resource, table: str) -> Iterator[str]:
-        catalog, schema, name = table.split(".")
-        created = [
-            _address("databricks_table", key)
-            for key, body in _of_type(resource, "databricks_table").items()
-            if (body.get("catalog_name"), body.get("schema_name"), body.get("name"))
-            == (catalog, schema, name)
-        ]
-        readers = [
-            _address("databricks_tables", key, data=True)
-            for key, body in _of_type(resource, "databricks_tables", "data").items()
-            if (body.get("catalog_name"), body.get("schema_name")) == (catalog, schema)
-            and all(
-                str(after).removeprefix("${").startswith("data.") for after in as_list(body.get("depends_on"))
-            )
-        ]
-        graph = _graph(resource)
-        if not any(graph.waits_for(resource.address, target) for target in (*created, *readers)):
+        # A table listing may wait for other reads (the catalogs list), never for a resource.
+        kinds = ("databricks_table", "databricks_tables")
+        if not _created_or_read(resource, table, *kinds, reads_may_wait=True):
             yield (
                 f"indexes {table}, made at run time, without creating it here or reading it while "
                 "planning: if it is missing the index fails at apply, after the stack's other changes"
             )
 
     def _function(self, resource: Resource, function: str) -> Iterator[str]:
-        catalog, schema, name = function.split(".")
-        created = [
-            _address("databricks_function", key)
-            for key, body in _of_type(resource, "databricks_function").items()
-            if (body.get("catalog_name"), body.get("schema_name"), body.get("name"))
-            == (catalog, schema, name)
-        ]
-        readers = [
-            _address("databricks_functions", key, data=True)
-            for key, body in _of_type(resource, "databricks_functions", "data").items()
-            if (body.get("catalog_name"), body.get("schema_name")) == (catalog, schema)
-            and not body.get("depends_on")
-        ]
-        graph = _graph(resource)
-        if not any(graph.waits_for(resource.address, target) for target in (*created, *readers)):
+        if not _created_or_read(resource, function, "databricks_function", "databricks_functions"):
             yield (
                 f"uses the function {function}, created at run time, without creating it here or reading it "
                 "while planning: if it is missing the apply fails after the stack's other changes"
@@ -722,3 +694,31 @@ class PrivateWorkspaceUnreachable(Policy):
                 "public access is off and allowed_vpc_endpoint_ids lists only back-end endpoints: nothing "
                 "outside the workspace VPC can reach the workspace"
             )
+
+
+def _created_or_read(
+    resource: Resource, full_name: str, kind: str, listing: str, *, reads_may_wait: bool = False
+) -> bool:
+    """Whether `resource` waits for the Unity Catalog object `full_name` (catalog.schema.name): a `kind`
+    resource creating it, or a plan-time `listing` data source over its schema that depends on nothing
+    (or, with `reads_may_wait`, on other data sources only)."""
+    catalog, schema, name = full_name.split(".")
+    created = [
+        _address(kind, key)
+        for key, body in _of_type(resource, kind).items()
+        if (body.get("catalog_name"), body.get("schema_name"), body.get("name")) == (catalog, schema, name)
+    ]
+
+    def plan_time(body: dict) -> bool:
+        after = as_list(body.get("depends_on"))
+        if reads_may_wait:
+            return all(str(item).removeprefix("${").startswith("data.") for item in after)
+        return not after
+
+    readers = [
+        _address(listing, key, data=True)
+        for key, body in _of_type(resource, listing, "data").items()
+        if (body.get("catalog_name"), body.get("schema_name")) == (catalog, schema) and plan_time(body)
+    ]
+    graph = _graph(resource)
+    return any(graph.waits_for(resource.address, target) for target in (*created, *readers))

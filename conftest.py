@@ -15,6 +15,8 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # The build cache of a test session is its own: never the developer's, never shared between sessions.
 os.environ["LAKEWARD_CACHE"] = tempfile.mkdtemp(prefix="lakeward-test-cache-")
+# No test starts a resident worker unless it says so (tests/test_workers.py), and none outlives the suite.
+os.environ["LAKEWARD_WORKERS"] = "off"
 
 REPO = Path(__file__).resolve().parent
 

@@ -46,6 +46,11 @@ rollout_app = typer.Typer(
     help="Canary, promote, roll back and stop a served model through releases/<env>.yaml.",
 )
 app.add_typer(rollout_app, name="rollout")
+workers_app = typer.Typer(
+    no_args_is_help=True,
+    help="Resident workers that keep checkov and the provider bindings loaded between runs.",
+)
+app.add_typer(workers_app, name="workers")
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON object for machines.")]
 NoCache = Annotated[
@@ -842,6 +847,22 @@ def privacy_check(
 
     report = check_path(path, quasi_identifiers, k)
     _finish(Outcome(report.to_json(), report.text() + "\n", 0 if report.ok else 1), json_out)
+
+
+@workers_app.command("status")
+def workers_status(json_out: JsonFlag = False) -> None:
+    """The running workers: kind, process, age, requests served; whether workers are on here."""
+    from lakeward.workers.commands import status
+
+    _finish(status(), json_out)
+
+
+@workers_app.command("stop")
+def workers_stop(json_out: JsonFlag = False) -> None:
+    """Stop every worker of this user (they also stop after 15 idle minutes, or when their code changes)."""
+    from lakeward.workers.commands import stop
+
+    _finish(stop(), json_out)
 
 
 def main() -> None:

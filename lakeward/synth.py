@@ -17,6 +17,7 @@ from lakeward.files import staged_directory
 from lakeward.fingerprint import digest_text
 from lakeward.stack_keys import TENANT_MODULE, Sources, StackKeys
 from lakeward.stack_store import StoredStack, capture, load, restore
+from lakeward.workers.client import enabled as workers_enabled
 from policies import contract
 from stacks.names import tenant_stack_id
 from stacks.stages import STAGES
@@ -278,42 +279,14 @@ class _Build:
         return found
 
     def _synthesize(self, staging: Path, tenants: list[Tenant], with_platform: bool) -> dict[str, str]:
-        """Build the platform (when asked) and `tenants` into `staging`; `{stack: module}` built."""
-        from cdktn import App
-
-        from policies.blast_radius import check_stacks
-
-        if with_platform:
-            from stacks.app import APP_CONTEXT, build_footprint
-
-            app = App(outdir=str(staging), context=APP_CONTEXT)
-            footprint = build_footprint(
-                app,
-                self.env,
-                self.backend,  # type: ignore[arg-type]
-                tenants,
-                self.facts.releases,
-                self.facts.project_wheel(),
-            )
-            stacks, tenant_stacks = footprint.stacks(), footprint.tenants
-        else:
-            from stacks.tenant import TenantStack
-
-            app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
-            tenant_stacks = [
-                TenantStack(
-                    app,
-                    env=self.env,
-                    tenant=tenant,
-                    backend=self.backend,  # type: ignore[arg-type]
-                    killed=self.facts.releases.tenant_killed(tenant.name),
-                )
-                for tenant in tenants
-            ]
-            stacks = list(tenant_stacks)
-        app.synth()
-        check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in tenant_stacks])
-        return {stack.node.id: type(stack).__module__ for stack in stacks}
+        """Build the platform (when asked) and `tenants` into `staging`; `{stack: module}` built. Tenant
+        stacks alone go to the `synth` worker when one answers and agrees on their keys."""
+        if self.keys is not None and self.cache.enabled and workers_enabled():
+            if with_platform:
+                _start_worker()
+            elif (built := _built_by_worker(self, staging, tenants)) is not None:
+                return built
+        return build_stacks(staging, self.env, self.backend, self.facts, tenants, with_platform)
 
     def _store(self, staging: Path, built: dict[str, str], tenant_keys: dict[str, str | None]) -> None:
         """Put every stack just built into the cache, and the platform's layout when it was built."""
@@ -330,3 +303,92 @@ class _Build:
         layout_key = self.keys.layout() if platform else None
         if layout_key:
             self.cache.put(layout_key, {"stacks": platform})
+
+
+def build_stacks(
+    staging: Path,
+    env: Environment,
+    backend: str | None,
+    facts: BuildFacts,
+    tenants: list[Tenant],
+    with_platform: bool,
+) -> dict[str, str]:
+    """Build the platform (when asked) and `tenants` into `staging` in this process, and check each
+    tenant's blast radius; `{stack: module}` built."""
+    from cdktn import App
+
+    from policies.blast_radius import check_stacks
+
+    if with_platform:
+        from stacks.app import APP_CONTEXT, build_footprint
+
+        app = App(outdir=str(staging), context=APP_CONTEXT)
+        footprint = build_footprint(
+            app,
+            env,
+            backend,  # type: ignore[arg-type]
+            tenants,
+            facts.releases,
+            facts.project_wheel(),
+        )
+        stacks, tenant_stacks = footprint.stacks(), footprint.tenants
+    else:
+        from stacks.tenant import TenantStack
+
+        app = App(outdir=str(staging), context={"targetVersions": {"terraform": ">=1.10.0"}})
+        tenant_stacks = [
+            TenantStack(
+                app,
+                env=env,
+                tenant=tenant,
+                backend=backend,  # type: ignore[arg-type]
+                killed=facts.releases.tenant_killed(tenant.name),
+            )
+            for tenant in tenants
+        ]
+        stacks = list(tenant_stacks)
+    app.synth()
+    check_stacks(staging, [(stack.node.id, stack.footprint.namespace) for stack in tenant_stacks])
+    return {stack.node.id: type(stack).__module__ for stack in stacks}
+
+
+def _start_worker() -> None:
+    """Start the `synth` worker after a run that builds the platform, for the tenant edits that follow."""
+    from lakeward.workers import synth_worker
+
+    worker = synth_worker.worker()
+    if worker is not None and not worker.listening():
+        worker.start_at_exit()
+
+
+def _built_by_worker(build: _Build, staging: Path, tenants: list[Tenant]) -> dict[str, str] | None:
+    """`{stack: module}` the `synth` worker built into `staging`, or None when it did not."""
+    from lakeward.workers import synth_worker
+
+    keys = build.keys
+    worker = synth_worker.worker()
+    if keys is None or keys.sources.tenants_dir is None or worker is None:
+        return None
+    stack_keys = {
+        stack: keys.tenant(stack) for stack in (tenant_stack_id(build.env.name, t.name) for t in tenants)
+    }
+    if None in stack_keys.values():
+        return None
+    answer = worker.ask(
+        {
+            "op": "synth-tenants",
+            "env": build.env.name,
+            "environments_dir": str(keys.sources.environments_dir),
+            "tenants_dir": str(keys.sources.tenants_dir),
+            "backend": build.backend,
+            "tenants": [tenant.name for tenant in tenants],
+            "releases": build.facts.releases.model_dump(mode="json"),
+            "keys": stack_keys,
+            "staging": str(staging),
+        },
+        timeout=synth_worker.TIMEOUT_SECONDS,
+    )
+    if answer is not None and isinstance(answer.get("error"), dict):
+        raise LakewardError(**answer["error"])
+    built = answer.get("built") if answer else None
+    return built if isinstance(built, dict) and set(built) == set(stack_keys) else None

@@ -22,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from lakeward.errors import LakewardError
-from lakeward.fingerprint import Unreadable
+from lakeward.fingerprint import Unreadable, digest_text, file_digest
 from lakeward.locate import package_file
+from lakeward.workers import server
+from lakeward.workers.client import IDLE_SECONDS, MAX_REQUESTS, Worker, socket_path
+from lakeward.workers.client import enabled as workers_enabled
 
 from . import contract
 
@@ -33,36 +36,28 @@ UNDECIDED = "lakeward-pack: undecided "
 BLOCKS_WITH_NESTED_NAMES = ("resource", "data", "provider", "locals", "//")
 
 
-# Run inside checkov's environment: import checkov (most of its start-up) at once, then scan the
-# arguments that arrive on stdin. Lets a caller overlap that import with its own synthesis.
-WARM_DRIVER = """
-import json, os, sys, warnings
-warnings.simplefilter("ignore", SyntaxWarning)
-from checkov.main import Checkov
-request = json.loads(sys.stdin.readline() or "null")
-if request is None:
-    sys.exit(0)
-os.chdir(request["cwd"])
-os.environ.update(request["env"])
-sys.exit(Checkov(argv=request["argv"]).run())
-"""
+DRIVER = Path(__file__).resolve().parent / "checkov_driver.py"
 
 
 class WarmCheckov:
-    """A checkov process started before the stacks exist; it scans once, when `run` sends it arguments.
-    A lazy one starts on `start`: when it turns out that some stack has to be scanned."""
+    """A checkov started before the stacks exist; it scans once, when `run` sends it arguments. A lazy
+    one starts on `start`: when it turns out that some stack has to be scanned. With `worker`, a
+    running `checkov` worker is asked first and nothing is started while one answers."""
 
-    def __init__(self, executable: Path, lazy: bool = False) -> None:
+    def __init__(self, executable: Path, lazy: bool = False, worker: Worker | None = None) -> None:
         self._python = _interpreter(executable)
         self._process: subprocess.Popen[str] | None = None
+        self.worker = worker
         if not lazy:
             self.start()
 
     def start(self) -> None:
         if self._python is None or self._process is not None:
             return
+        if self.worker is not None and self.worker.listening():
+            return
         self._process = subprocess.Popen(
-            [str(self._python), "-c", WARM_DRIVER],
+            [str(self._python), "-I", str(DRIVER), "--stdin"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -76,7 +71,7 @@ class WarmCheckov:
 
     def run(self, argv: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         assert self._process is not None
-        request = json.dumps({"argv": argv, "cwd": str(cwd), "env": env}) + "\n"
+        request = json.dumps({"argv": argv, "cwd": str(cwd), "env": {**os.environ, **env}}) + "\n"
         stdout, stderr = self._process.communicate(request)
         return subprocess.CompletedProcess(argv, self._process.returncode, stdout, stderr)
 
@@ -84,6 +79,26 @@ class WarmCheckov:
         if self._process is not None and self._process.poll() is None:
             self._process.kill()
             self._process.wait()
+
+
+def checkov_worker() -> Worker | None:
+    """The `checkov` worker of this checkov and driver, or None when workers are off or there can be
+    none (checkov is not a Python console script, or its version cannot be read)."""
+    if not workers_enabled():
+        return None
+    python = _interpreter(checkov_executable())
+    try:
+        identity = digest_text(
+            str(python), checkov_version(), file_digest(DRIVER), file_digest(Path(server.__file__))
+        )
+    except Unreadable:
+        return None
+    path = socket_path("checkov", identity, "") if python else None
+    if path is None:
+        return None
+    command = [str(python), "-I", str(DRIVER), "--socket", str(path), "--identity", identity]
+    command += ["--idle-seconds", str(IDLE_SECONDS), "--max-requests", str(MAX_REQUESTS)]
+    return Worker("checkov", path, command)
 
 
 def _interpreter(executable: Path) -> Path | None:
@@ -97,10 +112,10 @@ def _interpreter(executable: Path) -> Path | None:
 
 
 @contextmanager
-def warm_checkov(lazy: bool = False) -> Iterator[WarmCheckov]:
+def warm_checkov(lazy: bool = False, use_worker: bool = False) -> Iterator[WarmCheckov]:
     """Start checkov now (or on `start`, when `lazy`), for a scan that follows the synthesis the caller
-    is about to run."""
-    warm = WarmCheckov(checkov_executable(), lazy)
+    is about to run; with `use_worker`, unless a `checkov` worker answers."""
+    warm = WarmCheckov(checkov_executable(), lazy, checkov_worker() if use_worker else None)
     try:
         yield warm
     finally:
@@ -175,10 +190,15 @@ def scannable_copy(document: dict[str, Any]) -> dict[str, Any]:
 
 
 def run_checkov(
-    stack_files: dict[str, Path], *, with_pack: bool = True, warm: WarmCheckov | None = None
+    stack_files: dict[str, Path],
+    *,
+    with_pack: bool = True,
+    warm: WarmCheckov | None = None,
+    use_worker: bool = False,
 ) -> list[CheckovResult]:
-    """Scan `{stack name: stack file}` in one checkov process (`warm`, when one was started ahead);
-    results name files as `contract.stack_file` does."""
+    """Scan `{stack name: stack file}` in one checkov run: the `checkov` worker's when `use_worker` (or
+    `warm` has one) and it answers, else `warm` when it was started ahead, else a new process; results
+    name files as `contract.stack_file` does."""
     executable = checkov_executable()
     with tempfile.TemporaryDirectory(prefix="lakeward-scan-") as tmp:
         root = Path(tmp)
@@ -197,9 +217,11 @@ def run_checkov(
         if with_pack:
             command += ["--external-checks-dir", str(PACK_DIR)]
         extra = {"CKV_SKIP_PACKAGE_UPDATE_CHECK": "true", "LAKEWARD_SCAN_ROOT": str(root)}
-        if warm is not None and warm.available:
+        worker = warm.worker if warm is not None else checkov_worker() if use_worker else None
+        done = _scanned_by_worker(worker, command[1:], root, extra) if worker else None
+        if done is None and warm is not None and warm.available:
             done = warm.run(command[1:], root, extra)
-        else:
+        if done is None:
             done = subprocess.run(
                 command, cwd=root, env={**os.environ, **extra}, capture_output=True, text=True, check=False
             )
@@ -212,6 +234,15 @@ def run_checkov(
             )
         _verify_pack(done.stderr, with_pack)
         return _parse(json.loads(report_file.read_text(encoding="utf-8")), stack_files)
+
+
+def _scanned_by_worker(
+    worker: Worker, argv: list[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str] | None:
+    answer = worker.ask({"op": "scan", "argv": argv, "cwd": str(cwd), "env": {**os.environ, **env}})
+    if answer is None or not isinstance(answer.get("returncode"), int):
+        return None
+    return subprocess.CompletedProcess(argv, answer["returncode"], answer["stdout"], answer["stderr"])
 
 
 def run_checkov_hcl(folder: Path) -> tuple[list[CheckovResult], list[UndecidedResult]]:

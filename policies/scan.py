@@ -150,7 +150,7 @@ def scan_stacks(
     results = {stack: found for stack, found in stored.items() if found is not None}
     changed = {stack: path for stack, path in files.items() if stack not in results}
     if changed:
-        fresh = by_stack(run_checkov(changed, warm=warm), list(changed))
+        fresh = by_stack(run_checkov(changed, warm=warm, use_worker=use_cache), list(changed))
         for stack, found in fresh.items():
             cache.put(keys[stack], found)
         results.update(fresh)
@@ -293,7 +293,10 @@ def run_scan(
             return scan_stacks(stack_files(Path(tmp)), waivers, fail_on, source, warm, use_cache)
     from lakeward.synth import synthesize
 
-    with tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp, warm_checkov(lazy=True) as ahead:
+    with (
+        tempfile.TemporaryDirectory(prefix="lakeward-scan-synth-") as tmp,
+        warm_checkov(lazy=True, use_worker=use_cache) as ahead,
+    ):
         target = Path(tmp) / "out"
         out = synthesize(
             str(env), target, tenants_dir=tenants_dir, use_cache=use_cache, on_build=ahead.start

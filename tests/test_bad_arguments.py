@@ -128,6 +128,8 @@ CASES = [
     ("rollout kill", ["--env", "dev", "--tenant", "no_such_tenant", "--releases", "{bad}/notlh"]),
     ("rollout kill", ["--env", "dev", "--off", "--now", "--releases", "{bad}/notlh"]),
     ("rollout kill", ["--env", "dev", "--endpoint", "nope", "--releases", "{bad}/notlh"]),
+    ("workers status", ["--all"]),
+    ("workers stop", ["now"]),
 ]
 
 

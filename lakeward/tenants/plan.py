@@ -88,7 +88,7 @@ def plan_tenant(
     sources = Sources(environments_dir, tenants_dir)
     with (
         tempfile.TemporaryDirectory(prefix="lakeward-tenant-plan-") as tmp,
-        warm_checkov(lazy=True) as warm,
+        warm_checkov(lazy=True, use_worker=use_cache) as warm,
     ):
         target = out or Path(tmp) / "out"
         result = synthesize_tenants(

@@ -18,7 +18,7 @@ class Measured:
     stdout: str
 
 
-def _tree(pid: int) -> list[int]:
+def tree(pid: int) -> list[int]:
     pids, frontier = [pid], [pid]
     while frontier:
         current = frontier.pop()
@@ -32,7 +32,7 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _rss_kb(pid: int) -> int:
+def rss_kb(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -53,7 +53,7 @@ def measure(command: list[str], env: dict[str, str] | None = None, interval: flo
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, sum(_rss_kb(pid) for pid in _tree(process.pid)))
+            peak = max(peak, sum(rss_kb(pid) for pid in tree(process.pid)))
             stop.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)

@@ -191,6 +191,15 @@ def test_a_worker_answers_in_turn_refuses_junk_and_stops_on_request(runtime: Pat
     path = base / "echo-test.sock"
     thread = serve_in_thread(path)
     assert ask(path, b'{"op": "x", "n": 1}\n') == {"echo": {"op": "x", "n": 1}}
+    answers: list[dict[str, Any] | None] = []
+    askers = [
+        threading.Thread(target=lambda n=n: answers.append(ask(path, b'{"n": %d}\n' % n))) for n in range(8)
+    ]
+    for asker in askers:
+        asker.start()
+    for asker in askers:
+        asker.join(timeout=10)
+    assert sorted(a["echo"]["n"] for a in answers if a) == list(range(8))  # two terminals at once: in turn
     assert ask(path, b"[1, 2]\n") == {}  # not an object: no answer
     assert ask(path, b"{" + b" " * MAX_REQUEST_BYTES + b"}\n") == {}  # over the limit: not even parsed
     second = serve_in_thread(path)  # a second worker for the same socket leaves at once
@@ -199,6 +208,8 @@ def test_a_worker_answers_in_turn_refuses_junk_and_stops_on_request(runtime: Pat
     assert ask(path, b'{"op": "stop"}\n') == {"stopped": True}
     thread.join(timeout=10)
     assert not thread.is_alive() and not path.exists() and not path.with_suffix(".json").exists()
+    client.stop_all()
+    assert not list(base.iterdir())  # nothing left behind by stopped workers
 
 
 def test_an_idle_worker_exits(runtime: Path) -> None:

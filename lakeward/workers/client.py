@@ -9,6 +9,7 @@ serves, so a change of code or cache is served by a new worker and never by one 
 from __future__ import annotations
 
 import atexit
+import fcntl
 import json
 import os
 import socket
@@ -148,7 +149,7 @@ def _ping(path: Path, timeout: float) -> bool:
 
 
 def stop_all() -> list[dict[str, Any]]:
-    """Stop every worker of this user; the ones stopped."""
+    """Stop every worker of this user and remove what stopped ones left behind; the ones stopped."""
     stopped = []
     for worker in running():
         try:
@@ -160,4 +161,24 @@ def stop_all() -> list[dict[str, Any]]:
             stopped.append(worker)
         except OSError:
             continue
+    _prune()
     return stopped
+
+
+def _prune() -> None:
+    """Remove the lock, log, status and socket files of every worker that is not running (its lock is
+    free); a worker starting meanwhile finds the lock taken and leaves."""
+    base = folder()
+    for lock in sorted(base.glob("*.lock")) if base else []:
+        try:
+            handle = os.open(lock, os.O_RDWR)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for suffix in (".log", ".json", ".sock", ".lock"):
+                lock.with_suffix(suffix).unlink(missing_ok=True)
+        except OSError:
+            continue  # a worker holds it
+        finally:
+            os.close(handle)

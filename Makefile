@@ -66,4 +66,5 @@ format: setup
 	$(BIN)/ruff format .
 
 clean:
+	-$(BIN)/lakeward workers stop
 	rm -rf $(VENV) out .cache .pytest_cache build *.egg-info

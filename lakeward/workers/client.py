@@ -35,7 +35,9 @@ _wanted: dict[Path, Worker] = {}
 
 
 def enabled() -> bool:
-    """`LAKEWARD_WORKERS` (on or off) when set, else on unless `CI` is set."""
+    """`LAKEWARD_WORKERS` (on or off) when set, else on unless `CI` is set: GitHub Actions always sets
+    it to `true` (https://docs.github.com/en/actions/reference/variables-reference), GitLab in every
+    job (https://docs.gitlab.com/ci/variables/predefined_variables/)."""
     value = os.environ.get(SETTING, "").strip().lower()
     if value in ("on", "1", "true", "yes"):
         return True

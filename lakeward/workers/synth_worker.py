@@ -20,12 +20,15 @@ from lakeward.cache import cache_root
 from lakeward.errors import LakewardError
 from lakeward.fingerprint import Unreadable, code_of, digest_text
 from lakeward.locate import project_root
-from lakeward.workers.client import IDLE_SECONDS, MAX_REQUESTS, Worker, socket_path
+from lakeward.workers.client import IDLE_SECONDS, Worker, socket_path
 from lakeward.workers.server import Handler, exit_on_sigterm, serve
 
 KIND = "synth"
 MODULE = "lakeward.workers.synth_worker"
 TIMEOUT_SECONDS = 300.0
+# jsii keeps every object a build creates: the worker grows about 1 MB a build (measured over 40), so
+# it makes way for a fresh one after this many.
+MAX_BUILDS = 200
 
 
 def identity() -> str:
@@ -103,7 +106,7 @@ def main() -> None:
         lambda: _prepare(started_as),
         info={"kind": KIND, "identity": started_as, "cache": str(cache_root())},
         idle_seconds=IDLE_SECONDS,
-        max_requests=MAX_REQUESTS,
+        max_requests=MAX_BUILDS,
         current=lambda: _current(started_as),
     )
 

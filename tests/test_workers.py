@@ -225,6 +225,8 @@ def test_a_socket_folder_that_is_not_private_is_not_used(runtime: Path) -> None:
     assert client.folder() == runtime
     runtime.chmod(0o755)
     assert client.folder() is None and synth_worker.worker() is None and checkov_worker() is None
+    told = run_cli("workers", "status")
+    assert told.exit_code == 0 and f"{runtime} is not a folder only this user can open" in told.stdout
     runtime.rmdir()
     runtime.symlink_to(tempfile.mkdtemp(prefix="lw-elsewhere-"))
     assert client.folder() is None

@@ -52,11 +52,16 @@ def enabled() -> bool:
     return os.environ.get("CI", "").strip().lower() in ("", "0", "false")
 
 
+def private_folder() -> Path:
+    """Where this user's worker sockets belong: `$XDG_RUNTIME_DIR/lakeward`, else `/tmp/lakeward-<uid>`."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    return Path(runtime) / "lakeward" if runtime else Path(tempfile.gettempdir()) / f"lakeward-{os.getuid()}"
+
+
 def folder() -> Path | None:
     """The private folder of this user's worker sockets, created if missing; None when it is not
     private (another owner, a link, open permissions)."""
-    runtime = os.environ.get("XDG_RUNTIME_DIR")
-    base = Path(runtime) / "lakeward" if runtime else Path(tempfile.gettempdir()) / f"lakeward-{os.getuid()}"
+    base = private_folder()
     try:
         base.mkdir(mode=0o700, exist_ok=True)
         info = base.lstat()

@@ -6,7 +6,15 @@ import time
 from typing import Any
 
 from lakeward.output import Outcome
-from lakeward.workers.client import IDLE_SECONDS, enabled, folder, running, stop_all
+from lakeward.workers.client import (
+    IDLE_SECONDS,
+    SETTING,
+    enabled,
+    folder,
+    private_folder,
+    running,
+    stop_all,
+)
 
 
 def _lines(workers: list[dict[str, Any]], verb: str) -> str:
@@ -20,10 +28,15 @@ def _lines(workers: list[dict[str, Any]], verb: str) -> str:
 
 
 def status() -> Outcome:
-    """Running workers: kind, process, age, requests served and socket."""
-    workers = running()
-    data = {"enabled": enabled(), "folder": str(folder() or ""), "idle_seconds": IDLE_SECONDS}
-    return Outcome({**data, "workers": workers}, _lines(workers, "running"))
+    """Running workers: kind, process, age, requests served and socket; and why none can run, if so."""
+    workers, base, on = running(), folder(), enabled()
+    data = {"enabled": on, "folder": str(base or ""), "idle_seconds": IDLE_SECONDS, "workers": workers}
+    if not on:
+        return Outcome(data, f"workers are off here ({SETTING} or CI)\n" + _lines(workers, "running"))
+    if base is None:
+        problem = f"workers cannot run: {private_folder()} is not a folder only this user can open (0700)\n"
+        return Outcome(data, problem)
+    return Outcome(data, _lines(workers, "running"))
 
 
 def stop() -> Outcome:

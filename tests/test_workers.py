@@ -109,6 +109,7 @@ def test_the_worker_refuses_inputs_that_changed_under_it(project: Sources, tmp_p
     assert "refused" in answer and stack in answer["refused"]
     assert not (tmp_path / "staging").exists()
     assert "refused" in synth_worker.build({**request, "keys": {}})
+    assert "refused" in synth_worker.build({**request, "tenants": [TENANT, "hr_assistant"]})
 
 
 def test_a_worker_answers_a_bad_spec_with_the_error_a_run_gives(project: Sources, tmp_path: Path) -> None:

@@ -80,15 +80,19 @@ def build(request: dict[str, Any]) -> dict[str, Any]:
     from lakeward.stack_keys import Sources, StackKeys
     from lakeward.synth import BuildFacts, build_stacks
     from lakeward.tenants.loader import load_tenant_file
+    from stacks.names import tenant_stack_id
 
     sources = Sources(Path(request["environments_dir"]), Path(request["tenants_dir"]))
     env = load_environment(request["env"], sources.environments_dir)
     tenants = [load_tenant_file(sources.tenant_spec(name)) for name in request["tenants"]]
     facts = BuildFacts(ReleaseFile.model_validate(request["releases"]), tenants)
     keys = StackKeys(sources, env.name, request["backend"], "", facts.for_tenants())
+    asked = {tenant_stack_id(env.name, tenant.name) for tenant in tenants}
+    if not asked or set(request["keys"]) != asked:
+        return {"refused": "the keys do not name exactly the stacks asked for"}
     stale = sorted(stack for stack, key in request["keys"].items() if keys.tenant(stack) != key)
-    if stale or not request["keys"]:
-        return {"refused": f"inputs changed for {', '.join(stale) or 'every stack'}"}
+    if stale:
+        return {"refused": f"inputs changed for {', '.join(stale)}"}
     built = build_stacks(
         Path(request["staging"]), env, request["backend"], facts, tenants, with_platform=False
     )

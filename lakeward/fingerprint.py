@@ -254,3 +254,16 @@ def distribution_version(top_level: str) -> str:
     if dist not in installed:
         raise Unreadable(f"no installed distribution provides '{top_level}'")
     return f"{dist}=={installed[dist][0]}"
+
+
+def installation_digest() -> str:
+    """Digest of every first-party source file and of every installed distribution's version: cheaper
+    than an import closure and broader, for what must change whenever any code could have (a worker's
+    identity); `Unreadable` when a source file cannot be read."""
+    parts = [sys.executable]
+    for top in FIRST_PARTY:
+        root = _package_dir(top)
+        for path in sorted(root.rglob("*.py")) if root else []:
+            parts.append(f"{_relative(path)}={file_digest(path)}")
+    parts += [f"{name}=={version}" for name, (version, _) in sorted(_installed().items())]
+    return digest_text(*parts)

@@ -18,7 +18,7 @@ from typing import Any
 
 from lakeward.cache import cache_root
 from lakeward.errors import LakewardError
-from lakeward.fingerprint import Unreadable, code_of, digest_text
+from lakeward.fingerprint import Unreadable, installation_digest
 from lakeward.locate import project_root
 from lakeward.workers.client import IDLE_SECONDS, Worker, socket_path
 from lakeward.workers.server import Handler, exit_on_sigterm, serve
@@ -32,9 +32,9 @@ MAX_BUILDS = 200
 
 
 def identity() -> str:
-    """The interpreter and the code this worker runs (its own import closure, provider bindings among
-    the versions); `Unreadable` when the code cannot be read."""
-    return digest_text(sys.executable, code_of(MODULE).digest())
+    """The interpreter, every first-party source file and every installed distribution's version;
+    `Unreadable` when the code cannot be read."""
+    return installation_digest()
 
 
 def worker() -> Worker | None:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from lakeward.cache import Cache
 from lakeward.errors import LakewardError
@@ -31,6 +30,7 @@ SCANNER_MODULES = ("policies.checkov_pack.lakeward_pack", "policies.registry", "
 NOT_SCANNER_INPUT = {"waivers.yaml"}
 CHECKOV_ENVIRONMENT = {"checkov", "hcl2"}
 CHECKS_DIR = Path(checks_package.__file__).parent
+RESULT_FIELDS = {field.name for field in dataclasses.fields(CheckovResult)}
 
 
 def scanner_digest() -> str:
@@ -72,10 +72,9 @@ class ResultCache:
         payload = self.cache.get(key) if key else None
         if not isinstance(payload, list):
             return None
-        try:
-            return [CheckovResult(**_fields(item)) for item in payload]
-        except (TypeError, ValueError):
+        if not all(isinstance(item, dict) and item.keys() == RESULT_FIELDS for item in payload):
             return None
+        return [CheckovResult(**item) for item in payload]
 
     def put(self, key: str | None, results: list[CheckovResult]) -> None:
         if key:
@@ -89,9 +88,3 @@ def by_stack(results: list[CheckovResult], stacks: list[str]) -> dict[str, list[
         split[contract.stack_name(Path(result.file))].append(result)
     return split
 
-
-def _fields(item: Any) -> dict[str, Any]:
-    names = {field.name for field in dataclasses.fields(CheckovResult)}
-    if not isinstance(item, dict) or set(item) != names:
-        raise ValueError("not a stored checkov result")
-    return item

@@ -1,7 +1,8 @@
 """The `lakeward` command line. It only wires: each command's logic is a function in its module."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer reads every command's annotations at each start,
+# and evaluating them from strings cost more than the rest of building the command line.
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -542,8 +543,6 @@ def preflight(
 ) -> None:
     """Read-only checks of the AWS and Databricks accounts before the first deploy (docs/deploy.md).
     Exit 0 when nothing blocks, 1 on a blocker, 2 on bad input or missing credentials."""
-    import os
-
     from lakeward.output import Outcome
     from lakeward.preflight.report import render
     from lakeward.preflight.run import preflight as run_preflight
@@ -565,8 +564,6 @@ def bootstrap(
     its tenant stack made its catalog (run again after the tenant stacks, before the retrieval stack);
     reruns change nothing. Needs DATABRICKS_HOST (the workspace URL) and DATABRICKS_TOKEN or
     DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET."""
-    import os
-
     from lakeward.governance.commands import run
 
     _finish(run(env, os.environ, dry_run), json_out)
@@ -600,8 +597,6 @@ def drift(
 ) -> None:
     """Compare the live workspace (DATABRICKS_HOST, DATABRICKS_TOKEN) with the code and judge it with the
     policy pack. Exit 0 clean, 1 drift or findings, 2 bad input, credentials or unreadable objects."""
-    import os
-
     from lakeward.drift.commands import drift as run
 
     _finish(run(env, input_dir, out, os.environ, timeout, waivers, account_host), json_out)
@@ -846,4 +841,7 @@ def privacy_check(
 
 def main() -> None:
     """Entry point of the `lakeward` script and of `python -m lakeward`."""
+    # Lakeward uses no pydantic plugin, and looking for them reads the entry points of every installed
+    # distribution (tens of milliseconds a command). Setting the variable, even empty, looks again.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app()

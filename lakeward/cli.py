@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from typer.core import TyperGroup
 
 from lakeward.errors import LakewardError
-from lakeward.output import Outcome, errors, show
+from lakeward.output import Outcome, show
 
 
 class _Commands(TyperGroup):
@@ -21,6 +20,10 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except LakewardError as exc:
+            from rich.markup import escape
+
+            from lakeward.output import errors
+
             errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 

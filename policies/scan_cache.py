@@ -36,9 +36,7 @@ RESULT_FIELDS = {field.name for field in dataclasses.fields(CheckovResult)}
 def scanner_digest() -> str:
     """The digest of what checkov runs and of checkov's version; `Unreadable` when any cannot be read."""
     checks = [f"{checks_package.__name__}.{path.stem}" for path in sorted(CHECKS_DIR.glob("*.py"))]
-    code = Code(frozenset(), frozenset())
-    for module in (*SCANNER_MODULES, *checks):
-        code = code | code_of(module)
+    code = code_of(*SCANNER_MODULES, *checks)
     data = [
         f"{path.relative_to(POLICIES_DIR).as_posix()}={file_digest(path)}"
         for path in sorted(POLICIES_DIR.rglob("*"))
@@ -87,4 +85,3 @@ def by_stack(results: list[CheckovResult], stacks: list[str]) -> dict[str, list[
     for result in results:
         split[contract.stack_name(Path(result.file))].append(result)
     return split
-

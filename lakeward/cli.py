@@ -1,16 +1,17 @@
 """The `lakeward` command line. It only wires: each command's logic is a function in its module."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer reads every command's annotations at each start,
+# and evaluating them from strings cost more than the rest of building the command line.
+import gc
+import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from typer.core import TyperGroup
 
 from lakeward.errors import LakewardError
-from lakeward.output import Outcome, errors, show
+from lakeward.output import Outcome, show
 
 
 class _Commands(TyperGroup):
@@ -20,6 +21,10 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except LakewardError as exc:
+            from rich.markup import escape
+
+            from lakeward.output import errors
+
             errors.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
 
@@ -547,8 +552,6 @@ def preflight(
 ) -> None:
     """Read-only checks of the AWS and Databricks accounts before the first deploy (docs/deploy.md).
     Exit 0 when nothing blocks, 1 on a blocker, 2 on bad input or missing credentials."""
-    import os
-
     from lakeward.output import Outcome
     from lakeward.preflight.report import render
     from lakeward.preflight.run import preflight as run_preflight
@@ -570,8 +573,6 @@ def bootstrap(
     its tenant stack made its catalog (run again after the tenant stacks, before the retrieval stack);
     reruns change nothing. Needs DATABRICKS_HOST (the workspace URL) and DATABRICKS_TOKEN or
     DATABRICKS_CLIENT_ID/DATABRICKS_CLIENT_SECRET."""
-    import os
-
     from lakeward.governance.commands import run
 
     _finish(run(env, os.environ, dry_run), json_out)
@@ -605,8 +606,6 @@ def drift(
 ) -> None:
     """Compare the live workspace (DATABRICKS_HOST, DATABRICKS_TOKEN) with the code and judge it with the
     policy pack. Exit 0 clean, 1 drift or findings, 2 bad input, credentials or unreadable objects."""
-    import os
-
     from lakeward.drift.commands import drift as run
 
     _finish(run(env, input_dir, out, os.environ, timeout, waivers, account_host), json_out)
@@ -867,4 +866,11 @@ def workers_stop(json_out: JsonFlag = False) -> None:
 
 def main() -> None:
     """Entry point of the `lakeward` script and of `python -m lakeward`."""
+    # Lakeward uses no pydantic plugin, and looking for them reads the entry points of every installed
+    # distribution (tens of milliseconds a command). Setting the variable, even empty, looks again.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # Starting a command allocates some hundred thousand objects that live until it exits (typer,
+    # pydantic, the models); the default threshold, a collection every 700 allocations, walked them
+    # over and over. Unreachable cycles are still collected, after 50,000 allocations.
+    gc.set_threshold(50_000, 20, 20)
     app()

@@ -17,6 +17,8 @@ from lakeward.errors import LakewardError
 from lakeward.files import write_atomic
 from lakeward.output import Outcome, console, line
 from lakeward.synth import SynthResult
+from policies.contract import stack_path
+from stacks.names import TENANT, parse_stack_id, tenant_stack_id
 
 
 def validate_environments(files: list[Path]) -> Outcome:
@@ -70,15 +72,32 @@ def synth(
     return Outcome(result.as_dict(), synth_table(result))
 
 
+# Beyond this many stacks the tenant stacks share one row of the human summary (`--json` lists each).
+SUMMARY_STACKS = 20
+
+
 def synth_table(result: SynthResult) -> Table:
-    """Resources and data sources per stack, with the total and the time taken."""
+    """Resources and data sources per stack (the tenant stacks on one row when there are many), with
+    the total and the time taken."""
     table = Table(title=f"lakeward synth: {result.environment} -> {result.out}")
     table.add_column("stack")
     table.add_column("resources", justify="right")
     table.add_column("data sources", justify="right")
     table.add_column("file")
+    many = len(result.stacks) > SUMMARY_STACKS
+    tenants = [s for s in result.stacks if many and parse_stack_id(s.name).kind == TENANT]
+    grouped = {s.name for s in tenants}
     for stack in result.stacks:
-        table.add_row(stack.name, str(stack.resources), str(stack.data_sources), str(stack.path))
+        if stack.name not in grouped:
+            table.add_row(stack.name, str(stack.resources), str(stack.data_sources), str(stack.path))
+        elif stack is tenants[0]:
+            pattern = tenant_stack_id(result.environment, "*")
+            table.add_row(
+                f"{pattern} ({len(tenants)} stacks)",
+                str(sum(s.resources for s in tenants)),
+                str(sum(s.data_sources for s in tenants)),
+                str(stack_path(result.out, pattern)),
+            )
     table.add_row("[bold]total", f"[bold]{result.resources}", "", f"{result.seconds:.1f} s")
     return table
 

@@ -70,13 +70,14 @@ class Code:
         return digest_text(*parts)
 
 
-def code_of(module: str) -> Code:
-    """The static import closure of a first-party module; `Unreadable` when its source is missing."""
-    source_file(module)
+def code_of(*modules: str) -> Code:
+    """The static import closure of first-party modules; `Unreadable` when a source is missing."""
+    for module in modules:
+        source_file(module)
     files: set[tuple[str, str]] = set()
     third: set[str] = set()
     seen: set[str] = set()
-    pending = [module]
+    pending = list(modules)
     while pending:
         name = pending.pop()
         if name in seen:

@@ -1,21 +1,38 @@
-"""Console output shared by every command: rich for people, one JSON object for machines."""
+"""Console output shared by every command: rich for people, one JSON object for machines.
+
+`console` (stdout) and `errors` (stderr) are rich consoles made on first use, so that a command
+printing plain text or JSON never imports rich."""
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
-
-from rich.console import Console, RenderableType
-from rich.highlighter import ReprHighlighter
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from lakeward.errors import LakewardError
 
-console = Console()
-errors = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.text import Text
+
+console: Console
+errors: Console
+
+
+def __getattr__(name: str) -> Console:
+    if name not in ("console", "errors"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _console(stderr=name == "errors")
+
+
+@functools.cache
+def _console(*, stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr)
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,9 @@ class Outcome:
 
 def line(markup: str, *, highlight: bool = False, wrap: bool = True, style: str = "") -> Text:
     """One line of console markup; `wrap=False` keeps it whole however narrow the terminal."""
+    from rich.highlighter import ReprHighlighter
+    from rich.text import Text
+
     text = Text.from_markup(markup, style=style)
     if highlight:
         ReprHighlighter().highlight(text)
@@ -51,7 +71,7 @@ def run_job(job: Callable[[list[str]], Any], argv: list[str]) -> None:
     try:
         print_json(job(argv))
     except LakewardError as exc:
-        errors.print(f"[red]error:[/] {exc}", highlight=False)
+        _console(stderr=True).print(f"[red]error:[/] {exc}", highlight=False)
         raise SystemExit(exc.exit_code) from None
 
 
@@ -63,7 +83,7 @@ def show(outcome: Outcome, json_out: bool = False) -> int:
         sys.stdout.write(outcome.view)
         sys.stdout.flush()
     else:
-        console.print(outcome.view, crop=False)
+        _console(stderr=False).print(outcome.view, crop=False)
     if outcome.error is not None:
         raise outcome.error
     return outcome.exit_code

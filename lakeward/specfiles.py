@@ -64,13 +64,16 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     known = sizes.get(id(node))
     if known is not None:
         return known
-    sizes[id(node)] = MAX_NODES + 1  # a node that contains itself expands without end
-    if isinstance(node, yaml.SequenceNode):
-        total = 1 + sum(_expanded_size(child, sizes) for child in node.value)
-    elif isinstance(node, yaml.MappingNode):
-        total = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    if isinstance(node, yaml.MappingNode):
+        children = [child for pair in node.value for child in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = node.value
     else:
-        total = 1
+        return 1
+    sizes[id(node)] = MAX_NODES + 1  # a collection that contains itself expands without end
+    total = 1
+    for child in children:  # a scalar counts 1: no recursion for most of a document's nodes
+        total += 1 if isinstance(child, yaml.ScalarNode) else _expanded_size(child, sizes)
     sizes[id(node)] = min(total, MAX_NODES + 1)
     return sizes[id(node)]
 

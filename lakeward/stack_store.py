@@ -19,15 +19,16 @@ STACKS_DIR = "stacks"
 
 @dataclass(frozen=True)
 class StoredStack:
-    """What synthesis wrote for one stack: `files` (base64 of their bytes) relative to its folder, its
-    manifest entry, and the manifest's other fields (the CDK Terrain version)."""
+    """What synthesis wrote for one stack: `files` (their bytes) relative to its folder, its manifest
+    entry, and the manifest's other fields (the CDK Terrain version)."""
 
-    files: dict[str, str]
+    files: dict[str, bytes]
     manifest: dict[str, Any]
     fields: dict[str, Any]
 
     def as_payload(self) -> dict[str, Any]:
-        return {"files": self.files, "manifest": self.manifest, "fields": self.fields}
+        files = {name: base64.b64encode(data).decode("ascii") for name, data in self.files.items()}
+        return {"files": files, "manifest": self.manifest, "fields": self.fields}
 
 
 def load(cache: Cache, key: str | None) -> StoredStack | None:
@@ -38,16 +39,20 @@ def load(cache: Cache, key: str | None) -> StoredStack | None:
     files, manifest, fields = payload.get("files"), payload.get("manifest"), payload.get("fields")
     if not (isinstance(files, dict) and files and isinstance(manifest, dict) and isinstance(fields, dict)):
         return None
-    if not all(isinstance(text, str) and _safe(name) and _base64(text) for name, text in files.items()):
-        return None
-    return StoredStack(files, manifest, fields)
+    decoded = {}
+    for name, text in files.items():
+        data = _decoded(text) if _safe(name) else None
+        if data is None:
+            return None
+        decoded[name] = data
+    return StoredStack(decoded, manifest, fields)
 
 
 def capture(folder: Path, stack: str) -> StoredStack:
     """The stack `stack` as synthesis wrote it under `folder`."""
     root = folder / STACKS_DIR / stack
     files = {
-        path.relative_to(root).as_posix(): base64.b64encode(path.read_bytes()).decode("ascii")
+        path.relative_to(root).as_posix(): path.read_bytes()
         for path in sorted(root.rglob("*"))
         if path.is_file()
     }
@@ -63,10 +68,10 @@ def restore(folder: Path, stacks: dict[str, StoredStack]) -> None:
         return
     for stack, stored in stacks.items():
         root = folder / STACKS_DIR / stack
-        for name, text in stored.files.items():
+        for name, data in stored.files.items():
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(base64.b64decode(text))
+            path.write_bytes(data)
     target = folder / MANIFEST
     manifest = (
         json.loads(target.read_text(encoding="utf-8"))
@@ -77,12 +82,14 @@ def restore(folder: Path, stacks: dict[str, StoredStack]) -> None:
     target.write_text(json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False), encoding="utf-8")
 
 
-def _base64(text: str) -> bool:
+def _decoded(text: object) -> bytes | None:
+    """The bytes a stored file's base64 text holds; None when it is not base64 text."""
+    if not isinstance(text, str):
+        return None
     try:
-        base64.b64decode(text, validate=True)
+        return base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        return False
-    return True
+        return None
 
 
 def _safe(name: object) -> bool:

@@ -19,6 +19,7 @@ from .base import Severity
 from .registry import by_id
 from .scan import Finding, ScanReport
 
+COUNTED = ("failed", "waived", "passed")  # the summary's columns, of a finding's statuses
 FORMATS = ("text", "sarif", "junitxml", "json")
 FILE_NAMES = {"sarif": "results.sarif", "junitxml": "results.xml", "json": "results.json"}
 SARIF_LEVEL = {
@@ -63,28 +64,23 @@ def summary(report: ScanReport) -> Group:
     """Counts by severity and by control, then every unwaived failure, every waiver applied and every
     check that could not decide from HCL."""
     by_severity = Table(title=f"Findings by severity (fail on {report.fail_on.value} and above)")
-    for column in ("severity", "failed", "waived", "passed"):
+    for column in ("severity", *COUNTED):
         by_severity.add_column(column, justify="left" if column == "severity" else "right")
+    severities = Counter((f.severity, f.status) for f in report.findings)
     for severity in reversed(Severity):
-        counts = Counter(f.status for f in report.findings if f.severity is severity)
-        by_severity.add_row(
-            severity.value, str(counts["failed"]), str(counts["waived"]), str(counts["passed"])
-        )
+        by_severity.add_row(severity.value, *(str(severities[severity, status]) for status in COUNTED))
 
-    controls: dict[str, Counter[str]] = {}
-    for finding in report.findings:
-        for control in finding.controls:
-            controls.setdefault(control, Counter())[finding.status] += 1
+    controls = Counter((control, f.status) for f in report.findings for control in f.controls)
     by_control = Table(title="Lakeward checks by control")
-    for column in ("control", "failed", "waived", "passed"):
+    for column in ("control", *COUNTED):
         by_control.add_column(column, justify="left" if column == "control" else "right")
-    for control in sorted(controls):
-        counts = controls[control]
-        by_control.add_row(control, str(counts["failed"]), str(counts["waived"]), str(counts["passed"]))
+    for control in sorted({control for control, _ in controls}):
+        by_control.add_row(control, *(str(controls[control, status]) for status in COUNTED))
 
+    blocking_ids = {id(finding) for finding in report.blocking}
     lines = []
     for finding in report.with_status("failed"):
-        blocking = "[red]FAIL[/]" if finding in report.blocking else "[yellow]warn[/]"
+        blocking = "[red]FAIL[/]" if id(finding) in blocking_ids else "[yellow]warn[/]"
         details = "; ".join(finding.details)
         lines.append(
             f"{blocking} {finding.severity.value} {finding.check_id} {finding.stack}/{finding.resource}: "
@@ -108,10 +104,10 @@ def summary(report: ScanReport) -> Group:
             f"[yellow]{len(report.unused_waivers)} waiver(s) matched no finding[/] "
             f"(a partial footprint, or stale: {tickets})"
         )
-    verdict = "[red]failed[/]" if report.exit_code else "[green]passed[/]"
-    passed, failed, waived = (len(report.with_status(s)) for s in ("passed", "failed", "waived"))
+    verdict = "[red]failed[/]" if blocking_ids else "[green]passed[/]"
+    failed, waived, passed = (sum(severities[s, status] for s in Severity) for status in COUNTED)
     lines.append(
-        f"scan {verdict}: {passed} passed, {failed} failed ({len(report.blocking)} at or above "
+        f"scan {verdict}: {passed} passed, {failed} failed ({len(blocking_ids)} at or above "
         f"{report.fail_on.value}), {waived} waived in {report.seconds:.1f} s"
     )
     return Group(by_severity, by_control, *(line(text, wrap=False) for text in lines))

@@ -236,8 +236,11 @@ def build_report(
     policies = by_id()
     used: set[int] = set()
     findings = []
+    stacks: dict[str, str] = {}  # checkov's file name -> stack
     for result in results:
-        stack = contract.stack_name(Path(result.file))
+        if result.file not in stacks:
+            stacks[result.file] = contract.stack_name(Path(result.file))
+        stack = stacks[result.file]
         where = locations[stack]
         resource = where.address(result.resource, policies.get(result.check_id))
         line = where.line(resource) or result.line
@@ -360,7 +363,7 @@ class _Locations:
         if prefix != "resource":
             return reported
         types = self.types_by_name.get(name, [])
-        if policy is not None:
+        if policy is not None and len(types) > 1:
             types = [t for t in types if policy.covers(t)] or types
         return f"{types[0]}.{name}" if len(types) == 1 else reported
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 from contextlib import suppress
 from pathlib import Path
-from typing import Any
 
 from lakeward.cache import Cache
 from lakeward.errors import LakewardError
@@ -31,14 +30,13 @@ SCANNER_MODULES = ("policies.checkov_pack.lakeward_pack", "policies.registry", "
 NOT_SCANNER_INPUT = {"waivers.yaml"}
 CHECKOV_ENVIRONMENT = {"checkov", "hcl2"}
 CHECKS_DIR = Path(checks_package.__file__).parent
+RESULT_FIELDS = {field.name for field in dataclasses.fields(CheckovResult)}
 
 
 def scanner_digest() -> str:
     """The digest of what checkov runs and of checkov's version; `Unreadable` when any cannot be read."""
     checks = [f"{checks_package.__name__}.{path.stem}" for path in sorted(CHECKS_DIR.glob("*.py"))]
-    code = Code(frozenset(), frozenset())
-    for module in (*SCANNER_MODULES, *checks):
-        code = code | code_of(module)
+    code = code_of(*SCANNER_MODULES, *checks)
     data = [
         f"{path.relative_to(POLICIES_DIR).as_posix()}={file_digest(path)}"
         for path in sorted(POLICIES_DIR.rglob("*"))
@@ -72,10 +70,9 @@ class ResultCache:
         payload = self.cache.get(key) if key else None
         if not isinstance(payload, list):
             return None
-        try:
-            return [CheckovResult(**_fields(item)) for item in payload]
-        except (TypeError, ValueError):
+        if not all(isinstance(item, dict) and item.keys() == RESULT_FIELDS for item in payload):
             return None
+        return [CheckovResult(**item) for item in payload]
 
     def put(self, key: str | None, results: list[CheckovResult]) -> None:
         if key:
@@ -88,10 +85,3 @@ def by_stack(results: list[CheckovResult], stacks: list[str]) -> dict[str, list[
     for result in results:
         split[contract.stack_name(Path(result.file))].append(result)
     return split
-
-
-def _fields(item: Any) -> dict[str, Any]:
-    names = {field.name for field in dataclasses.fields(CheckovResult)}
-    if not isinstance(item, dict) or set(item) != names:
-        raise ValueError("not a stored checkov result")
-    return item

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -142,3 +143,34 @@ def test_the_app_cdktf_json_names_synthesizes(tmp_path: Path) -> None:
         tenant_stack_id("prod", "support_insights"),
         stack_id("prod", WORKSPACE),
     ]
+
+
+def test_the_human_summary_puts_many_tenant_stacks_on_one_row(tmp_path: Path) -> None:
+    """Past `SUMMARY_STACKS` stacks the tenant stacks are counted on one row (`--json` lists each)."""
+    from rich.console import Console
+
+    from lakeward.commands import SUMMARY_STACKS, synth_table
+    from lakeward.synth import StackSummary, SynthResult
+
+    def summary(stack: str, resources: int) -> StackSummary:
+        return StackSummary(stack, contract.stack_path(tmp_path, stack), resources, 1)
+
+    platform = [summary(stack_id("dev", ACCOUNT), 7), summary(stack_id("dev", WORKSPACE), 5)]
+    tenants = [summary(tenant_stack_id("dev", f"t{n:03}"), 2) for n in range(SUMMARY_STACKS)]
+
+    def rendered(stacks: list[StackSummary]) -> str:
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(synth_table(SynthResult("dev", tmp_path, stacks, 0.5)))
+        return console.export_text()
+
+    few = rendered(platform + tenants[:3])
+    assert tenant_stack_id("dev", "t002") in few and "stacks)" not in few
+    many = rendered(platform[:1] + tenants + platform[1:])
+    rows = [row for row in many.splitlines() if "lakeward-dev-" in row]
+    assert [row.split()[1] for row in rows] == [
+        stack_id("dev", ACCOUNT),
+        tenant_stack_id("dev", "*"),
+        stack_id("dev", WORKSPACE),
+    ]
+    assert f"({SUMMARY_STACKS} stacks)" in rows[1] and f" {2 * SUMMARY_STACKS} " in rows[1]
+    assert f"{7 + 5 + 2 * SUMMARY_STACKS}" in many.splitlines()[-2]

@@ -1,5 +1,6 @@
 """The `tenant` commands: new, validate, plan, remove and schema, each returning an `Outcome`.
-`tenants_dir` defaults to the repository's tenants/."""
+`tenants_dir` defaults to the repository's tenants/. Each imports what it needs, so that `tenant plan`
+(markdown) never loads rich."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from pathlib import Path
 
 from lakeward.output import Outcome
 from lakeward.tenants.loader import TENANTS_DIR
-from lakeward.tenants.report import created_view, removal_view, validated_view
 
 
 def new(name: str, env: str = "dev", tenants_dir: Path | None = None) -> Outcome:
     """Write a valid starter spec to TENANTS_DIR/NAME.yaml."""
+    from lakeward.tenants.report import created_view
     from lakeward.tenants.scaffold import new_tenant
 
     path = new_tenant(name, tenants_dir or TENANTS_DIR, env=env)
@@ -21,6 +22,7 @@ def new(name: str, env: str = "dev", tenants_dir: Path | None = None) -> Outcome
 def validate(files: list[Path] | None = None, tenants_dir: Path | None = None) -> Outcome:
     """Check each spec (default: every spec in the folder) alone and against the others."""
     from lakeward.tenants.loader import spec_files
+    from lakeward.tenants.report import validated_view
     from lakeward.tenants.validate import validate_files
 
     paths = files or spec_files(tenants_dir or TENANTS_DIR)
@@ -48,6 +50,7 @@ def remove(
 ) -> Outcome:
     """Archive a tenant (access revoked, data kept), or destroy an archived one after retention."""
     from lakeward.tenants.offboard import remove_tenant
+    from lakeward.tenants.report import removal_view
 
     removal = remove_tenant(
         name, tenants_dir or TENANTS_DIR, mode="destroy" if destroy else "archive", confirm=confirm

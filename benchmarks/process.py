@@ -42,11 +42,18 @@ def rss_kb(pid: int) -> int:
     return 0
 
 
-def measure(command: list[str], env: dict[str, str] | None = None, interval: float = 0.02) -> Measured:
-    """Run `command`, sampling the summed RSS of the process and all its descendants."""
+def measure(
+    command: list[str],
+    env: dict[str, str] | None = None,
+    interval: float = 0.02,
+    unset: tuple[str, ...] = (),
+) -> Measured:
+    """Run `command` with `env` added to the environment and `unset` removed from it, sampling the
+    summed RSS of the process and all its descendants."""
     before = os.times()
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})})
+    environment = {k: v for k, v in os.environ.items() if k not in unset} | (env or {})
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
     peak = 0
     stop = threading.Event()
 

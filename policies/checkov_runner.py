@@ -222,9 +222,7 @@ def run_checkov(
         if done is None and warm is not None and warm.available:
             done = warm.run(command[1:], root, extra)
         if done is None:
-            done = subprocess.run(
-                command, cwd=root, env={**os.environ, **extra}, capture_output=True, text=True, check=False
-            )
+            done = _scanned_once(executable, command, root, extra)
         report_file = root / "report" / "results_json.json"
         if done.returncode not in (0, 1) or not report_file.exists():
             raise LakewardError(
@@ -234,6 +232,22 @@ def run_checkov(
             )
         _verify_pack(done.stderr, with_pack)
         return _parse(json.loads(report_file.read_text(encoding="utf-8")), stack_files)
+
+
+def _scanned_once(
+    executable: Path, command: list[str], cwd: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """One new checkov run through the driver, so that it reads stacks as the workers do; the command
+    itself when checkov is not a Python console script."""
+    warm = WarmCheckov(executable)
+    try:
+        if warm.available:
+            return warm.run(command[1:], cwd, env)
+    finally:
+        warm.close()
+    return subprocess.run(
+        command, cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True, check=False
+    )
 
 
 def _scanned_by_worker(

@@ -9,7 +9,6 @@ serves, so a change of code or cache is served by a new worker and never by one 
 from __future__ import annotations
 
 import atexit
-import fcntl
 import json
 import os
 import socket
@@ -40,7 +39,7 @@ def enabled() -> bool:
     job (https://docs.gitlab.com/ci/variables/predefined_variables/)."""
     value = os.environ.get(SETTING, "").strip().lower()
     if value in ("on", "1", "true", "yes"):
-        return True
+        return hasattr(socket, "AF_UNIX")  # workers talk over Unix sockets
     if value in ("off", "0", "false", "no"):
         return False
     if value:
@@ -49,7 +48,7 @@ def enabled() -> bool:
             field=SETTING,
             fix=f"set {SETTING}=on or {SETTING}=off, or unset it",
         )
-    return os.environ.get("CI", "").strip().lower() in ("", "0", "false")
+    return os.environ.get("CI", "").strip().lower() in ("", "0", "false") and hasattr(socket, "AF_UNIX")
 
 
 def private_folder() -> Path:
@@ -175,6 +174,8 @@ def stop_all() -> list[dict[str, Any]]:
 def _prune() -> None:
     """Remove the lock, log, status and socket files of every worker that is not running (its lock is
     free); a worker starting meanwhile finds the lock taken and leaves."""
+    import fcntl
+
     base = folder()
     for lock in sorted(base.glob("*.lock")) if base else []:
         try:

@@ -9,7 +9,6 @@ peer's credentials are checked too), and it exits after `idle_seconds` without a
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import signal
@@ -80,6 +79,8 @@ def serve(
     """Serve the handler `prepare` returns (it loads what the worker keeps warm, once the lock is
     held) on the socket `path` until idle, worn out, outdated or stopped. `info` is written beside the
     socket (`<path>.json`) for `lakeward workers status`."""
+    import fcntl  # POSIX only: a platform without it never starts a worker (`client.enabled`)
+
     lock = os.open(path.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

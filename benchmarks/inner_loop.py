@@ -9,15 +9,15 @@ cold run started in the background have finished loading: the benchmark waits fo
 long that took, and how much memory they hold. The workers run in a socket folder of the benchmark's own
 and are stopped at the end.
 
-Goals: warm with one tenant edited among 100, `tenant plan` with its scan in 1.5 s and `scan --env dev`
-in 3 s; warm with nothing changed, `synth` in 1 s and `scan --env dev` in 1.5 s (both projects); cold no
+Goals: warm with one tenant edited among 100, `tenant plan` with its scan in 1.5 s and `scan --env dev` in
+3 s; warm with nothing changed, `synth` in 1 s and `scan --env dev` in 1.5 s (both projects); cold no
 slower than `--no-cache` (within 15%). Each figure is the fastest of its runs (three edits, two or three
 alternating cold and `--no-cache` runs; one network edit), since single runs on a shared 2-core machine
-vary by a third. Wall seconds of the command; CPU seconds beside them count the command's processes and the workers' (what they spent on its
-behalf). The commands run as on a workstation, with Python writing its bytecode cache even where
-`PYTHONDONTWRITEBYTECODE` is set (it is in some CI images, and recompiling Lakeward's modules on every
-start adds about 0.1 s to each run). The load average is printed before and after, since the figures
-are meaningful only on a quiet machine.
+vary by a third. Wall seconds of the command; CPU seconds beside them count the command's processes and
+the workers' (what they spent on its behalf). The commands run as on a workstation, with Python writing
+its bytecode cache even where `PYTHONDONTWRITEBYTECODE` is set (it is in some CI images, and recompiling
+Lakeward's modules on every start adds about 0.1 s to each run). The load average is printed before and
+after, since the figures are meaningful only on a quiet machine.
 """
 
 from __future__ import annotations

@@ -133,19 +133,9 @@ def synthesize(
     else:
         tenants = tenants_in(env.name, load_tenants(tenants_dir or TENANTS_DIR, environments_dir))
     releases = load_releases(env, releases_dir)
-    _check_target(out)
-    started = time.perf_counter()
     sources = Sources(environments_dir, tenants_dir or (TENANTS_DIR if TENANTS_DIR.is_dir() else None))
     facts = BuildFacts(releases, tenants, wheel)
-    keys = (
-        StackKeys(sources, env.name, backend, facts.for_platform(), facts.for_tenants())
-        if use_cache
-        else None
-    )
-    build = _Build(env, backend, keys, Cache(CACHE_KIND, enabled=keys is not None), facts, on_build)
-    with staged_directory(out) as staging:
-        built = build.run(staging, tenants, with_platform=True)
-    return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
+    return _write(env, out, backend, facts, sources if use_cache else None, on_build, with_platform=True)
 
 
 def synthesize_tenants(
@@ -165,18 +155,32 @@ def synthesize_tenants(
     copied from there."""
     from lakeward.releases.files import load_releases
 
-    releases = load_releases(env, releases_dir)
+    facts = BuildFacts(load_releases(env, releases_dir), tenants)
+    return _write(env, out, backend, facts, sources if use_cache else None, on_build, with_platform=False)
+
+
+def _write(
+    env: Environment,
+    out: Path,
+    backend: str | None,
+    facts: BuildFacts,
+    sources: Sources | None,
+    on_build: Callable[[], object] | None,
+    *,
+    with_platform: bool,
+) -> SynthResult:
+    """Build the platform (when asked) and `facts.tenants` into a staging folder and swap it in as
+    `out`; with `sources`, through the build cache. Only a build with the platform digests the platform's
+    facts (the wheel among them): tenant keys never read them."""
     _check_target(out)
     started = time.perf_counter()
-    facts = BuildFacts(releases, tenants)
-    keys = (
-        StackKeys(sources, env.name, backend, facts.for_platform(), facts.for_tenants())
-        if sources and use_cache
-        else None
-    )
+    keys = None
+    if sources is not None:
+        platform_facts = facts.for_platform() if with_platform else ""
+        keys = StackKeys(sources, env.name, backend, platform_facts, facts.for_tenants())
     build = _Build(env, backend, keys, Cache(CACHE_KIND, enabled=keys is not None), facts, on_build)
     with staged_directory(out) as staging:
-        built = build.run(staging, tenants, with_platform=False)
+        built = build.run(staging, facts.tenants, with_platform=with_platform)
     return SynthResult(env.name, out, summarize(out), time.perf_counter() - started, built)
 
 

@@ -87,13 +87,15 @@ def checkov_worker() -> Worker | None:
     if not workers_enabled():
         return None
     python = _interpreter(checkov_executable())
+    if python is None:
+        return None
     try:
         identity = digest_text(
             str(python), checkov_version(), file_digest(DRIVER), file_digest(Path(server.__file__))
         )
     except Unreadable:
         return None
-    path = socket_path("checkov", identity, "") if python else None
+    path = socket_path("checkov", identity, "")
     if path is None:
         return None
     command = [str(python), "-I", str(DRIVER), "--socket", str(path), "--identity", identity]

@@ -69,6 +69,22 @@ def start(worker: client.Worker | None) -> subprocess.Popen[bytes]:
     return process
 
 
+def synth_request(project: Sources, staging: Path, keys: dict[str, str]) -> dict[str, Any]:
+    """A request to build `TENANT`'s dev stack, as a run sends it, with `keys` as the run computed them."""
+    env = load_environment("dev", project.environments_dir)
+    return {
+        "op": "synth-tenants",
+        "env": "dev",
+        "environments_dir": str(project.environments_dir),
+        "tenants_dir": str(project.tenants_dir),
+        "backend": None,
+        "tenants": [TENANT],
+        "releases": load_releases(env, None).model_dump(mode="json"),
+        "keys": keys,
+        "staging": str(staging),
+    }
+
+
 def served(worker: client.Worker) -> int:
     status = next(w for w in client.running() if w["socket"] == str(worker.path))
     return int(status["served"])
@@ -92,19 +108,8 @@ def test_a_tenant_built_by_the_worker_is_the_bytes_built_in_process(
 
 
 def test_the_worker_refuses_inputs_that_changed_under_it(project: Sources, tmp_path: Path) -> None:
-    env = load_environment("dev", project.environments_dir)
     stack = tenant_stack_id("dev", TENANT)
-    request: dict[str, Any] = {
-        "op": "synth-tenants",
-        "env": "dev",
-        "environments_dir": str(project.environments_dir),
-        "tenants_dir": str(project.tenants_dir),
-        "backend": None,
-        "tenants": [TENANT],
-        "releases": load_releases(env, None).model_dump(mode="json"),
-        "keys": {stack: "0" * 64},  # what the asking run read is not what is on disk now
-        "staging": str(tmp_path / "staging"),
-    }
+    request = synth_request(project, tmp_path / "staging", {stack: "0" * 64})  # not what is on disk now
     answer = synth_worker.build(request)
     assert "refused" in answer and stack in answer["refused"]
     assert not (tmp_path / "staging").exists()
@@ -115,18 +120,8 @@ def test_the_worker_refuses_inputs_that_changed_under_it(project: Sources, tmp_p
 def test_a_worker_answers_a_bad_spec_with_the_error_a_run_gives(project: Sources, tmp_path: Path) -> None:
     spec = project.tenant_spec(TENANT)
     spec.write_text(spec.read_text().replace("metadata:", "metadata:\n  bogus: 1", 1))
-    env = load_environment("dev", project.environments_dir)
     answer = synth_worker._handle(
-        {
-            "env": "dev",
-            "environments_dir": str(project.environments_dir),
-            "tenants_dir": str(project.tenants_dir),
-            "backend": None,
-            "tenants": [TENANT],
-            "releases": load_releases(env, None).model_dump(mode="json"),
-            "keys": {},
-            "staging": str(tmp_path / "s"),
-        },
+        synth_request(project, tmp_path / "s", {}),
         synth_worker.identity(),
     )
     assert answer["error"]["field"] == "metadata.bogus" and answer["error"]["fix"]

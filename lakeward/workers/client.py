@@ -29,6 +29,7 @@ MAX_REQUESTS = 500
 CONNECT_SECONDS = 0.2
 MAX_SOCKET_PATH = 104  # sun_path holds 108 bytes on Linux, 104 on macOS
 PING_SECONDS = 2.0  # a worker answers in turn: a ping may wait for a scan
+STOP_SECONDS = 5.0
 
 _wanted: dict[Path, Worker] = {}
 
@@ -90,15 +91,7 @@ class Worker:
     def ask(self, request: dict[str, Any], timeout: float | None = None) -> dict[str, Any] | None:
         """The worker's answer, or None when none is listening or it failed to answer; the worker
         is then started when this process exits."""
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-                connection.settimeout(CONNECT_SECONDS)
-                connection.connect(str(self.path))
-                connection.settimeout(timeout)
-                send_message(connection, request)
-                answer = read_message(connection, MAX_ANSWER_BYTES)
-        except OSError:
-            answer = None
+        answer = _exchange(self.path, request, wait=timeout)
         if answer is None:
             self.start_at_exit()
         return answer
@@ -144,29 +137,31 @@ def running() -> list[dict[str, Any]]:
 
 
 def _ping(path: Path, timeout: float) -> bool:
+    return _exchange(path, {"op": "ping"}, wait=timeout, connect=timeout) == {"pong": True}
+
+
+def _exchange(
+    path: Path, message: dict[str, Any], *, wait: float | None, connect: float = CONNECT_SECONDS
+) -> dict[str, Any] | None:
+    """Send `message` to the worker at `path` and read its answer, waiting at most `connect` seconds
+    to connect and `wait` for the answer (None: as long as it takes); None when it fails."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(timeout)
+            connection.settimeout(connect)
             connection.connect(str(path))
-            send_message(connection, {"op": "ping"})
-            return read_message(connection) == {"pong": True}
+            connection.settimeout(wait)
+            send_message(connection, message)
+            return read_message(connection, MAX_ANSWER_BYTES)
     except OSError:
-        return False
+        return None
 
 
 def stop_all() -> list[dict[str, Any]]:
     """Stop every worker of this user and remove what stopped ones left behind; the ones stopped."""
     stopped = []
     for worker in running():
-        try:
-            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-                connection.settimeout(5)
-                connection.connect(worker["socket"])
-                send_message(connection, {"op": "stop"})
-                read_message(connection)
+        if _exchange(Path(worker["socket"]), {"op": "stop"}, wait=STOP_SECONDS, connect=STOP_SECONDS):
             stopped.append(worker)
-        except OSError:
-            continue
     _prune()
     return stopped
 
